@@ -1,0 +1,181 @@
+/*
+ * sbd.h — the whole public C API of sbd ("small big data").
+ *
+ * Conventions:
+ *  - Functions return sbd_status; SBD_OK (0) is success. On failure the message is kept on the
+ *    context and read with sbd_errmsg(); it names the input, the place and the value at fault.
+ *  - Every _new/_open has a matching _free/_close that accepts NULL.
+ *  - Each doc comment says who owns what is returned. "Borrowed" means valid until the owner named
+ *    is freed or changed; "owned by the caller" means the caller frees it with the function named.
+ *  - A context is used by one thread at a time; separate contexts are independent.
+ */
+#ifndef SBD_H
+#define SBD_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#define SBD_VERSION "0.1.0"
+
+/* Status codes. Stable once published: new codes are only ever appended. */
+typedef enum sbd_status {
+  SBD_OK = 0,
+  SBD_EINPUT = 1,       /* bad input data: a malformed record, a value that does not fit */
+  SBD_EUSAGE = 2,       /* bad usage: an unknown option, a bad argument */
+  SBD_EIO = 3,          /* the operating system refused a read, write or rename */
+  SBD_ENOMEM = 4,       /* out of memory */
+  SBD_ELIMIT = 5,       /* a configured cap was passed: line length, batch bytes */
+  SBD_EUNSUPPORTED = 6, /* a feature of the input that sbd does not read */
+  SBD_ENOTFOUND = 7,    /* a file, column or object that does not exist */
+  SBD_EINTERNAL = 8     /* a bug in sbd: please report it */
+} sbd_status;
+
+/* Column types. Values: BOOL one byte 0/1 internally (bit-packed on Arrow export), INT64, DOUBLE,
+ * STRING (UTF-8), DATE (int32 days since 1970-01-01), TIMESTAMP (int64 microseconds since the
+ * epoch, UTC). */
+typedef enum sbd_type {
+  SBD_BOOL = 1,
+  SBD_INT64 = 2,
+  SBD_DOUBLE = 3,
+  SBD_STRING = 4,
+  SBD_DATE = 5,
+  SBD_TIMESTAMP = 6
+} sbd_type;
+
+/* The type's name as written in schemas: "BOOL", "INT64", ... Static storage. */
+const char *sbd_type_name(sbd_type type);
+
+/* ---------------------------------------------------------------------------------------------
+ * Context: error messages, thread count, limits.
+ */
+typedef struct sbd_ctx sbd_ctx;
+
+/* A new context with one worker thread per core. Owned by the caller: sbd_ctx_free. Returns NULL
+ * only when out of memory. */
+sbd_ctx *sbd_ctx_new(void);
+void sbd_ctx_free(sbd_ctx *ctx);
+
+/* The message of the last failed call on this context ("" if none). Borrowed from ctx. */
+const char *sbd_errmsg(const sbd_ctx *ctx);
+
+/* Worker threads for parallel work; 0 means one per core. Takes effect for readers and writers
+ * opened afterwards. */
+sbd_status sbd_ctx_set_threads(sbd_ctx *ctx, int threads);
+int sbd_ctx_threads(const sbd_ctx *ctx);
+
+/* ---------------------------------------------------------------------------------------------
+ * Options: key/value strings given to readers and writers, the same keys the CLI flags and the
+ * SQL reader functions use (delim, header, nulls, schema, sample_rows, on_error, rejects,
+ * format, max_line_bytes, ...). A reader or writer rejects a key it does not know.
+ */
+typedef struct sbd_options sbd_options;
+
+sbd_options *sbd_options_new(void);
+void sbd_options_free(sbd_options *opts);
+/* Sets key to value (both copied); a later set of the same key replaces it. */
+sbd_status sbd_options_set(sbd_options *opts, const char *key, const char *value);
+/* The value of key, or NULL. Borrowed from opts. */
+const char *sbd_options_get(const sbd_options *opts, const char *key);
+
+/* ---------------------------------------------------------------------------------------------
+ * Schemas and batches.
+ */
+typedef struct sbd_schema sbd_schema;
+typedef struct sbd_batch sbd_batch;
+
+int sbd_schema_ncols(const sbd_schema *schema);
+/* Column name; borrowed from the schema. */
+const char *sbd_schema_name(const sbd_schema *schema, int col);
+sbd_type sbd_schema_type(const sbd_schema *schema, int col);
+/* Index of the column named name, or -1. */
+int sbd_schema_find(const sbd_schema *schema, const char *name);
+
+/* Rows in a batch (at most 65536). */
+int64_t sbd_batch_nrows(const sbd_batch *batch);
+int sbd_batch_ncols(const sbd_batch *batch);
+/* Borrowed from the batch. */
+const sbd_schema *sbd_batch_schema(const sbd_batch *batch);
+/* Releases the caller's reference. Accepts NULL. */
+void sbd_batch_free(sbd_batch *batch);
+
+/* The Arrow C Data Interface structures, as the Arrow project publishes them. */
+#ifndef ARROW_C_DATA_INTERFACE
+#define ARROW_C_DATA_INTERFACE
+#define ARROW_FLAG_DICTIONARY_ORDERED 1
+#define ARROW_FLAG_NULLABLE 2
+#define ARROW_FLAG_MAP_KEYS_SORTED 4
+struct ArrowSchema {
+  const char *format;
+  const char *name;
+  const char *metadata;
+  int64_t flags;
+  int64_t n_children;
+  struct ArrowSchema **children;
+  struct ArrowSchema *dictionary;
+  void (*release)(struct ArrowSchema *);
+  void *private_data;
+};
+struct ArrowArray {
+  int64_t length;
+  int64_t null_count;
+  int64_t offset;
+  int64_t n_buffers;
+  int64_t n_children;
+  const void **buffers;
+  struct ArrowArray **children;
+  struct ArrowArray *dictionary;
+  void (*release)(struct ArrowArray *);
+  void *private_data;
+};
+#endif
+
+/* Exports a batch as an Arrow struct array and its schema, sharing the batch's buffers (BOOL is
+ * bit-packed into a new buffer). Both outputs are owned by the caller and released through their
+ * release callbacks; the batch may be freed before them. */
+sbd_status sbd_batch_export(sbd_ctx *ctx, sbd_batch *batch, struct ArrowArray *array,
+                            struct ArrowSchema *schema);
+
+/* ---------------------------------------------------------------------------------------------
+ * Readers: CSV, JSON Lines (and further formats in later versions). A reader streams batches in
+ * file order from one or more files (globs are expanded; "-" is standard input).
+ */
+typedef struct sbd_reader sbd_reader;
+
+/* Opens paths[0..npaths). The format comes from option "format" or from the extension. The
+ * reader is owned by the caller: sbd_reader_close. */
+sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
+                           const sbd_options *opts, sbd_reader **out);
+/* Borrowed from the reader. */
+const sbd_schema *sbd_reader_schema(const sbd_reader *reader);
+/* The next batch, owned by the caller (sbd_batch_free), or *out = NULL at the end. */
+sbd_status sbd_reader_next(sbd_reader *reader, sbd_batch **out);
+/* Records skipped so far under on_error=skip. */
+int64_t sbd_reader_rejected(const sbd_reader *reader);
+/* Input bytes consumed so far and in total (total is -1 when unknown, as for a pipe). */
+void sbd_reader_progress(const sbd_reader *reader, int64_t *bytes_done, int64_t *bytes_total);
+void sbd_reader_close(sbd_reader *reader);
+
+/* ---------------------------------------------------------------------------------------------
+ * Writers. Output goes to a temporary file beside path and is renamed into place only by a
+ * successful sbd_writer_close; sbd_writer_abort (or a crash) leaves any previous file whole.
+ * The path "-" writes to standard output.
+ */
+typedef struct sbd_writer sbd_writer;
+
+sbd_status sbd_writer_open(sbd_ctx *ctx, const char *path, const sbd_schema *schema,
+                           const sbd_options *opts, sbd_writer **out);
+/* Appends a batch whose schema has the writer's column types. The batch stays the caller's. */
+sbd_status sbd_writer_write(sbd_writer *writer, const sbd_batch *batch);
+/* Flushes, syncs and renames into place; frees the writer whatever the result. */
+sbd_status sbd_writer_close(sbd_writer *writer);
+/* Removes the temporary file and frees the writer. Accepts NULL. */
+void sbd_writer_abort(sbd_writer *writer);
+
+#ifdef __cplusplus
+}
+#endif
+#endif

@@ -1,0 +1,182 @@
+/*
+ * vec.c — column vectors and batches (layout in core_int.h). Vectors own malloc'd buffers that
+ * grow geometrically; a string payload larger than SBD_MAX_VALUE_BYTES per value is refused with
+ * a message naming the cap.
+ */
+#include "core/core_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+size_t type_width(sbd_type type) {
+  switch (type) {
+  case SBD_BOOL:
+    return 1;
+  case SBD_DATE:
+    return 4;
+  default:
+    return 8;
+  }
+}
+
+sbd_vec *vec_new(sbd_ctx *ctx, sbd_type type, int64_t cap_rows) {
+  sbd_vec *v = sbd_calloc(ctx, 1, sizeof(*v));
+  if (!v)
+    return NULL;
+  v->type = type;
+  if (type == SBD_STRING) {
+    v->values = sbd_malloc(ctx, sizeof(int64_t));
+    if (!v->values) {
+      free(v);
+      return NULL;
+    }
+    ((int64_t *)v->values)[0] = 0;
+  }
+  if (cap_rows > 0 && vec_reserve(ctx, v, cap_rows, 0) != SBD_OK) {
+    vec_free(v);
+    return NULL;
+  }
+  return v;
+}
+
+void vec_free(sbd_vec *v) {
+  if (!v)
+    return;
+  free(v->validity);
+  free(v->values);
+  free(v->bytes);
+  free(v);
+}
+
+void vec_reset(sbd_vec *v) {
+  v->len = 0;
+  v->null_count = 0;
+  v->bytes_len = 0;
+  if (v->validity)
+    memset(v->validity, 0xff, (size_t)((v->cap + 63) / 64) * 8);
+}
+
+sbd_status vec_reserve(sbd_ctx *ctx, sbd_vec *v, int64_t rows, int64_t bytes) {
+  if (v->len + rows > v->cap) {
+    int64_t cap = v->cap ? v->cap : 64;
+    while (cap < v->len + rows)
+      cap *= 2;
+    size_t width = type_width(v->type);
+    size_t slots = (size_t)cap + (v->type == SBD_STRING ? 1 : 0);
+    void *values = sbd_realloc(ctx, v->values, slots * width);
+    if (!values)
+      return SBD_ENOMEM;
+    v->values = values;
+    if (v->validity) {
+      size_t old_words = (size_t)(v->cap + 63) / 64, words = (size_t)(cap + 63) / 64;
+      uint64_t *validity = sbd_realloc(ctx, v->validity, words * 8);
+      if (!validity)
+        return SBD_ENOMEM;
+      memset(validity + old_words, 0xff, (words - old_words) * 8);
+      v->validity = validity;
+    }
+    v->cap = cap;
+  }
+  if (bytes > 0 && v->bytes_len + bytes > v->bytes_cap) {
+    int64_t cap = v->bytes_cap ? v->bytes_cap : 256;
+    while (cap < v->bytes_len + bytes)
+      cap *= 2;
+    char *b = sbd_realloc(ctx, v->bytes, (size_t)cap);
+    if (!b)
+      return SBD_ENOMEM;
+    v->bytes = b;
+    v->bytes_cap = cap;
+  }
+  return SBD_OK;
+}
+
+sbd_status vec_set_null(sbd_ctx *ctx, sbd_vec *v, int64_t i) {
+  if (!v->validity) {
+    size_t words = (size_t)(v->cap + 63) / 64;
+    v->validity = sbd_malloc(ctx, (words ? words : 1) * 8);
+    if (!v->validity)
+      return SBD_ENOMEM;
+    memset(v->validity, 0xff, (words ? words : 1) * 8);
+  }
+  if ((v->validity[i >> 6] >> (i & 63)) & 1) {
+    v->validity[i >> 6] &= ~(UINT64_C(1) << (i & 63));
+    v->null_count++;
+  }
+  return SBD_OK;
+}
+
+sbd_status vec_push_null(sbd_ctx *ctx, sbd_vec *v) {
+  /* The caller reserved room for the value; the bitmap may still be missing. */
+  int64_t i = v->len;
+  switch (v->type) {
+  case SBD_BOOL:
+    ((uint8_t *)v->values)[i] = 0;
+    break;
+  case SBD_DATE:
+    ((int32_t *)v->values)[i] = 0;
+    break;
+  case SBD_STRING:
+    ((int64_t *)v->values)[i + 1] = v->bytes_len;
+    break;
+  default:
+    ((int64_t *)v->values)[i] = 0;
+    break;
+  }
+  v->len++;
+  return vec_set_null(ctx, v, i);
+}
+
+sbd_status vec_push_str(sbd_ctx *ctx, sbd_vec *v, const char *s, size_t n) {
+  if (n > SBD_MAX_VALUE_BYTES)
+    return sbd_error(ctx, SBD_ELIMIT, "a string of %zu bytes is over the cap of %u bytes", n,
+                     SBD_MAX_VALUE_BYTES);
+  RETURN_IF_ERROR(vec_reserve(ctx, v, 1, (int64_t)n));
+  memcpy(v->bytes + v->bytes_len, s, n);
+  v->bytes_len += (int64_t)n;
+  ((int64_t *)v->values)[++v->len] = v->bytes_len;
+  return SBD_OK;
+}
+
+sbd_batch *batch_new(sbd_ctx *ctx, sbd_schema *schema, int64_t cap_rows) {
+  sbd_batch *b = sbd_calloc(ctx, 1, sizeof(*b));
+  if (!b)
+    return NULL;
+  b->refs = 1;
+  b->ncols = schema->ncols;
+  b->schema = schema_ref(schema);
+  b->cols = sbd_calloc(ctx, (size_t)(schema->ncols ? schema->ncols : 1), sizeof(sbd_vec *));
+  if (!b->cols) {
+    sbd_batch_free(b);
+    return NULL;
+  }
+  for (int i = 0; i < schema->ncols; i++) {
+    b->cols[i] = vec_new(ctx, schema->fields[i].type, cap_rows);
+    if (!b->cols[i]) {
+      sbd_batch_free(b);
+      return NULL;
+    }
+  }
+  return b;
+}
+
+sbd_batch *batch_ref(sbd_batch *b) {
+  __atomic_add_fetch(&b->refs, 1, __ATOMIC_RELAXED);
+  return b;
+}
+
+void batch_seal(sbd_batch *b) { b->nrows = b->ncols ? b->cols[0]->len : b->nrows; }
+
+void sbd_batch_free(sbd_batch *b) {
+  if (!b || __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) != 0)
+    return;
+  if (b->cols)
+    for (int i = 0; i < b->ncols; i++)
+      vec_free(b->cols[i]);
+  free(b->cols);
+  schema_unref(b->schema);
+  free(b);
+}
+
+int64_t sbd_batch_nrows(const sbd_batch *b) { return b->nrows; }
+int sbd_batch_ncols(const sbd_batch *b) { return b->ncols; }
+const sbd_schema *sbd_batch_schema(const sbd_batch *b) { return b->schema; }
