@@ -1,6 +1,8 @@
 /*
  * bench-gen: writes the groupby table of the db-benchmark (h2oai/db-benchmark, groupby-datagen.R
- * with K = 100, no NAs, random order) as CSV and as JSON Lines, for sbd's benchmarks.
+ * with K = 100, no NAs, random order) as CSV and as JSON Lines, for sbd's benchmarks. v2 and v3
+ * follow sbd's issue (v2 in 1..15, v3 with 6 decimals) rather than the current R script (v2 in
+ * 1..5, v3 with 4), which makes the values a little harder to parse.
  *
  *   bench-gen N DIR      writes DIR/G1_<N>.csv and DIR/G1_<N>.jsonl
  *
@@ -10,8 +12,9 @@
  *   id3       string "id%010d" of a uniform draw from 1..N/K     (small groups)
  *   id4, id5  integer uniform in 1..K
  *   id6       integer uniform in 1..N/K
- *   v1, v2    integer uniform in 1..5
- *   v3        double uniform in [0, 100) rounded to 4 decimals, printed with exactly 4 ("%.4f")
+ *   v1        integer uniform in 1..5
+ *   v2        integer uniform in 1..15
+ *   v3        double uniform in [0, 100) rounded to 6 decimals, printed with exactly 6 ("%.6f")
  * The random numbers come from xoshiro256** seeded by splitmix64 from a fixed seed, so the same N
  * always gives the same bytes; they are not R's numbers, only the same distributions.
  *
@@ -44,7 +47,9 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t rng_next(void) {
   uint64_t *s = rng_state;
@@ -61,12 +66,14 @@ static uint64_t rng_next(void) {
 
 /* A uniform integer in 1..n for n < 2^32, by multiply-and-shift of 32 random bits. Its bias is
  * below n / 2^32, far under what a benchmark's group sizes could show. */
-static uint64_t rng_upto(uint64_t n) { return ((rng_next() >> 32) * n >> 32) + 1; }
+static uint64_t rng_upto(uint64_t n) {
+  return ((rng_next() >> 32) * n >> 32) + 1;
+}
 
-/* v3 in units of 1e-4: round(runif(0, 100), 4) * 10000, so 0..1000000. */
+/* v3 in units of 1e-6: round(runif(0, 100), 6) * 1e6, so 0..100000000. */
 static uint64_t rng_v3(void) {
   double u = (double)(rng_next() >> 11) * 0x1.0p-53;
-  return (uint64_t)llround(u * 1000000.0);
+  return (uint64_t)llround(u * 100000000.0);
 }
 
 /* An output file: written through a buffer to <path>.<pid>.tmp, renamed to <path> when done. */
@@ -158,11 +165,11 @@ static char *put_uint_padded(char *p, uint64_t v, int width) {
   return p + width;
 }
 
-/* v3, given in units of 1e-4, as "%.4f" would print it. */
+/* v3, given in units of 1e-6, as "%.6f" would print it. */
 static char *put_v3(char *p, uint64_t v3) {
-  p = put_uint(p, v3 / 10000);
+  p = put_uint(p, v3 / 1000000);
   *p++ = '.';
-  return put_uint_padded(p, v3 % 10000, 4);
+  return put_uint_padded(p, v3 % 1000000, 6);
 }
 
 /* Parses "10000000", "1e7" or "2.5e6" into a positive row count; 0 when it is not one. */
@@ -191,7 +198,7 @@ static void rows_name(uint64_t n, char *out, size_t cap) {
 
 int main(int argc, char **argv) {
   if (argc != 3) {
-    fprintf(stderr, "usage: bench-gen N DIR   (N rows, e.g. 1e7; writes DIR/G1_<N>.csv and .jsonl)\n");
+    fprintf(stderr, "usage: bench-gen N DIR   (N rows, e.g. 1e7; writes DIR/G1_<N>.csv, .jsonl)\n");
     return 2;
   }
   uint64_t n_rows = parse_rows(argv[1]);
@@ -224,7 +231,7 @@ int main(int argc, char **argv) {
   for (uint64_t row = 0; row < n_rows; row++) {
     uint64_t id1 = rng_upto(K), id2 = rng_upto(K), id3 = rng_upto(small_groups);
     uint64_t id4 = rng_upto(K), id5 = rng_upto(K), id6 = rng_upto(small_groups);
-    uint64_t v1 = rng_upto(5), v2 = rng_upto(5), v3 = rng_v3();
+    uint64_t v1 = rng_upto(5), v2 = rng_upto(15), v3 = rng_v3();
 
     char *p = out_reserve(&csv), *q = p;
     q = put_str(q, "id");

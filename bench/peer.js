@@ -7,6 +7,7 @@
 //   duckdb load    IN.csv        CREATE TABLE t AS SELECT * FROM read_csv(IN)  (every value typed)
 //   duckdb convert IN.csv OUT    COPY (SELECT * FROM read_csv(IN)) TO OUT
 //   duckdb count   IN.jsonl      SELECT count(*) FROM read_json(IN, format = 'newline_delimited')
+//   duckdb load    IN.jsonl      CREATE TABLE t AS SELECT * FROM read_json(IN, ...)
 //   polars count   IN.csv        pl.readCSV(IN).height
 //   polars convert IN.csv OUT    pl.readCSV(IN).writeCSV(OUT)
 //   polars count   IN.jsonl      pl.scanJson(IN).collectSync().height (see polarsRead)
@@ -47,7 +48,8 @@ async function duckdb(task, input, output) {
       return;
     }
     case 'convert':
-      await peers.duckdbQuery(`COPY (SELECT * FROM ${duckdbReader(input)}) TO ${sqlString(output)}`);
+      await peers.duckdbQuery(
+        `COPY (SELECT * FROM ${duckdbReader(input)}) TO ${sqlString(output)}`);
       return;
   }
   throw new Error(`duckdb: unknown task '${task}'`);
