@@ -101,6 +101,15 @@ int sbd_batch_ncols(const sbd_batch *batch);
 const sbd_schema *sbd_batch_schema(const sbd_batch *batch);
 /* Releases the caller's reference. Accepts NULL. */
 void sbd_batch_free(sbd_batch *batch);
+/* A new batch holding a copy of rows [offset, offset + nrows) of batch (for instance the first
+ * rows of a LIMIT or of `sbd head`). Owned by the caller: sbd_batch_free. */
+sbd_status sbd_batch_slice(sbd_ctx *ctx, const sbd_batch *batch, int64_t offset, int64_t nrows,
+                           sbd_batch **out);
+/* The value at row of column col (both in range) as text, spelt as the CSV writer spells it
+ * before quoting: true/false, 42, 1.5, 2024-01-31, 2024-01-31 12:00:00.25, a string's bytes.
+ * Writes at most cap - 1 bytes and a NUL into buf (nothing when cap is 0) and returns the length
+ * of the whole text, as snprintf does; returns -1, writing "", when the value is NULL. */
+int64_t sbd_batch_value_text(const sbd_batch *batch, int col, int64_t row, char *buf, size_t cap);
 
 /* The Arrow C Data Interface structures, as the Arrow project publishes them. */
 #ifndef ARROW_C_DATA_INTERFACE

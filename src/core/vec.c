@@ -131,7 +131,8 @@ sbd_status vec_push_str(sbd_ctx *ctx, sbd_vec *v, const char *s, size_t n) {
     return sbd_error(ctx, SBD_ELIMIT, "a string of %zu bytes is over the cap of %u bytes", n,
                      SBD_MAX_VALUE_BYTES);
   RETURN_IF_ERROR(vec_reserve(ctx, v, 1, (int64_t)n));
-  memcpy(v->bytes + v->bytes_len, s, n);
+  if (n > 0) /* an empty string may come before any payload exists: v->bytes is still NULL */
+    memcpy(v->bytes + v->bytes_len, s, n);
   v->bytes_len += (int64_t)n;
   ((int64_t *)v->values)[++v->len] = v->bytes_len;
   return SBD_OK;
@@ -180,3 +181,86 @@ void sbd_batch_free(sbd_batch *b) {
 int64_t sbd_batch_nrows(const sbd_batch *b) { return b->nrows; }
 int sbd_batch_ncols(const sbd_batch *b) { return b->ncols; }
 const sbd_schema *sbd_batch_schema(const sbd_batch *b) { return b->schema; }
+
+/* ---- public access: slices and values as text ----------------------------------------------*/
+
+sbd_status sbd_batch_slice(sbd_ctx *ctx, const sbd_batch *b, int64_t offset, int64_t nrows,
+                           sbd_batch **out) {
+  *out = NULL;
+  RETURN_ERROR_IF(offset < 0 || nrows < 0 || offset > b->nrows || nrows > b->nrows - offset, ctx,
+                  SBD_EUSAGE, "batch slice: rows %lld..%lld are outside a batch of %lld rows",
+                  (long long)offset, (long long)(offset + nrows), (long long)b->nrows);
+  sbd_batch *s = batch_new(ctx, b->schema, nrows);
+  if (!s)
+    return SBD_ENOMEM;
+  for (int c = 0; c < b->ncols; c++) {
+    const sbd_vec *src = b->cols[c];
+    sbd_vec *dst = s->cols[c];
+    if (src->type == SBD_STRING) {
+      for (int64_t i = 0; i < nrows; i++) {
+        size_t n;
+        const char *p = vec_str(src, offset + i, &n);
+        sbd_status st =
+            vec_is_valid(src, offset + i) ? vec_push_str(ctx, dst, p, n) : vec_push_null(ctx, dst);
+        if (st != SBD_OK) {
+          sbd_batch_free(s);
+          return st;
+        }
+      }
+      continue;
+    }
+    size_t width = type_width(src->type);
+    if (nrows > 0)
+      memcpy(dst->values, (const char *)src->values + (size_t)offset * width,
+             (size_t)nrows * width);
+    dst->len = nrows;
+    for (int64_t i = 0; src->null_count && i < nrows; i++) {
+      if (!vec_is_valid(src, offset + i) && vec_set_null(ctx, dst, i) != SBD_OK) {
+        sbd_batch_free(s);
+        return SBD_ENOMEM;
+      }
+    }
+  }
+  s->nrows = nrows;
+  batch_seal(s);
+  *out = s;
+  return SBD_OK;
+}
+
+int64_t sbd_batch_value_text(const sbd_batch *b, int col, int64_t row, char *buf, size_t cap) {
+  const sbd_vec *v = b->cols[col];
+  if (cap)
+    buf[0] = 0;
+  if (!vec_is_valid(v, row))
+    return -1;
+  char tmp[TM_FMT_MAX > NUM_FMT_MAX ? TM_FMT_MAX : NUM_FMT_MAX];
+  const char *text = tmp;
+  size_t n = 0;
+  switch (v->type) {
+  case SBD_BOOL:
+    text = ((const uint8_t *)v->values)[row] ? "true" : "false";
+    n = strlen(text);
+    break;
+  case SBD_INT64:
+    n = num_format_int64(((const int64_t *)v->values)[row], tmp);
+    break;
+  case SBD_DOUBLE:
+    n = num_format_double(((const double *)v->values)[row], tmp);
+    break;
+  case SBD_DATE:
+    n = tm_format_date(((const int32_t *)v->values)[row], tmp);
+    break;
+  case SBD_TIMESTAMP:
+    n = tm_format_timestamp(((const int64_t *)v->values)[row], tmp);
+    break;
+  case SBD_STRING:
+    text = vec_str(v, row, &n);
+    break;
+  }
+  if (cap) {
+    size_t k = n < cap - 1 ? n : cap - 1;
+    memcpy(buf, text, k);
+    buf[k] = 0;
+  }
+  return (int64_t)n;
+}

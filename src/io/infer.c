@@ -47,6 +47,22 @@ void infer_text(io_infer *in, const char *s, size_t n) {
   in->candidates = c;
 }
 
+void infer_json_string(io_infer *in, const char *s, size_t n) {
+  in->values++;
+  unsigned c = in->candidates & (BIT(SBD_DATE) | BIT(SBD_TIMESTAMP));
+  if (c & BIT(SBD_DATE)) {
+    int32_t d;
+    if (!tm_parse_date(s, n, &d))
+      c &= ~BIT(SBD_DATE);
+  }
+  if (c & BIT(SBD_TIMESTAMP)) {
+    int64_t t;
+    if (!tm_parse_timestamp(s, n, &t))
+      c &= ~BIT(SBD_TIMESTAMP);
+  }
+  in->candidates = c;
+}
+
 void infer_only(io_infer *in, sbd_type t) {
   in->values++;
   /* A typed value keeps its own type and the types it widens to. */

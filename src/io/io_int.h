@@ -159,6 +159,8 @@ typedef struct io_infer {
 void infer_init(io_infer *in);
 void infer_text(io_infer *in, const char *s, size_t n); /* a CSV field or JSON string */
 void infer_only(io_infer *in, sbd_type t);             /* a typed JSON value: keeps t if left */
+/* A JSON string: keeps only DATE and TIMESTAMP (if it reads as one), so "123" stays a string. */
+void infer_json_string(io_infer *in, const char *s, size_t n);
 sbd_type infer_result(const io_infer *in);
 /* The narrowest type both a and b widen to (INT64 + DOUBLE = DOUBLE, DATE + TIMESTAMP =
  * TIMESTAMP, otherwise STRING). */
@@ -196,6 +198,7 @@ struct sbd_writer {
 
 sbd_status csv_writer_init(sbd_writer *w, const sbd_options *opts);
 sbd_status jsonl_writer_init(sbd_writer *w, const sbd_options *opts);
+sbd_status pq_writer_init(sbd_writer *w, const sbd_options *opts); /* parquet/writer.c */
 
 /* The format named by option "format" or by path's extension ("csv", "tsv", "jsonl", "json",
  * "ndjson", "parquet"); NULL if neither says. */

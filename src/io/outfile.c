@@ -99,6 +99,11 @@ sbd_status io_file_create(sbd_ctx *ctx, const char *path, io_file **out) {
   return SBD_OK;
 }
 
+/* The file as messages name it. */
+static const char *file_name(const io_file *f) {
+  return f->is_stdout ? "standard output" : f->path;
+}
+
 static sbd_status flush_buf(sbd_ctx *ctx, io_file *f) {
   size_t off = 0;
   while (off < f->len) {
@@ -106,7 +111,7 @@ static sbd_status flush_buf(sbd_ctx *ctx, io_file *f) {
     if (w < 0) {
       if (errno == EINTR)
         continue;
-      return sbd_error(ctx, SBD_EIO, "%s: write failed: %s", f->path, strerror(errno));
+      return sbd_error(ctx, SBD_EIO, "%s: write failed: %s", file_name(f), strerror(errno));
     }
     off += (size_t)w;
   }
@@ -126,7 +131,7 @@ sbd_status io_file_write(sbd_ctx *ctx, io_file *f, const void *data, size_t n) {
         if (w < 0) {
           if (errno == EINTR)
             continue;
-          return sbd_error(ctx, SBD_EIO, "%s: write failed: %s", f->path, strerror(errno));
+          return sbd_error(ctx, SBD_EIO, "%s: write failed: %s", file_name(f), strerror(errno));
         }
         off += (size_t)w;
       }

@@ -186,7 +186,8 @@ static sbd_status fill_slot(io_pipeline *p, slot *s, bool *empty) {
     s->buf = nb;
     s->cap = want;
   }
-  memcpy(s->buf, p->carry, p->carry_len);
+  if (p->carry_len) /* carry is NULL until the first one */
+    memcpy(s->buf, p->carry, p->carry_len);
   size_t len = p->carry_len;
   int64_t start_offset = p->src->offset - (int64_t)p->carry_len;
   size_t cut = 0;

@@ -29,8 +29,7 @@ sbd_status sbd_writer_open(sbd_ctx *ctx, const char *path, const sbd_schema *sch
            strcasecmp(fmt, "ndjson") == 0)
     init = jsonl_writer_init;
   else if (strcasecmp(fmt, "parquet") == 0)
-    return sbd_error(ctx, SBD_EUNSUPPORTED, "%s: writing Parquet is not available in this version",
-                     path);
+    init = pq_writer_init;
   else
     return sbd_error(ctx, SBD_EUSAGE, "%s: unknown output format '%s' (formats: csv, jsonl)", path,
                      fmt);

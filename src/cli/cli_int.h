@@ -1,0 +1,137 @@
+/*
+ * cli_int.h — what the files of the sbd command share: the command table, the parsed command
+ * line, error reporting with the exit-code convention, the TTY table and the progress bar.
+ *
+ * The command uses only the public API (sbd.h), plus io_file_abort_all (signal handlers) and
+ * io_format_of (checking an output format before any work starts) from io_int.h.
+ *
+ * Exit codes: 0 success, 1 bad input or a failed read or write (any error other than usage), 2 bad
+ * usage (an unknown command or flag, a missing argument, SBD_EUSAGE from the library).
+ */
+#ifndef SBD_CLI_INT_H
+#define SBD_CLI_INT_H
+
+#include "sbd.h"
+
+#include <stdbool.h>
+#include <stdint.h>
+#include <stdio.h>
+
+enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
+
+/* Values are truncated to this many display columns in a table. */
+#define CLI_TABLE_MAX_WIDTH 32
+
+/* ---- the command line ----------------------------------------------------------------------*/
+
+/* Groups of flags; a command accepts the union of its groups. */
+enum {
+  CLI_FLAGS_READ = 1u << 0,    /* --format, --schema, --delim, ... and --threads */
+  CLI_FLAGS_OUTPUT = 1u << 1,  /* --table, --csv */
+  CLI_FLAGS_ROWS = 1u << 2,    /* -n, --rows */
+  CLI_FLAGS_CONVERT = 1u << 3, /* --output-format */
+};
+
+typedef enum cli_output { CLI_OUT_AUTO, CLI_OUT_TABLE, CLI_OUT_CSV } cli_output;
+
+struct cli_command;
+
+/* A parsed command line. Strings are borrowed from argv. */
+typedef struct cli_args {
+  const struct cli_command *cmd;
+  const char **paths; /* the positional arguments, in order (malloc'd array) */
+  int npaths;
+  sbd_options *read_opts; /* reading flags as sbd_options keys */
+  int threads;            /* --threads, or -1 when not given */
+  int64_t rows;           /* -n; 10 when not given */
+  const char *output_format;
+  cli_output output;
+  bool help;
+} cli_args;
+
+typedef struct cli_command {
+  const char *name;
+  const char *summary; /* one line for `sbd --help` */
+  const char *usage;   /* "sbd head FILE... [-n N] [FLAGS]" */
+  const char *help;    /* the description and the command's own flags */
+  unsigned flags;      /* CLI_FLAGS_* */
+  int (*run)(sbd_ctx *ctx, const cli_args *args);
+} cli_command;
+
+extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert;
+
+/* Parses argv[0..argc) (the words after the command name) into args. On a usage error prints it
+ * with the hint and returns CLI_EXIT_USAGE; otherwise CLI_EXIT_OK. Free with cli_args_free. */
+int cli_args_parse(const cli_command *cmd, int argc, char **argv, cli_args *args);
+void cli_args_free(cli_args *args);
+/* Prints a command's full help to out. */
+void cli_print_command_help(const cli_command *cmd, FILE *out);
+
+/* ---- errors and exit codes -------------------------------------------------------------------*/
+
+/* Prints "sbd: <message>" and, for usage errors, "Try 'sbd help CMD'." (cmd may be NULL: "Try 'sbd
+ * help'."). Returns the exit code for status (1 or 2). */
+int cli_fail(const cli_command *cmd, sbd_ctx *ctx, sbd_status status);
+/* A usage error of the command line itself: prints the formatted message and the hint, returns
+ * CLI_EXIT_USAGE. */
+int cli_usage_error(const cli_command *cmd, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+/* For the command's own allocations, which leave no message on a context: prints "sbd: out of
+ * memory" and returns CLI_EXIT_FAIL. */
+int cli_out_of_memory(void);
+/* True when standard output is a pipe whose reader has gone (EPIPE): writing stopped early because
+ * the consumer had enough, as with `sbd head big.csv | head -1`, which is not an error. */
+bool cli_stdout_closed(void);
+/* The closest of candidates[0..n) to word by edit distance, or NULL when none is close. */
+const char *cli_closest(const char *word, const char *const *candidates, int n);
+/* Prints "N records rejected (see FILE)" to stderr when n > 0; file may be NULL or "". */
+void cli_report_rejects(int64_t n, const char *file);
+
+/* Shared steps of the reading commands: applies --threads to ctx and opens the reader over the
+ * positional arguments paths[0..npaths). */
+sbd_status cli_open_reader(sbd_ctx *ctx, const cli_args *args, int npaths, sbd_reader **out);
+/* Whether a table is printed: --table, --csv, or else whether stdout is a terminal. */
+bool cli_wants_table(const cli_args *args);
+/* The width of the terminal on stdout: $COLUMNS, else TIOCGWINSZ, else 80. */
+int cli_terminal_width(void);
+
+/* ---- the table (table.c) ---------------------------------------------------------------------
+ * An aligned text table for a terminal: a header row of names, an optional row of types, a rule,
+ * then the cells. Cells are kept escaped (control characters and invalid UTF-8 as \n, \xNN) and
+ * truncated to CLI_TABLE_MAX_WIDTH display columns with '…' when printed. Columns that do not fit
+ * the width are left out, and a closing line says how many. */
+typedef struct cli_table cli_table;
+
+/* A table of ncols columns; names[i] and types[i] (types may be NULL) are copied; right[i] says
+ * whether column i is right-aligned (numbers). NULL when out of memory. */
+cli_table *cli_table_new(int ncols, const char *const *names, const char *const *types,
+                         const bool *right);
+void cli_table_free(cli_table *t);
+/* Appends one cell, filling rows left to right; text NULL is a NULL value. */
+bool cli_table_add(cli_table *t, const char *text, size_t len);
+/* Appends every row of a batch whose columns are the table's. */
+sbd_status cli_table_add_batch(cli_table *t, sbd_ctx *ctx, const sbd_batch *batch);
+/* A table for a schema: names, types, numbers right-aligned. */
+cli_table *cli_table_for_schema(const sbd_schema *schema);
+/* Prints the table to out within width display columns. Returns false on a write error. */
+bool cli_table_print(const cli_table *t, FILE *out, int width);
+
+/* ---- the progress bar (progress.c) -----------------------------------------------------------
+ * Shown on stderr when it is a terminal and the work has run for more than a second: rows, MB/s,
+ * and, when the input size is known, percent and ETA. Redrawn at most ten times a second and
+ * cleared by cli_progress_end (or by a fatal signal). */
+typedef struct cli_progress {
+  bool enabled;
+  double start_s, last_draw_s;
+} cli_progress;
+
+/* streams_to_stdout says that data is written to stdout while the work runs: the bar is then not
+ * shown when stdout is a terminal too, where it would garble the data. */
+void cli_progress_begin(cli_progress *p, bool streams_to_stdout);
+/* Called after each batch with the rows read so far. */
+void cli_progress_update(cli_progress *p, const sbd_reader *reader, int64_t rows);
+void cli_progress_end(cli_progress *p);
+/* Clears a bar that is on screen; async-signal-safe. */
+void cli_progress_clear_from_signal(void);
+
+#endif

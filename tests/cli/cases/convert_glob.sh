@@ -1,0 +1,3 @@
+# convert a glob of inputs to one output
+sbd convert 'data/parts/*.csv' all.jsonl
+cat all.jsonl

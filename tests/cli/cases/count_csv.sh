@@ -1,0 +1,2 @@
+# count of a CSV file
+sbd count data/people.csv

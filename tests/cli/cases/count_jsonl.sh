@@ -1,0 +1,2 @@
+# count of a JSON Lines file
+sbd count data/people.jsonl

@@ -1,0 +1,2 @@
+# head on a pipe writes CSV through the CSV writer
+sbd head data/people.csv

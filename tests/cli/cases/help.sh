@@ -1,0 +1,2 @@
+# sbd --help prints the commands on stdout and exits 0
+sbd --help

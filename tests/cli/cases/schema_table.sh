@@ -1,0 +1,2 @@
+# schema forced to a table
+sbd schema --table data/people.csv

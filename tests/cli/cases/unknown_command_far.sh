@@ -1,0 +1,2 @@
+# an unknown command far from every command gets no suggestion
+sbd frobnicate

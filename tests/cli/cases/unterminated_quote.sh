@@ -1,0 +1,2 @@
+# a quoted field that never ends
+sbd count data/unterminated.csv

@@ -1,0 +1,2 @@
+# sbd --version prints the version
+sbd --version
