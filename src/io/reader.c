@@ -275,6 +275,10 @@ sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
     st = schema_parse(ctx, schema_text, &force);
   if (st == SBD_OK)
     st = expand(ctx, paths, npaths, &pl);
+  for (int i = 0; st == SBD_OK && pl.n > 1 && i < pl.n; i++)
+    if (strcmp(pl.v[i], "-") == 0)
+      st = sbd_error(ctx, SBD_EUSAGE,
+                     "standard input ('-') cannot be read together with other files");
   sbd_reader *r = NULL;
   if (st == SBD_OK && pl.n == 1) {
     st = open_one(ctx, pl.v[0], opts, force, &r);
