@@ -31,6 +31,13 @@ sbd_vec *vec_new(sbd_ctx *ctx, sbd_type type, int64_t cap_rows) {
       return NULL;
     }
     ((int64_t *)v->values)[0] = 0;
+    /* A payload buffer from the start, so that bytes + offset is never arithmetic on NULL. */
+    v->bytes = sbd_malloc(ctx, 64);
+    if (!v->bytes) {
+      vec_free(v);
+      return NULL;
+    }
+    v->bytes_cap = 64;
   }
   if (cap_rows > 0 && vec_reserve(ctx, v, cap_rows, 0) != SBD_OK) {
     vec_free(v);

@@ -1418,6 +1418,11 @@ static bool new_batch(jload *L, size_t rest) {
   if (!L->b)
     return load_oom(L);
   L->cols = L->b->cols;
+  /* String payloads start with room for short values (so their buffers exist even when every
+   * value is empty) and grow by doubling. */
+  for (int i = 0; i < L->r->ncols; i++)
+    if (L->cols[i]->type == SBD_STRING && vec_reserve(NULL, L->cols[i], 0, est * 8) != SBD_OK)
+      return load_oom(L);
   L->rows = 0;
   L->cap_rows = est;
   return true;
