@@ -484,7 +484,10 @@ TEST(thrift_corrupt_cases) {
       {"wrong wire type", "\x15\x00\x18\x01x\x00", 6, "an integer was expected, not a binary"},
       {"huge list", "\x15\x02\x19\xfc\xff\xff\xff\xff\x07\x00", 10,
        "list of 2147483647 elements with 1 bytes left"},
-      {"binary past the end", "\x15\x02\x19\x1c\x48\x10" "ab", 8, "binary of 16 bytes with 2 left"},
+      {"binary past the end",
+       "\x15\x02\x19\x1c\x48\x10"
+       "ab",
+       8, "binary of 16 bytes with 2 left"},
       {"varint too long", "\x16\xff\xff\xff\xff\xff\xff\xff\xff\xff\x7f", 11,
        "varint longer than 64 bits"},
       {"unknown field type", "\x1e", 1, "unknown field type 14"},
@@ -1025,4 +1028,52 @@ TEST(parquet_writer_options) {
   ASSERT_EQ(write_test_file(ctx, path, 50, zstd19), SBD_OK);
   unlink(path);
   sbd_ctx_free(ctx);
+}
+
+/* DELTA_BINARY_PACKED on a DATE (INT32) column needs deltas that fit 32 bits: dates that span
+ * 2^31 days or more are written PLAIN instead; an ordinary range is delta-encoded. */
+TEST(parquet_writer_delta_dates) {
+  static const int32_t ranges[][2] = {{-1000, 20000}, {-2000000000, 2000000000}};
+  for (int k = 0; k < 2; k++) {
+    sbd_ctx *ctx = sbd_ctx_new();
+    sbd_schema *schema;
+    ASSERT_EQ(schema_parse(ctx, "d:DATE", &schema), SBD_OK);
+    sbd_options *opts = sbd_options_new();
+    sbd_options_set(opts, "parquet_encoding", "delta");
+    char path[128];
+    test_path(path, sizeof(path), "delta-dates");
+    sbd_writer *w;
+    ASSERT_EQ(sbd_writer_open(ctx, path, schema, opts, &w), SBD_OK);
+    sbd_batch *b = batch_new(ctx, schema, 3);
+    vec_push_i32(b->cols[0], ranges[k][0]);
+    vec_push_null(ctx, b->cols[0]);
+    vec_push_i32(b->cols[0], ranges[k][1]);
+    batch_seal(b);
+    ASSERT_EQ(sbd_writer_write(w, b), SBD_OK);
+    sbd_batch_free(b);
+    ASSERT_EQ(sbd_writer_close(w), SBD_OK);
+    size_t n;
+    uint8_t *f = slurp(path, &n);
+    arena a;
+    arena_init(&a, 0);
+    pq_file_metadata m;
+    ASSERT_TRUE(f && read_footer(f, n, &a, &m));
+    const pq_column_metadata *cm = &m.row_groups[0].columns[0].meta_data;
+    bool delta = false;
+    for (int i = 0; i < cm->n_encodings; i++)
+      delta |= cm->encodings[i] == PQ_ENC_DELTA_BINARY_PACKED;
+    CHECK(delta == (k == 0), "dates %d..%d: DELTA_BINARY_PACKED used %d", ranges[k][0],
+          ranges[k][1], delta);
+    int32_t lo, hi;
+    memcpy(&lo, cm->statistics.min_value.ptr, 4);
+    memcpy(&hi, cm->statistics.max_value.ptr, 4);
+    CHECK(lo == ranges[k][0] && hi == ranges[k][1] && cm->statistics.null_count == 1,
+          "dates %d..%d: statistics %d..%d", ranges[k][0], ranges[k][1], lo, hi);
+    arena_free(&a);
+    free(f);
+    unlink(path);
+    sbd_options_free(opts);
+    schema_unref(schema);
+    sbd_ctx_free(ctx);
+  }
 }

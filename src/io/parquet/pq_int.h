@@ -391,8 +391,8 @@ sbd_status pq_tenc_status(sbd_ctx *ctx, const pq_tenc *e, const char *what);
 /* Raw bytes, for the writer's own use of the buffer. */
 void pq_tenc_bytes(pq_tenc *e, const void *p, size_t n);
 
-void pq_tenc_struct_begin(pq_tenc *e);             /* a top-level struct or a list element */
-void pq_tenc_struct_end(pq_tenc *e);               /* writes the stop field */
+void pq_tenc_struct_begin(pq_tenc *e); /* a top-level struct or a list element */
+void pq_tenc_struct_end(pq_tenc *e);   /* writes the stop field */
 /* A field header of any wire type; the value follows (raw bytes through pq_tenc_bytes for the
  * types without a writer here: set, map, uuid). */
 void pq_tenc_field_header(pq_tenc *e, int16_t id, int type);
@@ -506,6 +506,142 @@ const char *pq_codec_name(int codec);
 
 /* ---- the writer (writer.c) --------------------------------------------------------------------*/
 
+/* Sets up w (file and schema already there) to write Parquet. Options: compression (snappy,
+ * zstd, gzip, lz4_raw, none), compression_level (zstd 1..22, gzip 1..9), row_group_rows,
+ * row_group_bytes, page_bytes, parquet_encoding (plain, dictionary, delta, byte_stream_split),
+ * data_page (v1, v2), parquet_dict_limit; any other key but "format" is refused. Row groups are
+ * encoded on ctx's pool while the writing thread waits, so writes must not come from one of the
+ * pool's own workers. Also declared in io_int.h, for writer.c. */
 sbd_status pq_writer_init(sbd_writer *w, const sbd_options *opts);
+
+/* ==== the reader (reader.c, read_file.c, read_chunk.c, read_cast.c) ==========================
+ * pq_file is an open file: its bytes (mapped read-only, or read with pread where mapping fails),
+ * its decoded and checked footer, and how each top-level field reads as an sbd column. The
+ * reader (reader.c) decodes column chunks on the context's pool, one task per row group and
+ * column (read_chunk.c), and hands out batches in file order. */
+
+/* How the values of a field become sbd values. */
+typedef enum pq_conv {
+  PQ_CONV_NONE = 0,  /* unsupported: see pq_field.unsupported */
+  PQ_CONV_BOOL,      /* BOOLEAN -> BOOL */
+  PQ_CONV_I32,       /* INT32 -> INT64 */
+  PQ_CONV_U32,       /* INT32 holding an unsigned value -> INT64 */
+  PQ_CONV_I64,       /* INT64 -> INT64 */
+  PQ_CONV_U64,       /* INT64 holding an unsigned value -> INT64 (past INT64_MAX: an error) */
+  PQ_CONV_DATE,      /* INT32 days -> DATE */
+  PQ_CONV_TS_MILLIS, /* INT64 -> TIMESTAMP (microseconds) */
+  PQ_CONV_TS_MICROS,
+  PQ_CONV_TS_NANOS,  /* rounded toward minus infinity */
+  PQ_CONV_INT96,     /* INT96 (nanoseconds of the day, Julian day) -> TIMESTAMP */
+  PQ_CONV_F32,       /* FLOAT -> DOUBLE */
+  PQ_CONV_F64,
+  PQ_CONV_F16,       /* FIXED_LEN_BYTE_ARRAY(2) FLOAT16 -> DOUBLE */
+  PQ_CONV_DEC_I32,   /* DECIMAL -> DOUBLE (lossy beyond 15 to 17 significant digits) */
+  PQ_CONV_DEC_I64,
+  PQ_CONV_DEC_BYTES, /* big-endian two's complement in a (fixed length) byte array */
+  PQ_CONV_STRING,    /* BYTE_ARRAY -> STRING, checked to be UTF-8 */
+  PQ_CONV_UUID,      /* FIXED_LEN_BYTE_ARRAY(16) -> 8-4-4-4-12 lower-case hex text */
+  PQ_CONV_HEX        /* any other FIXED_LEN_BYTE_ARRAY -> lower-case hex text */
+} pq_conv;
+
+/* A top-level field of the file's schema. A flat field is one leaf column; a group (LIST, MAP,
+ * struct) or a repeated field spans nleaves leaf columns and cannot be read (unsupported). */
+typedef struct pq_field {
+  char *name;                  /* NUL-terminated, in the file's arena */
+  int leaf;                    /* its first leaf: the index of its chunk in a row group */
+  int nleaves;
+  const pq_schema_element *se; /* the leaf's element (flat fields) */
+  int32_t phys;                /* pq_type */
+  int32_t type_length;         /* FIXED_LEN_BYTE_ARRAY */
+  int max_def;                 /* 0 (REQUIRED) or 1 (OPTIONAL) */
+  sbd_type type;               /* the type it reads as */
+  pq_conv conv;
+  int32_t scale;               /* DECIMAL */
+  const char *unsupported;     /* NULL, or what it is: "LIST", "MAP", "STRUCT", "TIME", ... */
+  bool nested;                 /* unsupported because it is not flat */
+} pq_field;
+
+typedef struct pq_file {
+  char *path;
+  int fd;
+  const uint8_t *map; /* the whole file when mapped; NULL: read with pread */
+  int64_t size;
+  int64_t data_end;   /* where the footer starts: every column chunk ends before */
+  arena arena;        /* the decoded footer */
+  pq_file_metadata meta;
+  pq_field *fields;
+  int nfields;
+  int nleaves;
+} pq_file;
+
+/* Opens path, reads and checks its footer (magic at both ends, footer length, schema, every
+ * chunk's offsets within the file, row and value counts). "-" is refused: Parquet needs a
+ * seekable file. Owned by the caller: pq_file_close. */
+sbd_status pq_file_open(sbd_ctx *ctx, const char *path, pq_file **out);
+/* The decoded footer, borrowed from f (the CLI's `sbd meta` and `count` read it). */
+const pq_file_metadata *pq_file_meta(const pq_file *f);
+void pq_file_close(pq_file *f);
+/* The index of the field named name, or -1. */
+int pq_file_find_field(const pq_file *f, const char *name);
+/* The byte range [*start, *start + *len) of leaf column `leaf` of row group rg, checked at open. */
+void pq_file_chunk_range(const pq_file *f, int rg, int leaf, int64_t *start, int64_t *len);
+/* n bytes at offset off (inside the file): a pointer into the mapping, or read into *buf (grown
+ * as needed, owned by the caller). False with err set when the read fails. */
+bool pq_file_bytes(const pq_file *f, int64_t off, size_t n, uint8_t **buf, size_t *cap,
+                   const uint8_t **out, char *err, size_t err_cap);
+
+/* A column chunk's statistics as a row-group filter sees them, in the column's sbd type. */
+typedef struct pq_column_stats {
+  sbd_type type;
+  int64_t num_values; /* rows in the row group, nulls included */
+  bool has_null_count;
+  int64_t null_count;
+  bool has_min_max; /* min and max are known: */
+  int64_t min_i, max_i; /* BOOL (0/1), INT64, DATE, TIMESTAMP */
+  double min_d, max_d;  /* DOUBLE (never NaN) */
+  const char *min_s, *max_s; /* STRING, compared as unsigned bytes; borrowed from the file */
+  size_t min_len, max_len;
+} pq_column_stats;
+/* The statistics of field `field` in row group rg (has_min_max is false when the file has none
+ * that sbd can trust: no column order, an unsigned or INT96 column with only the deprecated
+ * fields, a NaN). */
+void pq_file_column_stats(const pq_file *f, int rg, int field, pq_column_stats *out);
+
+/* Row-group pruning: called once per row group before it is read, with the statistics of the
+ * reader's columns (ncols, in the reader's schema order; has_min_max is false for a column read
+ * as another type through the schema option). Returning false skips the row group. */
+typedef bool (*pq_row_group_filter)(void *arg, int row_group, int64_t num_rows,
+                                    const pq_column_stats *cols, int ncols);
+/* Sets the filter of a Parquet reader, before its first sbd_reader_next. */
+sbd_status pq_reader_set_row_group_filter(sbd_reader *r, pq_row_group_filter fn, void *arg);
+
+/* One column chunk to decode into batch-sized vectors (read_chunk.c). The task owns its scratch
+ * buffers across runs; vecs (nvecs of them, SBD_BATCH_ROWS rows each but the last) is its output
+ * until the reader takes the vectors. */
+typedef struct pq_chunk_task {
+  const pq_file *file;
+  const pq_field *field;
+  sbd_type out_type; /* field->type, or the type the schema option forces */
+  int rg;
+  sbd_vec **vecs;
+  int nvecs;
+  sbd_status status;
+  char err[512]; /* the whole message, file and place included */
+  struct pq_scratch *scratch;
+} pq_chunk_task;
+
+/* Decodes the chunk; sets status and err on failure. Runs on a worker thread. */
+void pq_chunk_task_run(pq_chunk_task *t);
+/* Frees the outputs still held, keeping the scratch for the next run. */
+void pq_chunk_task_clear(pq_chunk_task *t);
+/* Frees everything. */
+void pq_chunk_task_free(pq_chunk_task *t);
+
+/* Casts v to type `to` for the schema option (read_cast.c): INT64 -> DOUBLE, DATE ->
+ * TIMESTAMP, BOOL -> INT64, any type -> STRING, STRING -> any type (parsed). Replaces *v. On
+ * failure writes a message (without the file's name) into err. */
+sbd_status pq_cast_vec(sbd_vec **v, sbd_type to, int64_t first_row, char *err, size_t err_cap);
+/* Whether pq_cast_vec can cast from to `to` (the failures left are values that do not parse). */
+bool pq_can_cast(sbd_type from, sbd_type to);
 
 #endif

@@ -11,7 +11,10 @@
  * a PLAIN dictionary page; when the dictionary would pass parquet_dict_limit the page that would
  * pass it and every later page of the chunk are PLAIN, and the dictionary keeps only the entries
  * of the pages that use it), DELTA_BINARY_PACKED (INT64, TIMESTAMP, DATE) or BYTE_STREAM_SPLIT
- * (DOUBLE), as option parquet_encoding says.
+ * (DOUBLE), as option parquet_encoding says; under delta and byte_stream_split the other columns
+ * keep the dictionary, BOOLEAN is always PLAIN (bit-packed), a page of nulls only is PLAIN (so an
+ * all-null chunk has no dictionary page), and DATE chunks whose values span 2^31 days or more,
+ * whose INT32 deltas would not fit 32 bits, fall back from delta to PLAIN.
  *
  * The writer buffers one row group: the batches' vectors are appended to one vector per column
  * until row_group_rows rows or row_group_bytes bytes of values are held. The columns of a full
@@ -156,6 +159,7 @@ typedef struct pq_writer {
   int64_t buf_rows, buf_bytes;
   int64_t total_rows;
   chunk_job *jobs;
+  int *order; /* the order in which the columns are handed to the pool */
   bool failed;
 
   arena meta; /* copies the footer keeps: statistics, encodings, chunk lists */
@@ -690,8 +694,9 @@ static sbd_status encode_values(chunk_job *j, int64_t from, int64_t to, bool use
   return SBD_OK;
 }
 
-/* Adds the non-null values of rows [from, to) to the dictionary, their entries into j->indices.
- * Returns false (with the dictionary as it was) when they would take it past the limit. */
+/* Adds the non-null values of rows [from, to) to the dictionary and their entries to j->indices
+ * (*nidx of them). When they would take it past the limit, *fits is false and the dictionary is
+ * left as it was before the page. */
 static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fits, size_t *nidx) {
   dict *d = &j->d;
   const sbd_vec *v = j->vec;
@@ -1142,6 +1147,11 @@ static sbd_status write_chunk(sbd_writer *w, pq_writer *pw, chunk_job *j, pq_col
   return pq_tenc_status(w->ctx, &pw->ci_buf, "column index");
 }
 
+/* The bytes of values a buffered column holds. */
+static int64_t column_bytes(const sbd_vec *v) {
+  return v->len * (int64_t)type_width(v->type) + v->bytes_len;
+}
+
 /* Encodes the buffered row group on the pool and writes it. */
 static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
   if (pw->buf_rows == 0)
@@ -1152,11 +1162,23 @@ static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
   pthread_cond_init(&g.done, NULL);
   g.pending = ncols;
   pool *p = ncols > 1 ? ctx_pool(w->ctx) : NULL;
+  /* The largest columns go first, so that no big one starts last and keeps the others waiting;
+   * the calling thread takes the smallest itself. */
   for (int i = 0; i < ncols; i++) {
-    chunk_job *j = &pw->jobs[i];
-    j->vec = pw->buf[i];
-    j->group = &g;
-    /* The calling thread takes the last column itself. */
+    pw->order[i] = i;
+    pw->jobs[i].vec = pw->buf[i];
+    pw->jobs[i].group = &g;
+  }
+  for (int i = 1; i < ncols; i++)
+    for (int k = i;
+         k > 0 && column_bytes(pw->buf[pw->order[k]]) > column_bytes(pw->buf[pw->order[k - 1]]);
+         k--) {
+      int t = pw->order[k];
+      pw->order[k] = pw->order[k - 1];
+      pw->order[k - 1] = t;
+    }
+  for (int i = 0; i < ncols; i++) {
+    chunk_job *j = &pw->jobs[pw->order[i]];
     if (i == ncols - 1 || !p || !pool_submit(p, run_job, j))
       run_job(j);
   }
@@ -1369,6 +1391,7 @@ static void pq_free(sbd_writer *w) {
     for (int i = 0; i < pw->ncols; i++)
       job_free(&pw->jobs[i]);
   free(pw->jobs);
+  free(pw->order);
   if (pw->buf)
     for (int i = 0; i < pw->ncols; i++)
       vec_free(pw->buf[i]);
@@ -1515,7 +1538,8 @@ sbd_status pq_writer_init(sbd_writer *w, const sbd_options *opts) {
   pw->cols = sbd_calloc(ctx, (size_t)s->ncols, sizeof(col_desc));
   pw->buf = sbd_calloc(ctx, (size_t)s->ncols, sizeof(sbd_vec *));
   pw->jobs = sbd_calloc(ctx, (size_t)s->ncols, sizeof(chunk_job));
-  if (!pw->cols || !pw->buf || !pw->jobs)
+  pw->order = sbd_calloc(ctx, (size_t)s->ncols, sizeof(int));
+  if (!pw->cols || !pw->buf || !pw->jobs || !pw->order)
     return SBD_ENOMEM;
   for (int i = 0; i < s->ncols; i++) {
     describe_column(&pw->o, s->fields[i].name, s->fields[i].type, &pw->cols[i]);
