@@ -351,8 +351,12 @@ static inline const char *accumulate_digits(const char *p, const char *end, int 
     p += 8;
   }
 #endif
-  while (p < lim && is_digit(*p))
-    x = x * 10 + (uint64_t)(*p++ - '0');
+  for (; p < lim; p++) {
+    unsigned d = (unsigned)(unsigned char)*p - '0';
+    if (d > 9)
+      break;
+    x = x * 10 + d;
+  }
   *w = x;
   return p;
 }
