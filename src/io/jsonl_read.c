@@ -15,9 +15,9 @@
  * other numbers DOUBLE, true/false BOOL, strings DATE or TIMESTAMP when every one reads as such
  * and STRING otherwise ("123" stays a string), and any mix of these STRING, where numbers and
  * booleans keep their JSON spelling. A column forced by the schema option keeps its type; a
- * forced name that the sample does not have is added after the sampled columns. In fail mode a
- * bad record in the sample is reported when the reader opens; with on_error=skip it is left out
- * of the inference (and rejected when read).
+ * forced name that the sample does not have is added after the sampled columns. A bad record in
+ * the sample is left out of the inference and reported (or, with on_error=skip, rejected) when the
+ * stream reaches it; only when the sample has no good record is it reported at open.
  *
  * Records. A key missing from a record, or JSON null, is a null. When a key occurs twice in one
  * object the last value wins. A top-level key with dots reaches the same column as the nested
@@ -907,7 +907,7 @@ static sbd_status sample_input(sbd_ctx *ctx, const char *path, const char *buf, 
   char *tail = NULL;
   int64_t line = 0, nrec = 0;
   const char *p = buf, *end = buf + len;
-  sbd_status st = SBD_OK;
+  sbd_status st = SBD_OK, first_status = SBD_EINPUT;
   first_err[0] = 0;
   if (has_bom(p, end))
     p += 3;
@@ -934,9 +934,14 @@ static sbd_status sample_input(sbd_ctx *ctx, const char *path, const char *buf, 
       C.buf_end = tail + n + 1;
     }
     if (C.eol - C.line > max_line) {
-      st = sbd_error(ctx, SBD_ELIMIT, "%s:%lld: %s", path, (long long)line + 1,
-                     line_cap_msg(C.msg, sizeof(C.msg), max_line));
-      break;
+      if (!first_err[0]) {
+        first_status = SBD_ELIMIT;
+        snprintf(first_err, err_cap, "%s:%lld: %s", path, (long long)line + 1,
+                 line_cap_msg(C.msg, sizeof(C.msg), max_line));
+      }
+      line++;
+      p = nl ? nl + 1 : end;
+      continue;
     }
     const char *obj = NULL;
     bool blank;
@@ -951,16 +956,19 @@ static sbd_status sample_input(sbd_ctx *ctx, const char *path, const char *buf, 
       nrec++;
     }
     if (!ok) {
-      if (!first_err[0])
+      if (!first_err[0]) {
+        first_status = C.status;
         snprintf(first_err, err_cap, "%s:%lld: %s", path, (long long)line + 1, C.msg);
-      if (!skip) {
-        st = sbd_error(ctx, C.status, "%s", first_err);
-        break;
       }
     }
     line++;
     p = nl ? nl + 1 : end;
   }
+  /* A bad record is left out of the inference in both modes and reported (or rejected) when the
+   * stream reaches it, so a consumer that stops earlier, like head, never sees it. With no good
+   * record there is nothing to infer from: then it is reported now. */
+  if (st == SBD_OK && !skip && nrec == 0 && first_err[0])
+    st = sbd_error(ctx, first_status, "%s", first_err);
   *records = nrec;
   *bytes_used = (size_t)(p - buf);
   free(tail);
@@ -1535,6 +1543,15 @@ static void jsonl_parse(void *self, io_chunk *c) {
       break;
     }
     if (!load_line(&L, c, L.C.line, (size_t)(end - p))) {
+      if (L.C.status == SBD_EINPUT) {
+        /* A malformed line is reported as such even when loading stopped earlier on a value or
+         * key that does not fit: syntax and UTF-8 come first, whatever the columns are. */
+        jcur V = {.line = L.C.line, .eol = L.C.eol, .buf_end = L.C.buf_end};
+        const char *obj;
+        bool blank;
+        if (!check_line(&V, V.line, &obj, &blank) && V.status == SBD_EINPUT)
+          memcpy(L.C.msg, V.msg, sizeof(V.msg));
+      }
       if (L.C.status == SBD_EINPUT && r->skip) {
         rollback(&L);
         size_t n = (size_t)((nl ? nl : end) - p);
@@ -1543,6 +1560,8 @@ static void jsonl_parse(void *self, io_chunk *c) {
           break;
         }
       } else {
+        /* The records before this one are still delivered, ahead of the error. */
+        rollback(&L);
         io_chunk_error(c, L.C.status, line, "%s", L.C.msg);
         break;
       }
@@ -1553,7 +1572,7 @@ static void jsonl_parse(void *self, io_chunk *c) {
     p = nl + 1;
   }
   c->nlines = line;
-  if (c->status == SBD_OK && !flush_batch(&L, c))
+  if (c->status != SBD_ENOMEM && !flush_batch(&L, c))
     io_chunk_error(c, L.C.status, line, "%s", L.C.msg);
 done:
   sbd_batch_free(L.b);

@@ -27,6 +27,7 @@ typedef struct slot {
   io_chunk chunk;
   int state; /* guarded by p->lock */
   int next_batch;
+  bool rejects_done; /* the chunk's rejects were written */
 } slot;
 
 struct io_pipeline {
@@ -289,27 +290,31 @@ sbd_status io_pipeline_next(io_pipeline *p, io_rejects *rj, int64_t *rejected,
         pthread_mutex_unlock(&p->lock);
       }
       io_chunk *c = &s->chunk;
-      if (s->next_batch == 0) {
-        /* First look at this chunk: its errors and rejects, in input order. */
+      if (s->next_batch == 0 && !s->rejects_done) {
+        /* First look at this chunk: its rejects, in input order. */
         for (int i = 0; i < c->nrejects; i++) {
           io_reject_rec *r = &c->rejects[i];
           RETURN_IF_ERROR(io_rejects_add(p->ctx, rj, p->src->path, p->lines_before + r->line + 1,
                                          r->reason, r->text, r->len));
           (*rejected)++;
         }
-        if (c->status != SBD_OK)
-          return sbd_error(p->ctx, c->status, "%s:%lld: %s", p->src->path,
-                           (long long)(p->lines_before + c->err_line + 1), c->errmsg);
+        s->rejects_done = true;
       }
+      /* The records before an error come first, so a consumer that stops early (head) never
+       * sees an error that lies beyond what it read. */
       if (s->next_batch < c->nbatches) {
         *out = c->batches[s->next_batch];
         c->batches[s->next_batch++] = NULL;
         return SBD_OK;
       }
+      if (c->status != SBD_OK)
+        return sbd_error(p->ctx, c->status, "%s:%lld: %s", p->src->path,
+                         (long long)(p->lines_before + c->err_line + 1), c->errmsg);
       p->lines_before += c->nlines;
       *bytes_done = c->offset + (int64_t)c->len;
       chunk_clear(c);
       s->next_batch = 0;
+      s->rejects_done = false;
       s->state = SLOT_FREE;
       p->delivered++;
       continue;
