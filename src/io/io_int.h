@@ -43,6 +43,9 @@ sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *op
                            const sbd_schema *force, sbd_reader **out);
 sbd_status jsonl_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *opts,
                              const sbd_schema *force, sbd_reader **out);
+/* Parquet (parquet/reader.c): options are the common ones and "columns". */
+sbd_status pq_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *opts,
+                          const sbd_schema *force, sbd_reader **out);
 
 /* A new sbd_reader with ops and impl set and bytes_total = -1; path is copied. */
 sbd_reader *io_reader_new(sbd_ctx *ctx, const io_reader_ops *ops, const char *path);

@@ -63,7 +63,7 @@ static sbd_status open_one(sbd_ctx *ctx, const char *path, const sbd_options *op
       strcasecmp(fmt, "ndjson") == 0)
     return jsonl_reader_open(ctx, path, opts, force, out);
   if (strcasecmp(fmt, "parquet") == 0)
-    return sbd_error(ctx, SBD_EUNSUPPORTED, "%s: Parquet is not readable in this version", path);
+    return pq_reader_open(ctx, path, opts, force, out);
   return sbd_error(ctx, SBD_EUSAGE, "%s: unknown format '%s' (formats: csv, jsonl)", path, fmt);
 }
 
@@ -252,7 +252,7 @@ static sbd_status unify_schemas(sbd_ctx *ctx, path_list *paths, const sbd_option
 }
 
 static const char *const reader_keys[] = {IO_COMMON_READ_OPTIONS, "delim", "header", "nulls",
-                                          "quote"};
+                                          "quote", "columns"};
 
 sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
                            const sbd_options *opts, sbd_reader **out) {

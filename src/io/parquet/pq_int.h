@@ -530,14 +530,14 @@ typedef enum pq_conv {
   PQ_CONV_U64,       /* INT64 holding an unsigned value -> INT64 (past INT64_MAX: an error) */
   PQ_CONV_DATE,      /* INT32 days -> DATE */
   PQ_CONV_TS_MILLIS, /* INT64 -> TIMESTAMP (microseconds) */
-  PQ_CONV_TS_MICROS,
+  PQ_CONV_TS_MICROS, /* INT64 -> TIMESTAMP */
   PQ_CONV_TS_NANOS,  /* rounded toward minus infinity */
   PQ_CONV_INT96,     /* INT96 (nanoseconds of the day, Julian day) -> TIMESTAMP */
   PQ_CONV_F32,       /* FLOAT -> DOUBLE */
-  PQ_CONV_F64,
+  PQ_CONV_F64,       /* DOUBLE -> DOUBLE */
   PQ_CONV_F16,       /* FIXED_LEN_BYTE_ARRAY(2) FLOAT16 -> DOUBLE */
   PQ_CONV_DEC_I32,   /* DECIMAL -> DOUBLE (lossy beyond 15 to 17 significant digits) */
-  PQ_CONV_DEC_I64,
+  PQ_CONV_DEC_I64,   /* DECIMAL -> DOUBLE */
   PQ_CONV_DEC_BYTES, /* big-endian two's complement in a (fixed length) byte array */
   PQ_CONV_STRING,    /* BYTE_ARRAY -> STRING, checked to be UTF-8 */
   PQ_CONV_UUID,      /* FIXED_LEN_BYTE_ARRAY(16) -> 8-4-4-4-12 lower-case hex text */
@@ -549,25 +549,25 @@ typedef enum pq_conv {
 typedef struct pq_field {
   char *name;                  /* NUL-terminated, in the file's arena */
   int leaf;                    /* its first leaf: the index of its chunk in a row group */
-  int nleaves;
+  int nleaves;                 /* its leaf columns */
   const pq_schema_element *se; /* the leaf's element (flat fields) */
   int32_t phys;                /* pq_type */
   int32_t type_length;         /* FIXED_LEN_BYTE_ARRAY */
   int max_def;                 /* 0 (REQUIRED) or 1 (OPTIONAL) */
   sbd_type type;               /* the type it reads as */
-  pq_conv conv;
+  pq_conv conv;                /* how its values convert */
   int32_t scale;               /* DECIMAL */
   const char *unsupported;     /* NULL, or what it is: "LIST", "MAP", "STRUCT", "TIME", ... */
   bool nested;                 /* unsupported because it is not flat */
 } pq_field;
 
 typedef struct pq_file {
-  char *path;
-  int fd;
+  char *path;         /* for messages */
+  int fd;             /* open for pread */
   const uint8_t *map; /* the whole file when mapped; NULL: read with pread */
   int64_t size;
-  int64_t data_end;   /* where the footer starts: every column chunk ends before */
-  arena arena;        /* the decoded footer */
+  int64_t data_end; /* where the footer starts: every column chunk ends before */
+  arena arena;      /* the decoded footer */
   pq_file_metadata meta;
   pq_field *fields;
   int nfields;
@@ -578,6 +578,8 @@ typedef struct pq_file {
  * chunk's offsets within the file, row and value counts). "-" is refused: Parquet needs a
  * seekable file. Owned by the caller: pq_file_close. */
 sbd_status pq_file_open(sbd_ctx *ctx, const char *path, pq_file **out);
+/* True by default; the tests set it false to read with pread where mapping would work. */
+extern bool pq_file_use_mmap;
 /* The decoded footer, borrowed from f (the CLI's `sbd meta` and `count` read it). */
 const pq_file_metadata *pq_file_meta(const pq_file *f);
 void pq_file_close(pq_file *f);
@@ -590,15 +592,19 @@ void pq_file_chunk_range(const pq_file *f, int rg, int leaf, int64_t *start, int
 bool pq_file_bytes(const pq_file *f, int64_t off, size_t n, uint8_t **buf, size_t *cap,
                    const uint8_t **out, char *err, size_t err_cap);
 
+/* Tells the system that the mapped bytes [off, off + len) will not be read again, so that the
+ * pages of a file read once do not pile up in the process's resident memory. */
+void pq_file_release(const pq_file *f, int64_t off, int64_t len);
+
 /* A column chunk's statistics as a row-group filter sees them, in the column's sbd type. */
 typedef struct pq_column_stats {
   sbd_type type;
   int64_t num_values; /* rows in the row group, nulls included */
   bool has_null_count;
   int64_t null_count;
-  bool has_min_max; /* min and max are known: */
-  int64_t min_i, max_i; /* BOOL (0/1), INT64, DATE, TIMESTAMP */
-  double min_d, max_d;  /* DOUBLE (never NaN) */
+  bool has_min_max;          /* min and max are known: */
+  int64_t min_i, max_i;      /* BOOL (0/1), INT64, DATE, TIMESTAMP */
+  double min_d, max_d;       /* DOUBLE (never NaN) */
   const char *min_s, *max_s; /* STRING, compared as unsigned bytes; borrowed from the file */
   size_t min_len, max_len;
 } pq_column_stats;
@@ -623,6 +629,7 @@ typedef struct pq_chunk_task {
   const pq_field *field;
   sbd_type out_type; /* field->type, or the type the schema option forces */
   int rg;
+  const int *cancel; /* atomic; when set, the task stops at the next page (or NULL) */
   sbd_vec **vecs;
   int nvecs;
   sbd_status status;
