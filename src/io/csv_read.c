@@ -5,7 +5,7 @@
  * starts with the quote byte is quoted: it ends at a quote that is not doubled, may hold
  * delimiters, CR and LF (kept as they are), and must be followed by a delimiter, a line end or the
  * end of the input. A quote anywhere else in an unquoted field is an error. A UTF-8 byte order
- * mark at the start is skipped. Completely empty lines ("" or CR) are skipped, except in a file of
+ * mark at the start is skipped. Empty lines (LF or CRLF alone) are skipped, except in a file of
  * one column, where an empty line is a record with one empty field (a null by default): that is
  * how the writer spells a null there, so a written file reads back the same.
  *
@@ -13,30 +13,36 @@
  * column1, ... as DuckDB does). An empty name becomes columnN (N the 0-based position) and a
  * repeated name gets _1, _2, ... appended until it is unique, again as DuckDB does.
  *
- * Values. An unquoted field equal to a null token (option nulls, default "", NA, NULL, null) is
- * null; a quoted field never is, so "" is the empty string and "NA" the two letters. Types are
- * inferred (infer.c) from the first sample_rows records of the first MiB or so, or forced by the
- * schema the caller passes (option schema, parsed by reader.c).
+ * Values. An unquoted field equal to a null token (option nulls, a comma-separated list, default
+ * "", NA, NULL, null) is null; a quoted field never is, so "" is the empty string and "NA" the
+ * two letters. Types are inferred (infer.c) from the first sample_rows records of the sample (the
+ * head of the input: 64 KiB, grown to at most 1 MiB while it has fewer records), or forced by the
+ * schema the caller passes (option schema, parsed by reader.c). The delimiter, unless given, is
+ * the one of , ; TAB | that splits the sample's records into the most fields, the same number in
+ * every record (ties in that order; ',' when none does).
  *
  * Parallel parsing. The pipeline (pipeline.c) cuts the input into chunks at record boundaries
  * with csv_cut and parses chunks on the worker threads with csv_parse. csv_cut is stateless:
  * every chunk starts at a record start, so the last record boundary is the last LF with an even
  * number of quote bytes before it in the buffer. It is fast in the common case: with no quote
  * byte in the buffer (one memchr) it is the last LF; otherwise one SSE2 pass computes the quote
- * parity of the whole buffer and a backward scan from the end finds the last LF outside quotes,
+ * parity of the buffer and a backward scan from the end finds the last LF outside quotes,
  * usually within one record. A record the parser rejects is resynchronised the same way (the
  * next LF at even quote parity), so the parser and the cutter always agree on record bounds.
  *
- * The parser makes one pass per record with no allocation per field. It relies on one invariant:
- * the bytes it scans always end with LF (a chunk ends after an LF; the final record of an input
- * without a trailing newline is copied with one appended), so the scans for a digit, a delimiter
- * or a line end need no bounds checks: they all stop at that LF. Per field, by column type:
- *  - STRING: one SSE2 scan (16 bytes per step: delimiter, LF, CR, quote, plus the high bits for
- *    the UTF-8 check, which only runs when a byte >= 0x80 was seen), a null-token check gated
- *    by a bitmask of token lengths, and a 16-byte copy for short values;
+ * The parser makes one pass per record with no allocation and no function pointer per field. It
+ * relies on one invariant: the bytes it scans always end with LF (a chunk ends after an LF; the
+ * final record of an input without a trailing newline is copied with one appended), so the
+ * scans for a digit, a delimiter or a line end need no bounds checks: they all stop at that LF.
+ * Per field, by the column's kind (a switch):
+ *  - STRING: one SSE2 scan for the field's end (16 bytes per step: delimiter, LF, quote), which
+ *    also collects the high bits, so that the UTF-8 check only runs on a value with a byte
+ *    >= 0x80; a null-token check gated by a bitmask of token lengths; a 16-byte copy for short
+ *    values;
  *  - INT64 and DOUBLE: digits are converted while they are scanned; a double of at most 19
  *    significant digits and 22 decimals is one exact division (Clinger's fast path, so correctly
- *    rounded). Anything else (quotes, exponents, inf, null tokens, junk) falls back to the
+ *    rounded, the same bits as num_parse_double);
+ *  - anything else (quotes, exponents, inf, null tokens, junk, BOOL, DATE, TIMESTAMP) takes the
  *    general path: find the field's end, check null tokens, then num.c / time.c.
  * Values are written straight into the batch's vectors, reserved per batch from the sample's
  * average record size (grown if that was too small, never beyond SBD_BATCH_ROWS rows). A record
@@ -60,6 +66,7 @@
 #define SAMPLE_MAX_BYTES ((size_t)1 << 20)
 #define DEFAULT_SAMPLE_ROWS 20480
 #define DEFAULT_MAX_LINE_BYTES ((int64_t)64 << 20)
+#define DETECT_RECORDS 1024 /* records of the sample that choose the delimiter */
 
 typedef struct csv_dialect {
   char delim;
@@ -670,6 +677,7 @@ typedef struct finder {
   __m128i delim, lf, quote;
 #endif
   const uint8_t *special;
+  char quote_byte; /* LF when quoting is off */
 } finder;
 
 static void finder_init(finder *fd, const csv_reader *rd) {
@@ -679,6 +687,7 @@ static void finder_init(finder *fd, const csv_reader *rd) {
   fd->quote = _mm_set1_epi8(rd->d.quoting ? rd->d.quote : '\n');
 #endif
   fd->special = rd->special;
+  fd->quote_byte = rd->d.quoting ? rd->d.quote : '\n';
 }
 
 /* The first delimiter, LF or quote at or after p; there always is one, as the data ends with
@@ -711,10 +720,125 @@ static inline const char *find_field_end(const finder *fd, const char *p, const 
   return p;
 }
 
+/* The first quote or LF at or after p (one exists: the data ends with LF), with the high bits
+ * before it as find_field_end collects them. */
+static inline const char *find_quote_or_lf(const finder *fd, const char *p, const char *end,
+                                           unsigned *high) {
+  unsigned hi = 0;
+#if CSV_SSE2
+  while (end - p >= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i m = _mm_or_si128(_mm_cmpeq_epi8(v, fd->lf), _mm_cmpeq_epi8(v, fd->quote));
+    unsigned mask = (unsigned)_mm_movemask_epi8(m);
+    unsigned bits = (unsigned)_mm_movemask_epi8(v);
+    if (mask) {
+      *high = hi | (bits & ((mask & (0u - mask)) - 1));
+      return p + __builtin_ctz(mask);
+    }
+    hi |= bits;
+    p += 16;
+  }
+#endif
+  unsigned char c;
+  while ((c = (unsigned char)*p) != '\n' && c != (unsigned char)fd->quote_byte) {
+    hi |= c & 0x80;
+    p++;
+  }
+  *high = hi;
+  return p;
+}
+
 /* Exact powers of ten for Clinger's fast path. */
 static const double pow10_exact[23] = {1e0,  1e1,  1e2,  1e3,  1e4,  1e5,  1e6,  1e7,
                                        1e8,  1e9,  1e10, 1e11, 1e12, 1e13, 1e14, 1e15,
                                        1e16, 1e17, 1e18, 1e19, 1e20, 1e21, 1e22};
+
+/* [-]digits, 1 to 18 of them (so no overflow), converted while they are found: returns the end
+ * of the digits, or NULL when the text at p is not that. A loop beats branch-free SWAR here:
+ * most values are short, and their lengths repeat enough for the branch predictor. */
+static inline const char *fast_int64(const char *p, int64_t *out) {
+  uint64_t neg = *p == '-', acc = 0;
+  p += neg;
+  const char *digits = p;
+  unsigned dg;
+  while ((dg = (unsigned)(unsigned char)*p - '0') < 10) {
+    acc = acc * 10 + dg;
+    p++;
+  }
+  if ((size_t)(p - digits) - 1 >= 18)
+    return NULL;
+  *out = (int64_t)((acc ^ (0 - neg)) + neg);
+  return p;
+}
+
+/* [-]digits[.digits] with at most 19 digits whose integer is at most 2^53 and at most 22
+ * decimals: one division of two exact doubles, which IEEE rounds correctly (Clinger), so the
+ * same bits as num_parse_double. Returns the end of the number, or NULL. */
+static inline const char *fast_double(const char *p, double *out) {
+  bool neg = *p == '-';
+  p += neg;
+  const char *digits = p;
+  uint64_t m = 0;
+  unsigned dg;
+  while ((dg = (unsigned)(unsigned char)*p - '0') < 10) {
+    m = m * 10 + dg;
+    p++;
+  }
+  size_t nint = (size_t)(p - digits), nfrac = 0;
+  if (*p == '.') {
+    const char *frac = ++p;
+    while ((dg = (unsigned)(unsigned char)*p - '0') < 10) {
+      m = m * 10 + dg;
+      p++;
+    }
+    nfrac = (size_t)(p - frac);
+    if (!nfrac)
+      return NULL;
+  }
+  if (nint == 0 || nint + nfrac > 19 || m > (UINT64_C(1) << 53))
+    return NULL;
+  double x = (double)m / pow10_exact[nfrac];
+  *out = neg ? -x : x;
+  return p;
+}
+
+/* Appends a string value that needs no check: copied 16 bytes at a time when short. */
+static inline bool put_string(parse_state *ps, col_state *cs, const char *s, size_t n,
+                              const char *end) {
+  if (!str_room(ps, cs, n))
+    return false;
+  char *dst = cs->bytes + cs->bytes_len;
+  if (n <= 16 && end - s >= 16)
+    memcpy(dst, s, 16);
+  else
+    memcpy(dst, s, n);
+  cs->bytes_len += (int64_t)n;
+  cs->offsets[ps->row + 1] = cs->bytes_len;
+  return true;
+}
+
+/* The content s[0..n) of a quoted field that holds no quote and no LF (never null). */
+static inline bool store_quoted(parse_state *ps, col_state *cs, const char *s, size_t n,
+                                unsigned high, const char *end) {
+  const char *close = s + n;
+  switch (cs->kind) {
+  case KIND_STRING:
+    if (high && !utf8_valid(s, n))
+      return fail(ps, SBD_EINPUT, "invalid UTF-8 in column '%s'", col_name(ps, cs->col));
+    return put_string(ps, cs, s, n, end);
+  case KIND_INT64:
+    if (fast_int64(s, &((int64_t *)cs->values)[ps->row]) == close)
+      return true;
+    break;
+  case KIND_DOUBLE:
+    if (fast_double(s, &((double *)cs->values)[ps->row]) == close)
+      return true;
+    break;
+  default:
+    break;
+  }
+  return store_text(ps, cs, s, n, true, high);
+}
 
 /* The general path of one field at *pp: null tokens, the types without a fast path, quoted
  * fields and malformed ones. Stores the value, moves *pp past the terminator and returns it
@@ -734,6 +858,18 @@ static int general_field(parse_state *ps, const finder *fd, col_state *cs, const
         return TERM_ERR;
       *pp = q + 1;
       return *q == '\n' ? TERM_EOL : TERM_DELIM;
+    }
+  }
+  if (rd->d.quoting && *p == rd->d.quote) {
+    /* A quoted field without quotes or LFs inside, the common case, in one scan. */
+    unsigned high;
+    const char *q = find_quote_or_lf(fd, p + 1, end, &high);
+    char t = *q == rd->d.quote ? q[1] : 0; /* a quote is never the last byte, LF is */
+    if (t == rd->d.delim || t == '\n' || (t == '\r' && q[2] == '\n')) {
+      if (!store_quoted(ps, cs, p + 1, (size_t)(q - p - 1), high, end))
+        return TERM_ERR;
+      *pp = q + (t == '\r' ? 3 : 2);
+      return t == rd->d.delim ? TERM_DELIM : TERM_EOL;
     }
   }
   csv_field f;
@@ -785,11 +921,11 @@ static bool record_failed(parse_state *ps, const char *rec, int64_t rec_line, co
   const csv_reader *rd = ps->rd;
   int64_t err_line = ps->err_line >= 0 ? ps->err_line : rec_line;
   ps->err_line = -1;
+  rollback_row(ps);
   if (ps->status != SBD_EINPUT || !rd->skip) {
     io_chunk_error(ps->c, ps->status, err_line, "%s", ps->msg);
     return false;
   }
-  rollback_row(ps);
   const char *rec_end = record_extent(&rd->d, rec, end);
   if (!io_chunk_reject(ps->c, rec_line, ps->msg, rec, (size_t)(rec_end - rec))) {
     io_chunk_error(ps->c, SBD_ENOMEM, rec_line, "out of memory keeping a rejected record");
@@ -843,70 +979,24 @@ static bool parse_records(parse_state *ps, const char *p, const char *end) {
             fail(ps, SBD_EINPUT, "invalid UTF-8 in column '%s'", col_name(ps, cs->col));
             goto failed;
           }
-          if (!str_room(ps, cs, n))
+          if (!put_string(ps, cs, p, n, end))
             goto failed;
-          char *dst = cs->bytes + cs->bytes_len;
-          if (n <= 16 && end - p >= 16)
-            memcpy(dst, p, 16);
-          else
-            memcpy(dst, p, n);
-          cs->bytes_len += (int64_t)n;
-          cs->offsets[row + 1] = cs->bytes_len;
         }
         p = q + 1;
         if (*q == delim)
           goto next_field;
         goto record_end;
       }
-      case KIND_INT64: {
-        /* Digits are converted while they are found. A loop beats branch-free SWAR here:
-         * most values are short, and their lengths repeat enough for the branch predictor. */
-        const char *r = p;
-        uint64_t neg = *r == '-', acc = 0;
-        r += neg;
-        const char *digits = r;
-        unsigned dg;
-        while ((dg = (unsigned)(unsigned char)*r - '0') < 10) {
-          acc = acc * 10 + dg;
-          r++;
-        }
-        if ((size_t)(r - digits) - 1 >= 18) /* none, or too many for the fast path */
+      case KIND_INT64:
+        q = fast_int64(p, &((int64_t *)cs->values)[row]);
+        if (!q)
           goto general;
-        ((int64_t *)cs->values)[row] = (int64_t)((acc ^ (0 - neg)) + neg);
-        q = r;
         goto number_end;
-      }
-      case KIND_DOUBLE: {
-        /* [-]digits[.digits]: at most 19 digits whose integer is at most 2^53, at most 22
-         * decimals, so one division of two exact doubles, which rounds correctly (Clinger). */
-        const char *r = p;
-        bool neg = *r == '-';
-        r += neg;
-        const char *digits = r;
-        uint64_t m = 0;
-        unsigned dg;
-        while ((dg = (unsigned)(unsigned char)*r - '0') < 10) {
-          m = m * 10 + dg;
-          r++;
-        }
-        size_t nint = (size_t)(r - digits), nfrac = 0;
-        if (*r == '.') {
-          const char *frac = ++r;
-          while ((dg = (unsigned)(unsigned char)*r - '0') < 10) {
-            m = m * 10 + dg;
-            r++;
-          }
-          nfrac = (size_t)(r - frac);
-          if (!nfrac)
-            goto general;
-        }
-        if (nint == 0 || nint + nfrac > 19 || m > (UINT64_C(1) << 53))
+      case KIND_DOUBLE:
+        q = fast_double(p, &((double *)cs->values)[row]);
+        if (!q)
           goto general;
-        double x = (double)m / pow10_exact[nfrac];
-        ((double *)cs->values)[row] = neg ? -x : x;
-        q = r;
         goto number_end;
-      }
       default:
         goto general;
       }
@@ -1011,7 +1101,9 @@ static void csv_parse(void *self, io_chunk *c) {
       free(copy);
     }
   }
-  if (ok && !batch_finish(&ps))
+  /* After an error too, the rows before it are delivered (the pipeline reports the error
+   * after them). */
+  if ((ok || ps.row > 0) && !batch_finish(&ps))
     io_chunk_error(c, ps.status, ps.line, "%s", ps.msg);
   sbd_batch_free(ps.batch);
   c->nlines = ps.line;
@@ -1489,7 +1581,9 @@ sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *op
     end = eof ? os.sample + os.sample_len
               : p + last_record_end(&rd->d, p, (size_t)(os.sample + os.sample_len - p));
     if (!delim_given)
-      rd->d.delim = detect_delim(ctx, &rd->d, p, end, sample_rows + 1, &st);
+      rd->d.delim =
+          detect_delim(ctx, &rd->d, p, end,
+                       sample_rows < DETECT_RECORDS ? sample_rows + 1 : DETECT_RECORDS, &st);
     if (st == SBD_OK)
       st = read_names(ctx, path, rd, &os, &p, end, eof, max_line, &line);
   }
@@ -1501,6 +1595,10 @@ sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *op
   if (st == SBD_OK) {
     rd->ncols = os.nnames;
     rd->skip_blank = rd->ncols > 1;
+    /* The fused number paths would read a delimiter such as '.' as part of a number. */
+    if (strchr("0123456789.-", rd->d.delim) ||
+        (rd->d.quoting && strchr("0123456789.-", rd->d.quote)))
+      rd->fast_numbers = false;
     memset(rd->special, 0, sizeof(rd->special));
     rd->special[(unsigned char)rd->d.delim] = 1;
     rd->special['\n'] = 1;

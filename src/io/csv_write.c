@@ -1,18 +1,21 @@
 /*
  * csv_write.c — the CSV writer: RFC 4180 with LF line ends, a header line (option header,
- * default true) and a delimiter (option delim, default ',').
+ * default true) and a delimiter (option delim, default ','; a .tsv name or format=tsv gives
+ * tabs).
  *
  * The output reads back as written (csv_read.c): a null is an empty unquoted field; a string is
  * quoted when it would otherwise read back as something else: when it is empty, equals a
- * default null token (NA, NULL, null), holds a quote, CR, LF or any of the delimiters the reader
- * detects (, ; TAB |, so that detection never picks a delimiter from inside values), starts or
- * ends with a space or tab, or starts with a byte order mark. Doubles are the shortest text that
- * reads back exactly (num_format_double, which keeps a ".0" on whole numbers so they read back
- * as DOUBLE), dates and timestamps ISO-8601 (time.c), booleans true/false. A one-column file
- * writes a null as an empty line, which the reader reads as a null for one column.
+ * default null token (NA, NULL, null), holds a quote, a control character (CR, LF, TAB, ...) or
+ * any of the delimiters the reader detects (, ; |, so that detection never picks a delimiter
+ * from inside values), starts or ends with a space, or starts with a byte order mark. Doubles
+ * are the shortest text that reads back exactly (num_format_double, which keeps ".0" on whole
+ * numbers so they read back as DOUBLE), dates and timestamps ISO-8601 (time.c), booleans
+ * true/false. A one-column file writes a null as an empty line, which the reader reads as a
+ * null when there is one column.
  *
- * Rows are formatted into a 1 MiB buffer, reserved per value from a bound on its formatted
- * size, and handed to io_file_write when full.
+ * Speed: rows are formatted straight into a 1 MiB buffer that goes to io_file_write when the
+ * next row might not fit (the bound of a row is known from its string lengths), so there is no
+ * check per value. Whether a string needs quotes is one SSE2 test of 16 bytes for short values.
  */
 #include "io/csv_int.h"
 
@@ -20,12 +23,26 @@
 #include <string.h>
 #include <strings.h>
 
+#if defined(__SSE2__) && !defined(SBD_NO_SIMD)
+#include <emmintrin.h>
+#define CSV_SSE2 1
+#else
+#define CSV_SSE2 0
+#endif
+
 #define OUT_BYTES ((size_t)1 << 20)
+/* The longest text of a non-string value (a timestamp), plus a delimiter. */
+#define VALUE_MAX (TM_FMT_MAX > NUM_FMT_MAX ? TM_FMT_MAX : NUM_FMT_MAX)
+
+/* The reader's default null tokens: a string equal to one is quoted. */
+static const char *const null_tokens[] = {CSV_DEFAULT_NULLS};
 
 typedef struct csv_writer {
   char delim;
-  bool header;
+  uint64_t null_len_mask;   /* bit n: a null token has n (< 64) bytes */
   uint8_t needs_quote[256]; /* bytes that make a string quoted */
+  int *string_cols;         /* the STRING columns of the schema */
+  int nstring_cols;
   char *buf;
   size_t len, cap;
 } csv_writer;
@@ -40,7 +57,7 @@ static sbd_status flush_out(sbd_writer *w) {
 }
 
 /* Room for n more bytes in the buffer. */
-static inline sbd_status room(sbd_writer *w, size_t n) {
+static sbd_status room(sbd_writer *w, size_t n) {
   csv_writer *cw = w->impl;
   if (cw->cap - cw->len >= n)
     return SBD_OK;
@@ -55,31 +72,51 @@ static inline sbd_status room(sbd_writer *w, size_t n) {
   return SBD_OK;
 }
 
-static bool string_needs_quotes(const csv_writer *cw, const char *s, size_t n) {
-  if (n == 0)
-    return true;
-  if (s[0] == ' ' || s[0] == '\t' || s[n - 1] == ' ' || s[n - 1] == '\t')
-    return true;
-  if ((n == 2 && memcmp(s, "NA", 2) == 0) ||
-      (n == 4 && (memcmp(s, "NULL", 4) == 0 || memcmp(s, "null", 4) == 0)))
-    return true;
-  if (n >= 3 && memcmp(s, "\xef\xbb\xbf", 3) == 0)
-    return true;
+static bool needs_quotes_slow(const csv_writer *cw, const char *s, size_t n) {
   for (size_t i = 0; i < n; i++)
     if (cw->needs_quote[(unsigned char)s[i]])
       return true;
   return false;
 }
 
-/* Appends a string, quoted when needed. The caller reserved 2 * n + 2 bytes. */
-static void put_string(csv_writer *cw, const char *s, size_t n) {
-  char *o = cw->buf + cw->len;
-  if (!string_needs_quotes(cw, s, n)) {
-    memcpy(o, s, n);
-    cw->len += n;
-    return;
+/* Whether string s[0..n) must be quoted to read back as itself. readable: s[0..16) may be read
+ * (it lies inside the vector's buffer). */
+static inline bool needs_quotes(const csv_writer *cw, const char *s, size_t n, bool readable) {
+  if (n == 0 || s[0] == ' ' || s[n - 1] == ' ' || (unsigned char)s[0] == 0xef)
+    return true; /* empty, padded, or perhaps a byte order mark: quoting is always safe */
+  if (n < 64 && ((cw->null_len_mask >> n) & 1)) {
+    for (size_t i = 0; i < sizeof(null_tokens) / sizeof(null_tokens[0]); i++)
+      if (strlen(null_tokens[i]) == n && memcmp(s, null_tokens[i], n) == 0)
+        return true;
   }
-  char *start = o;
+#if CSV_SSE2
+  if (readable && n <= 16) {
+    __m128i v = _mm_loadu_si128((const __m128i *)(const void *)s);
+    /* Control characters (<= 0x0d: TAB, LF, CR, ...), then the quote and the delimiters. */
+    __m128i m = _mm_cmpeq_epi8(_mm_max_epu8(v, _mm_set1_epi8(0x0d)), _mm_set1_epi8(0x0d));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('"')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(',')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(';')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8('|')));
+    m = _mm_or_si128(m, _mm_cmpeq_epi8(v, _mm_set1_epi8(cw->delim)));
+    unsigned mask = (unsigned)_mm_movemask_epi8(m) & ((1u << n) - 1);
+    return mask != 0;
+  }
+#endif
+  (void)readable;
+  return needs_quotes_slow(cw, s, n);
+}
+
+/* Writes a string at o, quoted when needed; returns the end. Room: 2 * n + 16 bytes. */
+static inline __attribute__((always_inline)) char *
+put_string(const csv_writer *cw, char *o, const char *s, size_t n, bool readable) {
+  if (!needs_quotes(cw, s, n, readable)) {
+    if (readable && n <= 16)
+      memcpy(o, s, 16);
+    else
+      memcpy(o, s, n);
+    return o + n;
+  }
   *o++ = '"';
   for (;;) {
     const char *q = memchr(s, '"', n);
@@ -93,7 +130,37 @@ static void put_string(csv_writer *cw, const char *s, size_t n) {
     n -= k;
   }
   *o++ = '"';
-  cw->len += (size_t)(o - start);
+  return o;
+}
+
+static const char digit_pairs[201] = "00010203040506070809101112131415161718192021222324"
+                                     "25262728293031323334353637383940414243444546474849"
+                                     "50515253545556575859606162636465666768697071727374"
+                                     "75767778798081828384858687888990919293949596979899";
+
+/* Writes an integer at o; returns the end. Values below 10000, the most common in data, are
+ * written here; the rest by num_format_int64. */
+static inline char *put_int(char *o, int64_t v) {
+  uint64_t u = (uint64_t)v;
+  if (u < 10) {
+    *o = (char)('0' + u);
+    return o + 1;
+  }
+  if (u < 100) {
+    memcpy(o, digit_pairs + 2 * u, 2);
+    return o + 2;
+  }
+  if (u < 1000) {
+    *o = (char)('0' + u / 100);
+    memcpy(o + 1, digit_pairs + 2 * (u % 100), 2);
+    return o + 3;
+  }
+  if (u < 10000) {
+    memcpy(o, digit_pairs + 2 * (u / 100), 2);
+    memcpy(o + 2, digit_pairs + 2 * (u % 100), 2);
+    return o + 4;
+  }
+  return o + num_format_int64(v, o);
 }
 
 static sbd_status write_header(sbd_writer *w) {
@@ -102,10 +169,11 @@ static sbd_status write_header(sbd_writer *w) {
   for (int i = 0; i < s->ncols; i++) {
     const char *name = s->fields[i].name;
     size_t n = strlen(name);
-    RETURN_IF_ERROR(room(w, 2 * n + 4));
+    RETURN_IF_ERROR(room(w, 2 * n + 20));
     if (i > 0)
       cw->buf[cw->len++] = cw->delim;
-    put_string(cw, name, n);
+    char *o = put_string(cw, cw->buf + cw->len, name, n, false);
+    cw->len = (size_t)(o - cw->buf);
   }
   RETURN_IF_ERROR(room(w, 1));
   cw->buf[cw->len++] = '\n';
@@ -115,53 +183,57 @@ static sbd_status write_header(sbd_writer *w) {
 static sbd_status csv_write(sbd_writer *w, const sbd_batch *b) {
   csv_writer *cw = w->impl;
   const int ncols = b->ncols;
+  const char delim = cw->delim;
+  const size_t fixed = (size_t)ncols * (VALUE_MAX + 18) + 1;
   for (int64_t row = 0; row < b->nrows; row++) {
+    /* A bound on the row's text: quoted strings at most double. */
+    size_t need = fixed;
+    for (int k = 0; k < cw->nstring_cols; k++) {
+      const int64_t *off = b->cols[cw->string_cols[k]]->values;
+      need += 2 * (size_t)(off[row + 1] - off[row]);
+    }
+    if (cw->cap - cw->len < need)
+      RETURN_IF_ERROR(room(w, need));
+    char *o = cw->buf + cw->len;
     for (int col = 0; col < ncols; col++) {
       const sbd_vec *v = b->cols[col];
-      size_t need = NUM_FMT_MAX + TM_FMT_MAX + 2;
-      size_t n = 0;
-      const char *s = NULL;
-      if (v->type == SBD_STRING) {
-        s = vec_str(v, row, &n);
-        need = 2 * n + 4;
-      }
-      if (cw->cap - cw->len < need)
-        RETURN_IF_ERROR(room(w, need));
       if (col > 0)
-        cw->buf[cw->len++] = cw->delim;
-      if (!vec_is_valid(v, row))
+        *o++ = delim;
+      if (v->validity && !vec_is_valid(v, row))
         continue;
-      char *o = cw->buf + cw->len;
       switch (v->type) {
-      case SBD_STRING:
-        put_string(cw, s, n);
+      case SBD_STRING: {
+        const int64_t *off = v->values;
+        const char *s = v->bytes + off[row];
+        size_t n = (size_t)(off[row + 1] - off[row]);
+        o = put_string(cw, o, s, n, off[row] + 16 <= v->bytes_cap);
         break;
+      }
       case SBD_INT64:
-        cw->len += num_format_int64(((const int64_t *)v->values)[row], o);
+        o = put_int(o, ((const int64_t *)v->values)[row]);
         break;
       case SBD_DOUBLE:
-        cw->len += num_format_double(((const double *)v->values)[row], o);
+        o += num_format_double(((const double *)v->values)[row], o);
         break;
       case SBD_BOOL:
         if (((const uint8_t *)v->values)[row]) {
           memcpy(o, "true", 4);
-          cw->len += 4;
+          o += 4;
         } else {
           memcpy(o, "false", 5);
-          cw->len += 5;
+          o += 5;
         }
         break;
       case SBD_DATE:
-        cw->len += tm_format_date(((const int32_t *)v->values)[row], o);
+        o += tm_format_date(((const int32_t *)v->values)[row], o);
         break;
       case SBD_TIMESTAMP:
-        cw->len += tm_format_timestamp(((const int64_t *)v->values)[row], o);
+        o += tm_format_timestamp(((const int64_t *)v->values)[row], o);
         break;
       }
     }
-    if (cw->len == cw->cap)
-      RETURN_IF_ERROR(room(w, 1));
-    cw->buf[cw->len++] = '\n';
+    *o++ = '\n';
+    cw->len = (size_t)(o - cw->buf);
   }
   return SBD_OK;
 }
@@ -175,6 +247,7 @@ static void csv_free(sbd_writer *w) {
   if (!cw)
     return;
   free(cw->buf);
+  free(cw->string_cols);
   free(cw);
   w->impl = NULL;
 }
@@ -195,28 +268,32 @@ sbd_status csv_writer_init(sbd_writer *w, const sbd_options *opts) {
   bool given;
   RETURN_IF_ERROR(csv_delim_option(ctx, opts, &delim, &given));
   RETURN_ERROR_IF(delim == '"', ctx, SBD_EUSAGE,
-                  "option delim: the quote '\"' cannot be the "
-                  "delimiter");
+                  "option delim: the quote '\"' cannot be the delimiter");
   bool header;
   RETURN_IF_ERROR(opt_get_bool(ctx, opts, "header", true, &header));
   csv_writer *cw = sbd_calloc(ctx, 1, sizeof(*cw));
   if (!cw)
     return SBD_ENOMEM;
+  w->impl = cw;
+  w->ops = &csv_writer_ops; /* from here on, sbd_writer_abort frees cw */
+  const sbd_schema *s = w->schema;
   cw->buf = sbd_malloc(ctx, OUT_BYTES);
-  if (!cw->buf) {
-    free(cw);
+  cw->string_cols = sbd_malloc(ctx, sizeof(int) * (size_t)(s->ncols ? s->ncols : 1));
+  if (!cw->buf || !cw->string_cols)
     return SBD_ENOMEM;
-  }
   cw->cap = OUT_BYTES;
   cw->delim = delim;
-  cw->header = header;
-  static const char quoted[] = {'"', '\r', '\n', ',', ';', '\t', '|'};
+  for (int i = 0; i < s->ncols; i++)
+    if (s->fields[i].type == SBD_STRING)
+      cw->string_cols[cw->nstring_cols++] = i;
+  for (int c = 0; c <= 0x0d; c++)
+    cw->needs_quote[c] = 1;
+  static const char quoted[] = {'"', ',', ';', '|'};
   for (size_t i = 0; i < sizeof(quoted); i++)
     cw->needs_quote[(unsigned char)quoted[i]] = 1;
   cw->needs_quote[(unsigned char)delim] = 1;
-  w->impl = cw;
-  w->ops = &csv_writer_ops;
-  if (header)
-    return write_header(w);
-  return SBD_OK;
+  for (size_t i = 0; i < sizeof(null_tokens) / sizeof(null_tokens[0]); i++)
+    if (strlen(null_tokens[i]) < 64)
+      cw->null_len_mask |= UINT64_C(1) << strlen(null_tokens[i]);
+  return header ? write_header(w) : SBD_OK;
 }

@@ -343,6 +343,10 @@ TEST(csv_errors) {
        "error: %s:3: column 'a': cannot read \"\" as INT64"},
       {"unterminated quote", "a,b\n1,2\n3,\"xx\nyy\n", NULL,
        "error: %s:3: unterminated quoted field (it starts on this line)"},
+      {"unterminated quote at the very end", "a,b\n1,\"x", NULL,
+       "error: %s:2: unterminated quoted field (it starts on this line)"},
+      {"a lone quote", "\"", "header=false",
+       "error: %s:1: unterminated quoted field (it starts on this line)"},
       {"unterminated quote in the header", "a,\"b\n", NULL,
        "error: %s:1: unterminated quoted field (it starts on this line)"},
       {"stray quote", "a,b\n1,x\"y\n", NULL,
@@ -819,4 +823,46 @@ TEST(csv_writer_one_column_nulls) {
   sbd_batch_free(b);
   schema_unref(s);
   sbd_ctx_free(ctx);
+}
+
+TEST(csv_unusual_delimiters) {
+  static const read_case cases[] = {
+      {"dot", "a.b\n1.5\n2.25\n", "delim=.", "a:INT64,b:INT64\n1|5\n2|25\n"},
+      {"minus", "a-b\n1-5\n", "delim=-", "a:INT64,b:INT64\n1|5\n"},
+      {"digit", "a7b\n175\n", "delim=7", "a:INT64,b:INT64\n1|5\n"},
+      {"space", "a b\n1 x\n", "delim= ", "a:INT64,b:STRING\n1|x\n"},
+  };
+  RUN(cases);
+}
+
+TEST(csv_rows_before_an_error_come_first) {
+  /* The rows before a bad record are delivered, then its error (so that a consumer that stops
+   * early never sees an error beyond what it read); the bad record's partial row is not. */
+  const char *input = "s,t,n\nx,,1\ny,NA,2\nzz,,bad\nw,q,4\n";
+  char *path = temp_file(input, strlen(input));
+  for (int threads = 1; threads <= 2; threads++) {
+    sbd_ctx *ctx = sbd_ctx_new();
+    sbd_ctx_set_threads(ctx, threads);
+    sbd_options *o = make_options("schema=n:INT64");
+    sbd_reader *r;
+    const char *paths[] = {path};
+    ASSERT_EQ(sbd_reader_open(ctx, paths, 1, o, &r), SBD_OK);
+    sbd_batch *b;
+    ASSERT_EQ(sbd_reader_next(r, &b), SBD_OK);
+    ASSERT_TRUE(b != NULL);
+    ASSERT_EQ(sbd_batch_nrows(b), 2);
+    ASSERT_EQ(b->cols[0]->bytes_len, 2); /* "x", "y": nothing of "zz" */
+    ASSERT_EQ(b->cols[1]->null_count, 2);
+    ASSERT_EQ(b->cols[2]->null_count, 0);
+    sbd_batch_free(b);
+    ASSERT_EQ(sbd_reader_next(r, &b), SBD_EINPUT);
+    char want[256];
+    snprintf(want, sizeof(want), "%s:4: column 'n': cannot read \"bad\" as INT64", path);
+    ASSERT_STR_EQ(sbd_errmsg(ctx), want);
+    sbd_reader_close(r);
+    sbd_options_free(o);
+    sbd_ctx_free(ctx);
+  }
+  unlink(path);
+  free(path);
 }
