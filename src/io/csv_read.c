@@ -87,6 +87,7 @@ typedef struct csv_reader {
   size_t *null_lens;
   int nnulls;
   uint64_t null_len_mask; /* bit min(len, 63) for each token */
+  int64_t max_line;       /* max_line_bytes: the longest record accepted */
   double row_bytes;       /* average record bytes in the sample, for reserving */
   double *value_bytes;    /* average string bytes per column in the sample */
   uint8_t special[256];   /* the bytes that end an unquoted field's fast scan */
@@ -922,7 +923,8 @@ static bool record_failed(parse_state *ps, const char *rec, int64_t rec_line, co
   int64_t err_line = ps->err_line >= 0 ? ps->err_line : rec_line;
   ps->err_line = -1;
   rollback_row(ps);
-  if (ps->status != SBD_EINPUT || !rd->skip) {
+  /* Bad data and over-long records can be skipped; running out of memory cannot. */
+  if ((ps->status != SBD_EINPUT && ps->status != SBD_ELIMIT) || !rd->skip) {
     io_chunk_error(ps->c, ps->status, err_line, "%s", ps->msg);
     return false;
   }
@@ -1032,6 +1034,8 @@ static bool parse_records(parse_state *ps, const char *p, const char *end) {
       case TERM_END:
         if (cs != last)
           goto too_few;
+        if (p - rec > rd->max_line)
+          goto too_long;
         ps->row = row + 1; /* the input ended without LF: no line to count */
         goto next_record;
       default:
@@ -1041,6 +1045,8 @@ static bool parse_records(parse_state *ps, const char *p, const char *end) {
   record_end:
     if (cs != last)
       goto too_few;
+    if (p - rec > rd->max_line)
+      goto too_long;
     ps->line++;
     ps->row = row + 1;
   next_record:
@@ -1048,6 +1054,11 @@ static bool parse_records(parse_state *ps, const char *p, const char *end) {
 
   too_few:
     fail(ps, SBD_EINPUT, "expected %d fields, found %d", rd->ncols, (int)(cs - cols) + 1);
+    goto failed;
+  too_long:
+    fail(ps, SBD_ELIMIT,
+         "a record of %lld bytes is longer than the cap of %lld bytes (max_line_bytes)",
+         (long long)(p - rec), (long long)rd->max_line);
     goto failed;
   too_many:
     fail(ps, SBD_EINPUT, "expected %d fields, found %d", rd->ncols, count_fields(&rd->d, rec, end));
@@ -1568,6 +1579,7 @@ sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *op
   bool delim_given = false;
   int64_t sample_rows = 0, max_line = 0;
   sbd_status st = read_options(ctx, path, opts, rd, &delim_given, &sample_rows, &max_line);
+  rd->max_line = max_line;
   if (st == SBD_OK)
     st = io_source_open(ctx, path, &src);
   if (st == SBD_OK)

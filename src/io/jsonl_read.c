@@ -1538,9 +1538,20 @@ static void jsonl_parse(void *self, io_chunk *c) {
       L.C.buf_end = tail + n + 1;
     }
     if (L.C.eol - L.C.line > r->max_line) {
-      io_chunk_error(c, SBD_ELIMIT, line, "%s",
-                     line_cap_msg(L.C.msg, sizeof(L.C.msg), r->max_line));
-      break;
+      line_cap_msg(L.C.msg, sizeof(L.C.msg), r->max_line);
+      if (!r->skip) {
+        io_chunk_error(c, SBD_ELIMIT, line, "%s", L.C.msg);
+        break;
+      }
+      if (!io_chunk_reject(c, line, L.C.msg, p, (size_t)((nl ? nl : end) - p))) {
+        io_chunk_error(c, SBD_ENOMEM, line, "out of memory");
+        break;
+      }
+      if (!nl)
+        break;
+      line++;
+      p = nl + 1;
+      continue;
     }
     if (!load_line(&L, c, L.C.line, (size_t)(end - p))) {
       if (L.C.status == SBD_EINPUT) {

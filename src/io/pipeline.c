@@ -20,6 +20,9 @@
 
 enum { SLOT_FREE, SLOT_BUSY, SLOT_DONE };
 
+/* Input bytes in flight across all chunks, whatever the number of threads. */
+#define PIPELINE_BUDGET_BYTES (40u << 20)
+
 typedef struct slot {
   struct io_pipeline *p;
   char *buf;
@@ -153,9 +156,14 @@ sbd_status io_pipeline_new(sbd_ctx *ctx, io_source *src, const io_pipeline_ops *
   }
   for (int i = 0; i < p->nslots; i++)
     p->slots[i].p = p;
-  /* Chunks of 4 MiB amortise the per-chunk work; smaller inputs get smaller chunks so that every
-   * core still has several to parse. */
+  /* Chunks of 4 MiB amortise the per-chunk work, but all chunks in flight together stay within
+   * a budget (each chunk also becomes about as many bytes of batches), so that memory does not
+   * grow with the core count; smaller inputs get smaller chunks so that every core still has
+   * several to parse. */
   size_t chunk = 4u << 20;
+  size_t budget = PIPELINE_BUDGET_BYTES / (size_t)p->nslots;
+  if (budget < chunk)
+    chunk = budget < (256u << 10) ? (256u << 10) : budget;
   if (src->size >= 0) {
     size_t share = (size_t)src->size / (size_t)(threads * 4);
     if (share < chunk)
