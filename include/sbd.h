@@ -69,8 +69,11 @@ int sbd_ctx_threads(const sbd_ctx *ctx);
 
 /* ---------------------------------------------------------------------------------------------
  * Options: key/value strings given to readers and writers, the same keys the CLI flags and the
- * SQL reader functions use (delim, header, nulls, schema, sample_rows, on_error, rejects,
- * format, max_line_bytes, ...). A reader or writer rejects a key it does not know.
+ * SQL reader functions use. Readers: format, schema, sample_rows, on_error, rejects,
+ * max_line_bytes; delim, header, nulls, quote (CSV); columns (Parquet). Writers: format; delim,
+ * header (CSV); compression, compression_level, row_group_rows, row_group_bytes, page_bytes,
+ * parquet_encoding, data_page, parquet_dict_limit (Parquet). A reader or writer rejects a key it
+ * does not know.
  */
 typedef struct sbd_options sbd_options;
 
@@ -149,8 +152,9 @@ sbd_status sbd_batch_export(sbd_ctx *ctx, sbd_batch *batch, struct ArrowArray *a
                             struct ArrowSchema *schema);
 
 /* ---------------------------------------------------------------------------------------------
- * Readers: CSV, JSON Lines (and further formats in later versions). A reader streams batches in
- * file order from one or more files (globs are expanded; "-" is standard input).
+ * Readers: CSV, JSON Lines and Parquet. A reader streams batches in file order from one or more
+ * files (globs are expanded; "-" is standard input, except for Parquet, which needs a seekable
+ * file).
  */
 typedef struct sbd_reader sbd_reader;
 
@@ -158,6 +162,12 @@ typedef struct sbd_reader sbd_reader;
  * reader is owned by the caller: sbd_reader_close. */
 sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
                            const sbd_options *opts, sbd_reader **out);
+/* The number of rows of paths[0..npaths) (globs expanded, the format from option "format" or the
+ * extension) when every file records it: the footers of Parquet files, read without any data
+ * page or a look at the columns (a file with columns sbd does not read is counted too). *rows is
+ * -1 when some file does not record it (CSV, JSON Lines): only reading tells, with a reader. */
+sbd_status sbd_row_count(sbd_ctx *ctx, const char *const *paths, int npaths,
+                         const sbd_options *opts, int64_t *rows);
 /* Borrowed from the reader. */
 const sbd_schema *sbd_reader_schema(const sbd_reader *reader);
 /* The next batch, owned by the caller (sbd_batch_free), or *out = NULL at the end. */

@@ -4,24 +4,30 @@
  *
  * Each flag accepts `--flag value` and `--flag=value`; short flags (-n, -h) also `-n5`. Flags may
  * come before, between or after the positional arguments; `--` ends the flags, and a lone `-` is
- * a positional argument (standard input). A reading flag is stored under its sbd_options key, so
- * the library checks its value and names the option in any message.
+ * a positional argument (standard input). A reading or writing flag is stored under its
+ * sbd_options key (in the reader's or the writer's options), so the library checks its value and
+ * names the option in any message. A flag that concerns some formats only (--delim: CSV,
+ * --compression: Parquet) says so in the table, and using it with a file of another format is a
+ * usage error naming the flag, found before anything is read.
  */
 #include "cli/cli_int.h"
+#include "io/io_int.h"
 
 #include <errno.h>
 #include <limits.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <unistd.h>
 
 enum flag_id {
-  FLAG_OPTION,
+  FLAG_READ_OPTION,  /* sets a reader option (cli_args.read_opts) */
+  FLAG_WRITE_OPTION, /* sets a writer option (cli_args.write_opts) */
   FLAG_THREADS,
   FLAG_TABLE,
   FLAG_CSV,
   FLAG_ROWS,
-  FLAG_OUTPUT_FORMAT,
+  FLAG_JSON,
   FLAG_HELP
 };
 
@@ -30,44 +36,77 @@ typedef struct flag_spec {
   char short_name;  /* 'n', or 0 */
   unsigned group;   /* CLI_FLAGS_*; 0 for flags every command accepts */
   enum flag_id id;
-  const char *option; /* FLAG_OPTION: the sbd_options key */
-  const char *fixed;  /* FLAG_OPTION without a value: the value it sets */
+  const char *option; /* FLAG_*_OPTION: the sbd_options key */
+  const char *fixed;  /* FLAG_*_OPTION without a value: the value it sets */
   const char *arg;    /* the value's name in the help, or NULL when the flag takes none */
+  unsigned formats;   /* CLI_FMT_*: the formats the flag applies to; 0 for all */
   const char *help;
 } flag_spec;
 
+#define CSV CLI_FMT_CSV
+#define PQ CLI_FMT_PARQUET
+
 static const flag_spec flags[] = {
-    {"--rows", 'n', CLI_FLAGS_ROWS, FLAG_ROWS, NULL, NULL, "N", "rows to print (default 10)"},
-    {"--table", 0, CLI_FLAGS_OUTPUT, FLAG_TABLE, NULL, NULL, NULL,
+    {"--rows", 'n', CLI_FLAGS_ROWS, FLAG_ROWS, NULL, NULL, "N", 0, "rows to print (default 10)"},
+    {"--table", 0, CLI_FLAGS_OUTPUT, FLAG_TABLE, NULL, NULL, NULL, 0,
      "print a table even when stdout is not a terminal"},
-    {"--csv", 0, CLI_FLAGS_OUTPUT, FLAG_CSV, NULL, NULL, NULL, "print CSV even on a terminal"},
-    {"--output-format", 0, CLI_FLAGS_CONVERT, FLAG_OUTPUT_FORMAT, NULL, NULL, "F",
-     "csv or jsonl (default: from OUTPUT's extension)"},
-    {"--format", 0, CLI_FLAGS_READ, FLAG_OPTION, "format", NULL, "F",
-     "csv or jsonl (default: from the extension)"},
-    {"--schema", 0, CLI_FLAGS_READ, FLAG_OPTION, "schema", NULL, "S",
+    {"--csv", 0, CLI_FLAGS_OUTPUT, FLAG_CSV, NULL, NULL, NULL, 0, "print CSV even on a terminal"},
+    {"--json", 0, CLI_FLAGS_JSON, FLAG_JSON, NULL, NULL, NULL, 0, "print JSON instead of text"},
+    /* Reading. */
+    {"--format", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "format", NULL, "F", 0,
+     "csv, jsonl or parquet (default: by the extension)"},
+    {"--schema", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "schema", NULL, "S", 0,
      "column types, e.g. 'id:INT64,ts:TIMESTAMP'"},
-    {"--delim", 0, CLI_FLAGS_READ, FLAG_OPTION, "delim", NULL, "C",
+    {"--columns", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "columns", NULL, "LIST", PQ,
+     "Parquet: read only these columns, in this order"},
+    {"--delim", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "delim", NULL, "C", CSV,
      "CSV delimiter (default: detected)"},
-    {"--no-header", 0, CLI_FLAGS_READ, FLAG_OPTION, "header", "false", NULL,
+    {"--no-header", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "header", "false", NULL, CSV,
      "no header row: columns are column0, ..."},
-    {"--nulls", 0, CLI_FLAGS_READ, FLAG_OPTION, "nulls", NULL, "LIST",
+    {"--nulls", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "nulls", NULL, "LIST", CSV,
      "texts read as NULL (default: '',NA,NULL,null)"},
-    {"--quote", 0, CLI_FLAGS_READ, FLAG_OPTION, "quote", NULL, "C",
+    {"--quote", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "quote", NULL, "C", CSV,
      "CSV quote, '' for none (default \")"},
-    {"--sample-rows", 0, CLI_FLAGS_READ, FLAG_OPTION, "sample_rows", NULL, "N",
+    {"--sample-rows", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "sample_rows", NULL, "N", 0,
      "rows read to infer types (default 20480)"},
-    {"--max-line-bytes", 0, CLI_FLAGS_READ, FLAG_OPTION, "max_line_bytes", NULL, "SIZE",
+    {"--max-line-bytes", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "max_line_bytes", NULL, "SIZE", 0,
      "longest record allowed (default 64M)"},
-    {"--on-error", 0, CLI_FLAGS_READ, FLAG_OPTION, "on_error", NULL, "MODE",
+    {"--on-error", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "on_error", NULL, "MODE", 0,
      "fail (default) or skip bad records"},
-    {"--rejects", 0, CLI_FLAGS_READ, FLAG_OPTION, "rejects", NULL, "FILE",
+    {"--rejects", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "rejects", NULL, "FILE", 0,
      "with --on-error skip: write them to FILE"},
-    {"--threads", 0, CLI_FLAGS_READ, FLAG_THREADS, NULL, NULL, "N",
+    {"--threads", 0, CLI_FLAGS_READ, FLAG_THREADS, NULL, NULL, "N", 0,
      "worker threads (default 0: one per core)"},
-    {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, "show this help"},
+    /* Writing: every format, then CSV, then Parquet (the help prints Parquet's apart). */
+    {"--output-format", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "format", NULL, "F", 0,
+     "csv, jsonl or parquet (default: by OUTPUT's extension)"},
+    {"--output-delim", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "delim", NULL, "C", CSV,
+     "CSV delimiter (default ',', tab for .tsv)"},
+    {"--no-output-header", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "header", "false", NULL, CSV,
+     "CSV without a header row"},
+    {"--compression", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "compression", NULL, "NAME", PQ,
+     "snappy (default), zstd, gzip, lz4_raw or none"},
+    {"--compression-level", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "compression_level", NULL, "N",
+     PQ, "zstd 1..22, gzip 1..9 (default: the codec's)"},
+    {"--row-group-size", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "row_group_rows", NULL, "N", PQ,
+     "rows per row group at most (default 1048576)"},
+    {"--row-group-bytes", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "row_group_bytes", NULL, "SIZE",
+     PQ, "bytes of values per row group, uncompressed (default 128M)"},
+    {"--page-bytes", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "page_bytes", NULL, "SIZE", PQ,
+     "bytes of values per data page (default 1M)"},
+    {"--parquet-encoding", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "parquet_encoding", NULL, "E", PQ,
+     "dictionary (default), plain, delta or byte_stream_split"},
+    {"--data-page", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "data_page", NULL, "V", PQ,
+     "data page version: v1 (default) or v2"},
+    {"--dict-limit", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "parquet_dict_limit", NULL, "SIZE", PQ,
+     "dictionary bytes per column chunk before it falls back to plain (default 1M)"},
+    {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, 0, "show this help"},
 };
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
+#undef CSV
+#undef PQ
+
+_Static_assert(sizeof(flags) / sizeof(flags[0]) <= 64, "cli_args.given has a bit per flag");
 
 static bool accepts(const cli_command *cmd, const flag_spec *f) {
   return f->group == 0 || (cmd->flags & f->group) != 0;
@@ -144,11 +183,15 @@ static bool parse_count(const char *text, long long min, long long max, long lon
 static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *shown,
                       const char *value, cli_args *args) {
   long long n;
+  args->given |= UINT64_C(1) << (f - flags);
   switch (f->id) {
-  case FLAG_OPTION:
-    if (sbd_options_set(args->read_opts, f->option, f->fixed ? f->fixed : value) != SBD_OK)
+  case FLAG_READ_OPTION:
+  case FLAG_WRITE_OPTION: {
+    sbd_options *opts = f->id == FLAG_READ_OPTION ? args->read_opts : args->write_opts;
+    if (sbd_options_set(opts, f->option, f->fixed ? f->fixed : value) != SBD_OK)
       return cli_out_of_memory();
     return CLI_EXIT_OK;
+  }
   case FLAG_THREADS:
     if (!parse_count(value, INT_MIN, INT_MAX, &n))
       return cli_usage_error(cmd, "%s: expected a whole number, not '%s'", shown, value);
@@ -166,8 +209,8 @@ static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *sh
   case FLAG_CSV:
     args->output = CLI_OUT_CSV;
     return CLI_EXIT_OK;
-  case FLAG_OUTPUT_FORMAT:
-    args->output_format = value;
+  case FLAG_JSON:
+    args->json = true;
     return CLI_EXIT_OK;
   case FLAG_HELP:
     args->help = true;
@@ -182,8 +225,9 @@ int cli_args_parse(const cli_command *cmd, int argc, char **argv, cli_args *args
   args->threads = -1;
   args->rows = 10;
   args->read_opts = sbd_options_new();
+  args->write_opts = sbd_options_new();
   args->paths = malloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
-  if (!args->read_opts || !args->paths)
+  if (!args->read_opts || !args->write_opts || !args->paths)
     return cli_out_of_memory();
   bool flags_done = false;
   for (int i = 0; i < argc; i++) {
@@ -239,8 +283,10 @@ int cli_args_parse(const cli_command *cmd, int argc, char **argv, cli_args *args
 
 void cli_args_free(cli_args *args) {
   sbd_options_free(args->read_opts);
+  sbd_options_free(args->write_opts);
   free(args->paths);
   args->read_opts = NULL;
+  args->write_opts = NULL;
   args->paths = NULL;
 }
 
@@ -251,45 +297,120 @@ static void print_flag(FILE *out, const cli_command *cmd, const flag_spec *f) {
   snprintf(left, sizeof(left), "%c%c%c %s%s%s", f->short_name ? '-' : ' ',
            f->short_name ? f->short_name : ' ', f->short_name ? ',' : ' ', f->name,
            f->arg ? " " : "", f->arg ? f->arg : "");
-  fprintf(out, "  %-27s%s\n", left, f->help);
+  /* The help goes in a column from HELP_COLUMN, wrapped at a space to stay within 80. */
+  enum { HELP_COLUMN = 30, LINE_WIDTH = 80 };
+  fprintf(out, "  %-*s", HELP_COLUMN - 2, left);
+  const char *h = f->help;
+  while (strlen(h) > LINE_WIDTH - HELP_COLUMN) {
+    const char *cut = h + (LINE_WIDTH - HELP_COLUMN);
+    while (cut > h && *cut != ' ')
+      cut--;
+    if (cut == h)
+      break;
+    fprintf(out, "%.*s\n%*s", (int)(cut - h), h, HELP_COLUMN, "");
+    h = cut + 1;
+  }
+  fprintf(out, "%s\n", h);
 }
 
-static void print_flags(FILE *out, const cli_command *cmd, unsigned group) {
+/* A section of the help: the flags the command accepts that keep(f) selects, under title. */
+static void print_section(FILE *out, const cli_command *cmd, const char *title,
+                          bool (*keep)(const flag_spec *f)) {
+  bool any = false;
+  for (int i = 0; i < NFLAGS && !any; i++)
+    any = accepts(cmd, &flags[i]) && keep(&flags[i]);
+  if (!any)
+    return;
+  fprintf(out, "\n%s:\n", title);
   for (int i = 0; i < NFLAGS; i++)
-    if (flags[i].group == group)
+    if (keep(&flags[i]))
       print_flag(out, cmd, &flags[i]);
+}
+
+static bool is_own(const flag_spec *f) {
+  return f->group != 0 && f->group != CLI_FLAGS_READ && f->group != CLI_FLAGS_WRITE;
+}
+static bool is_reading(const flag_spec *f) {
+  return f->group == CLI_FLAGS_READ;
+}
+static bool is_writing(const flag_spec *f) {
+  return f->group == CLI_FLAGS_WRITE && f->formats != CLI_FMT_PARQUET;
+}
+static bool is_parquet_writing(const flag_spec *f) {
+  return f->group == CLI_FLAGS_WRITE && f->formats == CLI_FMT_PARQUET;
+}
+static bool is_other(const flag_spec *f) {
+  return f->group == 0;
 }
 
 void cli_print_command_help(const cli_command *cmd, FILE *out) {
   fprintf(out, "Usage: %s\n\n%s\n", cmd->usage, cmd->help);
-  bool own = false;
-  for (int i = 0; i < NFLAGS; i++)
-    own =
-        own || (flags[i].group != 0 && flags[i].group != CLI_FLAGS_READ && accepts(cmd, &flags[i]));
-  if (own) {
-    fprintf(out, "\nFlags:\n");
-    for (int i = 0; i < NFLAGS; i++)
-      if (flags[i].group != 0 && flags[i].group != CLI_FLAGS_READ)
-        print_flag(out, cmd, &flags[i]);
-  }
-  if (cmd->flags & CLI_FLAGS_READ) {
-    fprintf(out, "\nReading flags:\n");
-    print_flags(out, cmd, CLI_FLAGS_READ);
-  }
-  fprintf(out, "\nOther flags:\n");
-  print_flags(out, cmd, 0);
+  print_section(out, cmd, "Flags", is_own);
+  print_section(out, cmd, "Reading flags", is_reading);
+  print_section(out, cmd, "Writing flags", is_writing);
+  print_section(out, cmd, "Parquet writing flags", is_parquet_writing);
+  print_section(out, cmd, "Other flags", is_other);
 }
 
 /* ---- applying the command line --------------------------------------------------------------*/
 
-sbd_status cli_open_reader(sbd_ctx *ctx, const cli_args *args, int npaths, sbd_reader **out) {
-  *out = NULL;
-  if (args->threads >= 0) {
-    sbd_status st = sbd_ctx_set_threads(ctx, args->threads);
-    if (st != SBD_OK)
-      return st;
+unsigned cli_format_bit(const char *format) {
+  if (!format)
+    return 0;
+  if (strcasecmp(format, "csv") == 0 || strcasecmp(format, "tsv") == 0)
+    return CLI_FMT_CSV;
+  if (strcasecmp(format, "jsonl") == 0 || strcasecmp(format, "json") == 0 ||
+      strcasecmp(format, "ndjson") == 0)
+    return CLI_FMT_JSONL;
+  if (strcasecmp(format, "parquet") == 0)
+    return CLI_FMT_PARQUET;
+  return 0;
+}
+
+static const char *format_title(unsigned bit) {
+  return bit == CLI_FMT_CSV ? "CSV" : bit == CLI_FMT_JSONL ? "JSON Lines" : "Parquet";
+}
+
+int cli_check_flag_formats(const cli_args *args, unsigned group, const char *path,
+                           const char *format) {
+  unsigned bit = cli_format_bit(format);
+  if (!bit)
+    return CLI_EXIT_OK; /* unknown: the library names the format in its message */
+  bool output = group == CLI_FLAGS_WRITE;
+  for (int i = 0; i < NFLAGS; i++) {
+    const flag_spec *f = &flags[i];
+    if (!(args->given >> i & 1) || f->group != group || !f->formats || (f->formats & bit))
+      continue;
+    const char *who = strcmp(path, "-") != 0 ? path : output ? "standard output" : "standard input";
+    /* Every flag limited to some formats is limited to one of them. */
+    return cli_usage_error(args->cmd, "%s applies to %s %s only (%s is %s)", f->name,
+                           format_title(f->formats), output ? "output" : "input", who,
+                           format_title(bit));
   }
-  return sbd_reader_open(ctx, args->paths, npaths, args->read_opts, out);
+  return CLI_EXIT_OK;
+}
+
+int cli_check_inputs(const cli_args *args, int npaths) {
+  for (int i = 0; i < npaths; i++) {
+    int code = cli_check_flag_formats(args, CLI_FLAGS_READ, args->paths[i],
+                                      io_format_of(args->read_opts, args->paths[i]));
+    if (code != CLI_EXIT_OK)
+      return code;
+  }
+  return CLI_EXIT_OK;
+}
+
+int cli_open_reader(sbd_ctx *ctx, const cli_args *args, int npaths, sbd_reader **out) {
+  *out = NULL;
+  int code = cli_check_inputs(args, npaths);
+  if (code != CLI_EXIT_OK)
+    return code;
+  sbd_status st = SBD_OK;
+  if (args->threads >= 0)
+    st = sbd_ctx_set_threads(ctx, args->threads);
+  if (st == SBD_OK)
+    st = sbd_reader_open(ctx, args->paths, npaths, args->read_opts, out);
+  return st == SBD_OK ? CLI_EXIT_OK : cli_fail(args->cmd, ctx, st);
 }
 
 bool cli_wants_table(const cli_args *args) {

@@ -2,8 +2,10 @@
  * cli_int.h — what the files of the sbd command share: the command table, the parsed command
  * line, error reporting with the exit-code convention, the TTY table and the progress bar.
  *
- * The command uses only the public API (sbd.h), plus io_file_abort_all (signal handlers) and
- * io_format_of (checking an output format before any work starts) from io_int.h.
+ * The command uses the public API (sbd.h), plus io_file_abort_all (signal handlers) and
+ * io_format_of (checking formats before any work starts) from io_int.h, and for `sbd meta` the
+ * Parquet footer reader of io/parquet/pq_int.h (pq_file_open and what it decodes), which the
+ * public API does not show.
  *
  * Exit codes: 0 success, 1 bad input or a failed read or write (any error other than usage), 2 bad
  * usage (an unknown command or flag, a missing argument, SBD_EUSAGE from the library).
@@ -26,11 +28,15 @@ enum { CLI_EXIT_OK = 0, CLI_EXIT_FAIL = 1, CLI_EXIT_USAGE = 2 };
 
 /* Groups of flags; a command accepts the union of its groups. */
 enum {
-  CLI_FLAGS_READ = 1u << 0,    /* --format, --schema, --delim, ... and --threads */
-  CLI_FLAGS_OUTPUT = 1u << 1,  /* --table, --csv */
-  CLI_FLAGS_ROWS = 1u << 2,    /* -n, --rows */
-  CLI_FLAGS_CONVERT = 1u << 3, /* --output-format */
+  CLI_FLAGS_READ = 1u << 0,   /* --format, --schema, --delim, ... and --threads */
+  CLI_FLAGS_OUTPUT = 1u << 1, /* --table, --csv */
+  CLI_FLAGS_ROWS = 1u << 2,   /* -n, --rows */
+  CLI_FLAGS_WRITE = 1u << 3,  /* --output-format, --compression, ... */
+  CLI_FLAGS_JSON = 1u << 4,   /* --json */
 };
+
+/* File formats, as bits: the formats a flag applies to. */
+enum { CLI_FMT_CSV = 1u << 0, CLI_FMT_JSONL = 1u << 1, CLI_FMT_PARQUET = 1u << 2 };
 
 typedef enum cli_output { CLI_OUT_AUTO, CLI_OUT_TABLE, CLI_OUT_CSV } cli_output;
 
@@ -41,12 +47,14 @@ typedef struct cli_args {
   const struct cli_command *cmd;
   const char **paths; /* the positional arguments, in order (malloc'd array) */
   int npaths;
-  sbd_options *read_opts; /* reading flags as sbd_options keys */
-  int threads;            /* --threads, or -1 when not given */
-  int64_t rows;           /* -n; 10 when not given */
-  const char *output_format;
+  sbd_options *read_opts;  /* reading flags as sbd_options keys */
+  sbd_options *write_opts; /* writing flags (--output-format is "format") */
+  int threads;             /* --threads, or -1 when not given */
+  int64_t rows;            /* -n; 10 when not given */
   cli_output output;
+  bool json; /* --json */
   bool help;
+  uint64_t given; /* bit i: the flag of row i of the flag table was given */
 } cli_args;
 
 typedef struct cli_command {
@@ -58,7 +66,7 @@ typedef struct cli_command {
   int (*run)(sbd_ctx *ctx, const cli_args *args);
 } cli_command;
 
-extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert;
+extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert, cli_cmd_meta;
 
 /* Parses argv[0..argc) (the words after the command name) into args. On a usage error prints it
  * with the hint and returns CLI_EXIT_USAGE; otherwise CLI_EXIT_OK. Free with cli_args_free. */
@@ -87,13 +95,30 @@ const char *cli_closest(const char *word, const char *const *candidates, int n);
 /* Prints "N records rejected (see FILE)" to stderr when n > 0; file may be NULL or "". */
 void cli_report_rejects(int64_t n, const char *file);
 
-/* Shared steps of the reading commands: applies --threads to ctx and opens the reader over the
- * positional arguments paths[0..npaths). */
-sbd_status cli_open_reader(sbd_ctx *ctx, const cli_args *args, int npaths, sbd_reader **out);
+/* The CLI_FMT_* bit of a format name as io_format_of gives it ("csv", "tsv", "jsonl", "json",
+ * "ndjson", "parquet"; any case), or 0 for NULL or a name sbd does not know. */
+unsigned cli_format_bit(const char *format);
+/* Checks that the flags of group (CLI_FLAGS_READ or CLI_FLAGS_WRITE) given on the command line
+ * apply to format (of file path, "-" for standard input or output). Otherwise prints a usage error
+ * such as "--compression applies to Parquet output only (out.csv is CSV)" and returns
+ * CLI_EXIT_USAGE. An unknown or NULL format passes (the library reports it). */
+int cli_check_flag_formats(const cli_args *args, unsigned group, const char *path,
+                           const char *format);
+/* Checks the reading flags against the formats of the inputs paths[0..npaths) (by option format
+ * or extension; a glob by its pattern's). Returns CLI_EXIT_OK or the exit code of the error it
+ * printed. */
+int cli_check_inputs(const cli_args *args, int npaths);
+/* Shared steps of the reading commands: checks the reading flags against the inputs' formats,
+ * applies --threads to ctx and opens the reader over the positional arguments paths[0..npaths).
+ * Returns CLI_EXIT_OK, or the exit code of the error it printed. */
+int cli_open_reader(sbd_ctx *ctx, const cli_args *args, int npaths, sbd_reader **out);
 /* Whether a table is printed: --table, --csv, or else whether stdout is a terminal. */
 bool cli_wants_table(const cli_args *args);
 /* The width of the terminal on stdout: $COLUMNS, else TIOCGWINSZ, else 80. */
 int cli_terminal_width(void);
+/* The length of the valid UTF-8 sequence at s[0..n) (n > 0) and its code point, or 0 if it is
+ * not valid UTF-8 (table.c). */
+size_t cli_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp);
 
 /* ---- the table (table.c) ---------------------------------------------------------------------
  * An aligned text table for a terminal: a header row of names, an optional row of types, a rule,

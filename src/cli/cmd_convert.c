@@ -3,6 +3,8 @@
  * to OUTPUT in the format of its extension (or --output-format). The output is written under a
  * temporary name and renamed into place only when everything succeeded; on any error (or a
  * signal) it is removed, so OUTPUT is either the whole new file or whatever was there before.
+ * The writing flags (--compression, --output-delim, ...) go to the writer as its options, after
+ * a check that they apply to OUTPUT's format.
  * With --on-error skip the records left out go to OUTPUT.rejects unless --rejects says otherwise.
  */
 #include "cli/cli_int.h"
@@ -10,18 +12,25 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
-/* Checks the output format before any input is read, naming the convert flag in the message. */
-static int check_output_format(const cli_args *args, const char *output, const sbd_options *opts) {
-  if (io_format_of(opts, output))
-    return CLI_EXIT_OK;
-  if (strcmp(output, "-") == 0)
-    return cli_usage_error(args->cmd, "standard output: say its format with --output-format csv "
-                                      "or --output-format jsonl");
-  return cli_usage_error(args->cmd,
-                         "%s: cannot tell the output format from the name; use --output-format "
-                         "csv or --output-format jsonl",
-                         output);
+/* Checks the output format, and that the writing flags apply to it, before any input is read.
+ * Binary output (Parquet) is not written to a terminal. */
+static int check_output(const cli_args *args, const char *output) {
+  const char *format = io_format_of(args->write_opts, output);
+  bool to_stdout = strcmp(output, "-") == 0;
+  if (!format && to_stdout)
+    return cli_usage_error(args->cmd, "standard output: say its format with --output-format csv, "
+                                      "jsonl or parquet");
+  if (!format)
+    return cli_usage_error(args->cmd,
+                           "%s: cannot tell the output format from the name; use --output-format "
+                           "csv, jsonl or parquet",
+                           output);
+  if (to_stdout && cli_format_bit(format) == CLI_FMT_PARQUET && isatty(STDOUT_FILENO) == 1)
+    return cli_usage_error(args->cmd, "standard output is a terminal: Parquet is binary; write it "
+                                      "to a file or a pipe");
+  return cli_check_flag_formats(args, CLI_FLAGS_WRITE, output, format);
 }
 
 /* With --on-error skip and no --rejects, the rejects go beside the output. False when out of
@@ -67,28 +76,19 @@ static int run_convert(sbd_ctx *ctx, const cli_args *args) {
   if (args->npaths < 2)
     return cli_usage_error(args->cmd, "convert needs at least one INPUT and an OUTPUT");
   const char *output = args->paths[args->npaths - 1];
-  sbd_options *out_opts = sbd_options_new();
-  if (!out_opts ||
-      (args->output_format && sbd_options_set(out_opts, "format", args->output_format) != SBD_OK)) {
-    sbd_options_free(out_opts);
-    return cli_out_of_memory();
-  }
-  int code = check_output_format(args, output, out_opts);
-  if (code != CLI_EXIT_OK) {
-    sbd_options_free(out_opts);
+  int code = check_output(args, output);
+  if (code != CLI_EXIT_OK)
     return code;
-  }
-  if (!default_rejects(args, output)) {
-    sbd_options_free(out_opts);
+  if (!default_rejects(args, output))
     return cli_out_of_memory();
-  }
   bool to_stdout = strcmp(output, "-") == 0;
   sbd_reader *reader = NULL;
   sbd_writer *writer = NULL;
-  sbd_status st = cli_open_reader(ctx, args, args->npaths - 1, &reader);
-  if (st == SBD_OK)
-    st = sbd_writer_open(ctx, output, sbd_reader_schema(reader), out_opts, &writer);
-  sbd_options_free(out_opts);
+  code = cli_open_reader(ctx, args, args->npaths - 1, &reader);
+  if (code != CLI_EXIT_OK)
+    return code;
+  sbd_status st =
+      sbd_writer_open(ctx, output, sbd_reader_schema(reader), args->write_opts, &writer);
   if (st == SBD_OK)
     st = copy_rows(reader, writer, to_stdout);
   if (writer) {
@@ -99,28 +99,27 @@ static int run_convert(sbd_ctx *ctx, const cli_args *args) {
   }
   if (st != SBD_OK && !(st == SBD_EIO && to_stdout && cli_stdout_closed()))
     code = cli_fail(args->cmd, ctx, st);
-  if (reader) {
-    int64_t rejected = sbd_reader_rejected(reader);
-    sbd_reader_close(reader);
-    cli_report_rejects(rejected, sbd_options_get(args->read_opts, "rejects"));
-  }
+  int64_t rejected = sbd_reader_rejected(reader);
+  sbd_reader_close(reader);
+  cli_report_rejects(rejected, sbd_options_get(args->read_opts, "rejects"));
   return code;
 }
 
 const cli_command cli_cmd_convert = {
     "convert",
-    "convert files to CSV or JSON Lines",
+    "convert files to CSV, JSON Lines or Parquet",
     "sbd convert INPUT... OUTPUT [FLAGS]",
     "Reads the INPUTs as one stream (they must have the same column names) and\n"
     "writes them to OUTPUT, in the format of its extension (.csv, .tsv, .jsonl,\n"
-    ".ndjson, .json) or of --output-format; --format names the inputs' format.\n"
-    "INPUTs may be globs, quoted so that sbd expands them:\n"
+    ".ndjson, .json, .parquet) or of --output-format; --format names the inputs'\n"
+    "format. INPUTs may be globs, quoted so that sbd expands them:\n"
     "    sbd convert 'raw/*.jsonl' all.csv\n"
+    "    sbd convert 'raw/*.csv' lake/orders.parquet --compression zstd\n"
     "OUTPUT - is standard output. OUTPUT is written under a temporary name and\n"
     "renamed into place only when all went well: after an error or an interrupt\n"
     "an existing OUTPUT is left as it was. With --on-error skip the records left\n"
     "out are written to OUTPUT.rejects (or to the --rejects FILE; --rejects ''\n"
     "writes none) and their number is printed on stderr.",
-    CLI_FLAGS_READ | CLI_FLAGS_CONVERT,
+    CLI_FLAGS_READ | CLI_FLAGS_WRITE,
     run_convert,
 };

@@ -45,11 +45,11 @@ static int run_head(sbd_ctx *ctx, const cli_args *args) {
   if (args->npaths < 1)
     return cli_usage_error(args->cmd, "head needs at least one FILE");
   sbd_reader *reader;
-  sbd_status st = cli_open_reader(ctx, args, args->npaths, &reader);
-  if (st != SBD_OK)
-    return cli_fail(args->cmd, ctx, st);
+  int code = cli_open_reader(ctx, args, args->npaths, &reader);
+  if (code != CLI_EXIT_OK)
+    return code;
   head_sink sink = {0};
-  st = sink_open(ctx, sbd_reader_schema(reader), cli_wants_table(args), &sink);
+  sbd_status st = sink_open(ctx, sbd_reader_schema(reader), cli_wants_table(args), &sink);
   cli_progress progress;
   cli_progress_begin(&progress, sink.writer != NULL);
   int64_t rows = 0;
@@ -80,7 +80,6 @@ static int run_head(sbd_ctx *ctx, const cli_args *args) {
     else
       sbd_writer_abort(sink.writer);
   }
-  int code = CLI_EXIT_OK;
   if (st == SBD_OK && sink.table)
     cli_table_print(sink.table, stdout, cli_terminal_width());
   else if (sink.out_of_memory)

@@ -27,11 +27,10 @@ static int run_schema(sbd_ctx *ctx, const cli_args *args) {
   if (args->npaths < 1)
     return cli_usage_error(args->cmd, "schema needs at least one FILE");
   sbd_reader *reader;
-  sbd_status st = cli_open_reader(ctx, args, args->npaths, &reader);
-  if (st != SBD_OK)
-    return cli_fail(args->cmd, ctx, st);
+  int code = cli_open_reader(ctx, args, args->npaths, &reader);
+  if (code != CLI_EXIT_OK)
+    return code;
   const sbd_schema *schema = sbd_reader_schema(reader);
-  int code = CLI_EXIT_OK;
   if (cli_wants_table(args)) {
     static const char *const names[] = {"column", "type"};
     static const bool right[] = {false, false};

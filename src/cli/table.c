@@ -59,8 +59,7 @@ static bool is_combining(uint32_t c) {
          (c >= 0xfe20 && c <= 0xfe2f) || c == 0x200b || c == 0x200c || c == 0x200d;
 }
 
-/* The length of the valid UTF-8 sequence at s[0..n) and its code point, or 0 if invalid. */
-static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
+size_t cli_utf8_decode(const unsigned char *s, size_t n, uint32_t *cp) {
   unsigned char c = s[0];
   size_t len;
   uint32_t v, min;
@@ -114,7 +113,7 @@ static bool make_cell(cli_table *t, const char *s, size_t n, cell *c) {
   c->width = 0;
   for (size_t i = 0; i < n && c->width <= CLI_TABLE_MAX_WIDTH;) {
     uint32_t cp;
-    size_t len = utf8_decode(u + i, n - i, &cp);
+    size_t len = cli_utf8_decode(u + i, n - i, &cp);
     char esc[8];
     size_t esc_len = 0;
     if (len == 0) {
@@ -180,7 +179,7 @@ static size_t fit_bytes(const cli_table *t, const cell *c, int width, int *used)
     if (len) {
       cw = (int)len;
     } else {
-      len = utf8_decode(u + i, c->len - i, &cp);
+      len = cli_utf8_decode(u + i, c->len - i, &cp);
       if (len == 0) /* cannot happen: make_cell stores valid UTF-8 */
         len = 1, cp = '?';
       cw = is_combining(cp) ? 0 : is_wide(cp) ? 2 : 1;

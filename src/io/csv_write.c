@@ -180,8 +180,11 @@ static sbd_status write_header(sbd_writer *w) {
   return SBD_OK;
 }
 
-static sbd_status csv_write(sbd_writer *w, const sbd_batch *b) {
-  csv_writer *cw = w->impl;
+/* Formats a batch; called on worker threads, concurrently (see fmtq.c): reads only cw's
+ * settings. */
+static sbd_status csv_format(const void *impl, const sbd_batch *b, io_text *out, char *err,
+                             size_t errcap) {
+  const csv_writer *cw = impl;
   const int ncols = b->ncols;
   const char delim = cw->delim;
   const size_t fixed = (size_t)ncols * (VALUE_MAX + 18) + 1;
@@ -192,9 +195,11 @@ static sbd_status csv_write(sbd_writer *w, const sbd_batch *b) {
       const int64_t *off = b->cols[cw->string_cols[k]]->values;
       need += 2 * (size_t)(off[row + 1] - off[row]);
     }
-    if (cw->cap - cw->len < need)
-      RETURN_IF_ERROR(room(w, need));
-    char *o = cw->buf + cw->len;
+    if (out->cap - out->len < need && !io_text_reserve(out, need)) {
+      sbd_format_msg(err, errcap, "out of memory formatting CSV");
+      return SBD_ENOMEM;
+    }
+    char *o = out->p + out->len;
     for (int col = 0; col < ncols; col++) {
       const sbd_vec *v = b->cols[col];
       if (col > 0)
@@ -233,7 +238,7 @@ static sbd_status csv_write(sbd_writer *w, const sbd_batch *b) {
       }
     }
     *o++ = '\n';
-    cw->len = (size_t)(o - cw->buf);
+    out->len = (size_t)(o - out->p);
   }
   return SBD_OK;
 }
@@ -252,7 +257,7 @@ static void csv_free(sbd_writer *w) {
   w->impl = NULL;
 }
 
-static const io_writer_ops csv_writer_ops = {"csv", csv_write, csv_finish, csv_free};
+static const io_writer_ops csv_writer_ops = {"csv", NULL, csv_finish, csv_free, csv_format};
 
 sbd_status csv_writer_init(sbd_writer *w, const sbd_options *opts) {
   static const char *const keys[] = {"format", "delim", "header"};
@@ -295,5 +300,9 @@ sbd_status csv_writer_init(sbd_writer *w, const sbd_options *opts) {
   for (size_t i = 0; i < sizeof(null_tokens) / sizeof(null_tokens[0]); i++)
     if (strlen(null_tokens[i]) < 64)
       cw->null_len_mask |= UINT64_C(1) << strlen(null_tokens[i]);
-  return header ? write_header(w) : SBD_OK;
+  /* The header goes to the file now, before any batch text from the formatting queue. */
+  if (!header)
+    return SBD_OK;
+  RETURN_IF_ERROR(write_header(w));
+  return flush_out(w);
 }

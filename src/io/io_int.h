@@ -12,7 +12,8 @@
 
 typedef struct io_file io_file;
 
-/* ---- readers ------------------------------------------------------------------------------------*/
+/* ---- readers
+ * ------------------------------------------------------------------------------------*/
 
 typedef struct io_reader_ops {
   const char *format; /* "csv", "jsonl" */
@@ -46,6 +47,8 @@ sbd_status jsonl_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *
 /* Parquet (parquet/reader.c): options are the common ones and "columns". */
 sbd_status pq_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *opts,
                           const sbd_schema *force, sbd_reader **out);
+/* The rows of a Parquet file, from its footer (checked as pq_reader_open checks it). */
+sbd_status pq_count_rows(sbd_ctx *ctx, const char *path, int64_t *rows);
 
 /* A new sbd_reader with ops and impl set and bytes_total = -1; path is copied. */
 sbd_reader *io_reader_new(sbd_ctx *ctx, const io_reader_ops *ops, const char *path);
@@ -68,7 +71,8 @@ sbd_status io_rejects_add(sbd_ctx *ctx, io_rejects *rj, const char *input, int64
 /* Commits the rejects file (when one was written) and frees. */
 sbd_status io_rejects_close(sbd_ctx *ctx, io_rejects *rj);
 
-/* ---- input sources ------------------------------------------------------------------------------*/
+/* ---- input sources
+ * ------------------------------------------------------------------------------*/
 
 typedef struct io_source {
   int fd;
@@ -94,9 +98,9 @@ void io_source_close(io_source *src);
  * errors and rejects; the pipeline turns them into absolute line numbers in order. */
 
 typedef struct io_reject_rec {
-  int64_t line;   /* 0-based physical line within the chunk */
-  char *reason;   /* malloc'd */
-  char *text;     /* malloc'd copy of the record */
+  int64_t line; /* 0-based physical line within the chunk */
+  char *reason; /* malloc'd */
+  char *text;   /* malloc'd copy of the record */
   size_t len;
 } io_reject_rec;
 
@@ -104,15 +108,15 @@ typedef struct io_chunk {
   /* Input, set by the pipeline. */
   const char *data;
   size_t len;
-  int64_t offset;       /* byte offset of data in the source */
-  bool first;           /* the chunk at the start of the input (after the sample, if consumed) */
+  int64_t offset; /* byte offset of data in the source */
+  bool first;     /* the chunk at the start of the input (after the sample, if consumed) */
   /* Output, set by the format's parse function. */
   sbd_batch **batches;
   int nbatches, cap_batches;
-  int64_t nlines;       /* newlines in data */
+  int64_t nlines; /* newlines in data */
   sbd_status status;
-  int64_t err_line;     /* 0-based line within the chunk of the error */
-  char errmsg[512];     /* without the "file:line: " prefix, which the pipeline adds */
+  int64_t err_line; /* 0-based line within the chunk of the error */
+  char errmsg[512]; /* without the "file:line: " prefix, which the pipeline adds */
   io_reject_rec *rejects;
   int nrejects, cap_rejects;
 } io_chunk;
@@ -142,13 +146,12 @@ sbd_status io_pipeline_new(sbd_ctx *ctx, io_source *src, const io_pipeline_ops *
                            int64_t max_record_bytes, io_pipeline **out);
 /* The next batch in input order (owned by the caller) or NULL at the end. Errors are reported
  * as "PATH:LINE: message". Rejects are written to rj and counted in *rejected. */
-sbd_status io_pipeline_next(io_pipeline *p, io_rejects *rj, int64_t *rejected,
-                            int64_t *bytes_done, sbd_batch **out);
+sbd_status io_pipeline_next(io_pipeline *p, io_rejects *rj, int64_t *rejected, int64_t *bytes_done,
+                            sbd_batch **out);
 void io_pipeline_free(io_pipeline *p);
 
 /* Reads the head of src for sampling: up to max_bytes (fewer only at the end of the input). */
-sbd_status io_read_sample(sbd_ctx *ctx, io_source *src, size_t max_bytes, char **buf,
-                          size_t *len);
+sbd_status io_read_sample(sbd_ctx *ctx, io_source *src, size_t max_bytes, char **buf, size_t *len);
 
 /* ---- type inference -----------------------------------------------------------------------------
  * A column starts with every candidate type; each non-null sample value removes those it cannot
@@ -161,7 +164,7 @@ typedef struct io_infer {
 
 void infer_init(io_infer *in);
 void infer_text(io_infer *in, const char *s, size_t n); /* a CSV field or JSON string */
-void infer_only(io_infer *in, sbd_type t);             /* a typed JSON value: keeps t if left */
+void infer_only(io_infer *in, sbd_type t);              /* a typed JSON value: keeps t if left */
 /* A JSON string: keeps only DATE and TIMESTAMP (if it reads as one), so "123" stays a string. */
 void infer_json_string(io_infer *in, const char *s, size_t n);
 sbd_type infer_result(const io_infer *in);
@@ -178,18 +181,42 @@ sbd_status io_file_write(sbd_ctx *ctx, io_file *f, const void *data, size_t n);
 int64_t io_file_written(const io_file *f);
 const char *io_file_path(const io_file *f);
 sbd_status io_file_commit(sbd_ctx *ctx, io_file *f); /* frees f */
-void io_file_abort(io_file *f);                        /* frees f; accepts NULL */
+void io_file_abort(io_file *f);                      /* frees f; accepts NULL */
 /* Unlinks every temporary file still open; async-signal-safe (for SIGINT/SIGTERM handlers). */
 void io_file_abort_all(void);
 
-/* ---- writers -------------------------------------------------------------------------------------*/
+/* ---- writers
+ * -------------------------------------------------------------------------------------*/
+
+/* A growable byte buffer for formatted text. */
+typedef struct io_text {
+  char *p;
+  size_t len, cap;
+} io_text;
+/* Room for more bytes after len; false when out of memory. */
+bool io_text_reserve(io_text *t, size_t more);
 
 typedef struct io_writer_ops {
   const char *format;
   sbd_status (*write)(sbd_writer *w, const sbd_batch *b);
   sbd_status (*finish)(sbd_writer *w); /* writes any trailer; the file is then committed */
   void (*free)(sbd_writer *w);         /* frees impl */
+  /* Optional, for text formats: appends a batch's text to out, reading only the settings fixed at
+   * init, so that batches are formatted on the pool in parallel while fmtq.c writes the texts in
+   * order (write is then not called). On failure it puts a message in err. */
+  sbd_status (*format_batch)(const void *impl, const sbd_batch *b, io_text *out, char *err,
+                             size_t errcap);
 } io_writer_ops;
+
+/* The ordered parallel formatting of text writers (fmtq.c). */
+typedef struct io_fmtq io_fmtq;
+/* Queues b for formatting (taking a reference), first writing out texts that are done when the
+ * queue is full. */
+sbd_status io_fmtq_push(sbd_writer *w, const sbd_batch *b);
+/* Waits for every queued batch and writes its text, in order. */
+sbd_status io_fmtq_drain(sbd_writer *w);
+/* Waits for running tasks and frees the queue; accepts w->fmtq == NULL. */
+void io_fmtq_free(sbd_writer *w);
 
 struct sbd_writer {
   const io_writer_ops *ops;
@@ -197,6 +224,7 @@ struct sbd_writer {
   sbd_schema *schema; /* a reference */
   io_file *file;
   void *impl;
+  io_fmtq *fmtq; /* created on the first write of a format with a format callback */
 };
 
 sbd_status csv_writer_init(sbd_writer *w, const sbd_options *opts);

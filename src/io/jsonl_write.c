@@ -24,8 +24,6 @@
 #include <string.h>
 
 typedef struct jsonl_writer {
-  char *buf;
-  size_t len, cap;
   char **keys; /* per column: `"name":`, escaped, with a leading ',' after the first column */
   size_t *key_len;
   int ncols;
@@ -33,20 +31,6 @@ typedef struct jsonl_writer {
 
 /* Bytes of JSON text per input byte at most: "\u00XX" for a control character. */
 #define ESCAPE_MAX 6
-
-static bool jw_reserve(jsonl_writer *j, size_t more) {
-  if (j->cap - j->len >= more)
-    return true;
-  size_t cap = j->cap ? j->cap : 1 << 16;
-  while (cap - j->len < more)
-    cap *= 2;
-  char *b = realloc(j->buf, cap);
-  if (!b)
-    return false;
-  j->buf = b;
-  j->cap = cap;
-  return true;
-}
 
 /* Writes s[0..n) escaped (without quotes) at o, which has room for ESCAPE_MAX * n bytes; returns
  * the end. */
@@ -110,17 +94,21 @@ static char *escape_into(char *o, const char *s, size_t n) {
   return o;
 }
 
-static sbd_status jsonl_write(sbd_writer *w, const sbd_batch *b) {
-  jsonl_writer *j = w->impl;
-  j->len = 0;
+/* Formats a batch; called on worker threads, concurrently (see fmtq.c): reads only j's
+ * settings. */
+static sbd_status jsonl_format(const void *impl, const sbd_batch *b, io_text *out, char *err,
+                               size_t errcap) {
+  const jsonl_writer *j = impl;
   /* Room for a row's keys, braces and fixed-width values; strings reserve their own. */
   size_t row_fixed = 3;
   for (int c = 0; c < j->ncols; c++)
     row_fixed += j->key_len[c] + TM_FMT_MAX + 2;
   for (int64_t row = 0; row < b->nrows; row++) {
-    if (!jw_reserve(j, row_fixed))
-      return sbd_error(w->ctx, SBD_ENOMEM, "out of memory formatting JSON Lines");
-    char *o = j->buf + j->len;
+    if (!io_text_reserve(out, row_fixed)) {
+      sbd_format_msg(err, errcap, "out of memory formatting JSON Lines");
+      return SBD_ENOMEM;
+    }
+    char *o = out->p + out->len;
     *o++ = '{';
     for (int c = 0; c < j->ncols; c++) {
       const sbd_vec *v = b->cols[c];
@@ -167,13 +155,17 @@ static sbd_status jsonl_write(sbd_writer *w, const sbd_batch *b) {
       case SBD_STRING: {
         size_t n;
         const char *s = vec_str(v, row, &n);
-        if (n > (SIZE_MAX - row_fixed) / ESCAPE_MAX)
-          return sbd_error(w->ctx, SBD_ELIMIT, "a string of %zu bytes is too long to write", n);
+        if (n > (SIZE_MAX - row_fixed) / ESCAPE_MAX) {
+          sbd_format_msg(err, errcap, "a string of %zu bytes is too long to write", n);
+          return SBD_ELIMIT;
+        }
         /* The rest of the row's fixed part must stay reserved after the string. */
-        j->len = (size_t)(o - j->buf);
-        if (!jw_reserve(j, ESCAPE_MAX * n + 2 + row_fixed))
-          return sbd_error(w->ctx, SBD_ENOMEM, "out of memory formatting JSON Lines");
-        o = j->buf + j->len;
+        out->len = (size_t)(o - out->p);
+        if (!io_text_reserve(out, ESCAPE_MAX * n + 2 + row_fixed)) {
+          sbd_format_msg(err, errcap, "out of memory formatting JSON Lines");
+          return SBD_ENOMEM;
+        }
+        o = out->p + out->len;
         *o++ = '"';
         o = escape_into(o, s, n);
         *o++ = '"';
@@ -183,9 +175,9 @@ static sbd_status jsonl_write(sbd_writer *w, const sbd_batch *b) {
     }
     *o++ = '}';
     *o++ = '\n';
-    j->len = (size_t)(o - j->buf);
+    out->len = (size_t)(o - out->p);
   }
-  return j->len ? io_file_write(w->ctx, w->file, j->buf, j->len) : SBD_OK;
+  return SBD_OK;
 }
 
 static sbd_status jsonl_finish(sbd_writer *w) {
@@ -200,13 +192,12 @@ static void jsonl_writer_free(sbd_writer *w) {
     free(j->keys ? j->keys[c] : NULL);
   free(j->keys);
   free(j->key_len);
-  free(j->buf);
   free(j);
   w->impl = NULL;
 }
 
-static const io_writer_ops jsonl_writer_ops = {"jsonl", jsonl_write, jsonl_finish,
-                                               jsonl_writer_free};
+static const io_writer_ops jsonl_writer_ops = {"jsonl", NULL, jsonl_finish, jsonl_writer_free,
+                                               jsonl_format};
 
 sbd_status jsonl_writer_init(sbd_writer *w, const sbd_options *opts) {
   static const char *const keys[] = {"format"};

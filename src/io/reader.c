@@ -35,10 +35,9 @@ const char *io_format_of(const sbd_options *opts, const char *path) {
   const char *slash = strrchr(path, '/');
   if (!dot || (slash && dot < slash))
     return NULL;
-  static const char *const map[][2] = {{".csv", "csv"},     {".tsv", "csv"},
-                                      {".txt", "csv"},     {".jsonl", "jsonl"},
-                                      {".ndjson", "jsonl"}, {".json", "jsonl"},
-                                      {".parquet", "parquet"}};
+  static const char *const map[][2] = {
+      {".csv", "csv"},      {".tsv", "csv"},    {".txt", "csv"},        {".jsonl", "jsonl"},
+      {".ndjson", "jsonl"}, {".json", "jsonl"}, {".parquet", "parquet"}};
   for (size_t i = 0; i < sizeof(map) / sizeof(map[0]); i++)
     if (strcasecmp(dot, map[i][0]) == 0)
       return map[i][1];
@@ -53,21 +52,29 @@ static sbd_status open_one(sbd_ctx *ctx, const char *path, const sbd_options *op
       return sbd_error(ctx, SBD_EUSAGE,
                        "standard input: say its format with --format csv or --format jsonl");
     return sbd_error(ctx, SBD_EUSAGE,
-                     "%s: cannot tell the format from the name; use --format csv or --format "
-                     "jsonl",
+                     "%s: cannot tell the format from the name; use --format csv, jsonl or "
+                     "parquet",
                      path);
   }
-  if (strcasecmp(fmt, "csv") == 0 || strcasecmp(fmt, "tsv") == 0)
-    return csv_reader_open(ctx, path, opts, force, out);
-  if (strcasecmp(fmt, "jsonl") == 0 || strcasecmp(fmt, "json") == 0 ||
-      strcasecmp(fmt, "ndjson") == 0)
-    return jsonl_reader_open(ctx, path, opts, force, out);
   if (strcasecmp(fmt, "parquet") == 0)
     return pq_reader_open(ctx, path, opts, force, out);
-  return sbd_error(ctx, SBD_EUSAGE, "%s: unknown format '%s' (formats: csv, jsonl)", path, fmt);
+  bool csv = strcasecmp(fmt, "csv") == 0 || strcasecmp(fmt, "tsv") == 0;
+  bool jsonl = strcasecmp(fmt, "jsonl") == 0 || strcasecmp(fmt, "json") == 0 ||
+               strcasecmp(fmt, "ndjson") == 0;
+  if (!csv && !jsonl)
+    return sbd_error(ctx, SBD_EUSAGE, "%s: unknown format '%s' (formats: csv, jsonl, parquet)",
+                     path, fmt);
+  /* A projection needs a columnar format: the text readers would have to parse every field
+   * anyway, so they do not take the option (a query selects columns instead). */
+  RETURN_ERROR_IF(sbd_options_get(opts, "columns"), ctx, SBD_EUSAGE,
+                  "%s: option columns applies to Parquet files only", path);
+  return csv ? csv_reader_open(ctx, path, opts, force, out)
+             : jsonl_reader_open(ctx, path, opts, force, out);
 }
 
-static bool has_glob(const char *p) { return strpbrk(p, "*?[") != NULL; }
+static bool has_glob(const char *p) {
+  return strpbrk(p, "*?[") != NULL;
+}
 
 typedef struct path_list {
   char **v;
@@ -117,7 +124,8 @@ static sbd_status expand(sbd_ctx *ctx, const char *const *paths, int npaths, pat
   return SBD_OK;
 }
 
-/* ---- several files as one stream ---------------------------------------------------------------*/
+/* ---- several files as one stream
+ * ---------------------------------------------------------------*/
 
 typedef struct multi {
   path_list paths;
@@ -251,8 +259,8 @@ static sbd_status unify_schemas(sbd_ctx *ctx, path_list *paths, const sbd_option
   return SBD_OK;
 }
 
-static const char *const reader_keys[] = {IO_COMMON_READ_OPTIONS, "delim", "header", "nulls",
-                                          "quote", "columns"};
+static const char *const reader_keys[] = {
+    IO_COMMON_READ_OPTIONS, "delim", "header", "nulls", "quote", "columns"};
 
 sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
                            const sbd_options *opts, sbd_reader **out) {
@@ -344,11 +352,42 @@ sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
   return SBD_OK;
 }
 
-const sbd_schema *sbd_reader_schema(const sbd_reader *r) { return r->schema; }
+sbd_status sbd_row_count(sbd_ctx *ctx, const char *const *paths, int npaths,
+                         const sbd_options *opts, int64_t *rows) {
+  *rows = -1;
+  RETURN_ERROR_IF(npaths < 1, ctx, SBD_EUSAGE, "no input file given");
+  RETURN_IF_ERROR(opt_check_known(ctx, opts, "reader", reader_keys,
+                                  (int)(sizeof(reader_keys) / sizeof(reader_keys[0]))));
+  path_list pl = {0};
+  sbd_status st = expand(ctx, paths, npaths, &pl);
+  int64_t total = 0;
+  for (int i = 0; st == SBD_OK && total >= 0 && i < pl.n; i++) {
+    const char *fmt = io_format_of(opts, pl.v[i]);
+    int64_t n = -1;
+    if (fmt && strcasecmp(fmt, "parquet") == 0)
+      st = pq_count_rows(ctx, pl.v[i], &n);
+    if (st == SBD_OK && n >= 0 && n <= INT64_MAX - total)
+      total += n;
+    else
+      total = -1; /* a format that records no count (or an impossible sum): reading tells */
+  }
+  list_free(&pl);
+  if (st == SBD_OK)
+    *rows = total;
+  return st;
+}
 
-sbd_status sbd_reader_next(sbd_reader *r, sbd_batch **out) { return r->ops->next(r, out); }
+const sbd_schema *sbd_reader_schema(const sbd_reader *r) {
+  return r->schema;
+}
 
-int64_t sbd_reader_rejected(const sbd_reader *r) { return r->rejected; }
+sbd_status sbd_reader_next(sbd_reader *r, sbd_batch **out) {
+  return r->ops->next(r, out);
+}
+
+int64_t sbd_reader_rejected(const sbd_reader *r) {
+  return r->rejected;
+}
 
 void sbd_reader_progress(const sbd_reader *r, int64_t *bytes_done, int64_t *bytes_total) {
   *bytes_done = __atomic_load_n(&r->bytes_done, __ATOMIC_RELAXED);
@@ -369,7 +408,8 @@ void sbd_reader_close(sbd_reader *r) {
   free(r);
 }
 
-/* ---- rejects -------------------------------------------------------------------------------------*/
+/* ---- rejects
+ * -------------------------------------------------------------------------------------*/
 
 sbd_status io_rejects_init(sbd_ctx *ctx, const sbd_options *opts, io_rejects *rj) {
   memset(rj, 0, sizeof(*rj));

@@ -1,7 +1,8 @@
 /*
  * writer.c — the public writer: picks the format from the option or the extension, opens an
- * atomic output file (outfile.c) and lets the format write batches into it. Nothing reaches the
- * target path before sbd_writer_close succeeds.
+ * atomic output file (outfile.c) and lets the format write batches into it (text formats through
+ * the ordered parallel formatting of fmtq.c). Nothing reaches the target path before
+ * sbd_writer_close succeeds.
  */
 #include "io/io_int.h"
 
@@ -16,10 +17,11 @@ sbd_status sbd_writer_open(sbd_ctx *ctx, const char *path, const sbd_schema *sch
   if (!fmt) {
     if (strcmp(path, "-") == 0)
       return sbd_error(ctx, SBD_EUSAGE,
-                       "standard output: say its format with --format csv or --format jsonl");
+                       "standard output: say its format with option format (csv, jsonl or "
+                       "parquet)");
     return sbd_error(ctx, SBD_EUSAGE,
-                     "%s: cannot tell the output format from the name; use --format csv or "
-                     "--format jsonl",
+                     "%s: cannot tell the output format from the name; say it with option format "
+                     "(csv, jsonl or parquet)",
                      path);
   }
   sbd_status (*init)(sbd_writer *, const sbd_options *) = NULL;
@@ -31,8 +33,8 @@ sbd_status sbd_writer_open(sbd_ctx *ctx, const char *path, const sbd_schema *sch
   else if (strcasecmp(fmt, "parquet") == 0)
     init = pq_writer_init;
   else
-    return sbd_error(ctx, SBD_EUSAGE, "%s: unknown output format '%s' (formats: csv, jsonl)", path,
-                     fmt);
+    return sbd_error(ctx, SBD_EUSAGE,
+                     "%s: unknown output format '%s' (formats: csv, jsonl, parquet)", path, fmt);
   sbd_writer *w = sbd_calloc(ctx, 1, sizeof(*w));
   if (!w)
     return SBD_ENOMEM;
@@ -56,13 +58,18 @@ sbd_status sbd_writer_write(sbd_writer *w, const sbd_batch *b) {
                      s->ncols, w->schema->ncols);
   for (int i = 0; i < s->ncols; i++)
     if (s->fields[i].type != w->schema->fields[i].type)
-      return sbd_error(w->ctx, SBD_EUSAGE, "writer: column '%s' is %s in the batch but %s in the "
-                       "output", w->schema->fields[i].name, sbd_type_name(s->fields[i].type),
+      return sbd_error(w->ctx, SBD_EUSAGE,
+                       "writer: column '%s' is %s in the batch but %s in the "
+                       "output",
+                       w->schema->fields[i].name, sbd_type_name(s->fields[i].type),
                        sbd_type_name(w->schema->fields[i].type));
+  if (w->ops->format_batch)
+    return io_fmtq_push(w, b);
   return w->ops->write(w, b);
 }
 
 static void writer_free(sbd_writer *w) {
+  io_fmtq_free(w); /* before the format's settings go: tasks may still read them */
   if (w->ops && w->ops->free)
     w->ops->free(w);
   schema_unref(w->schema);
@@ -70,7 +77,9 @@ static void writer_free(sbd_writer *w) {
 }
 
 sbd_status sbd_writer_close(sbd_writer *w) {
-  sbd_status st = w->ops->finish ? w->ops->finish(w) : SBD_OK;
+  sbd_status st = io_fmtq_drain(w);
+  if (st == SBD_OK && w->ops->finish)
+    st = w->ops->finish(w);
   if (st == SBD_OK) {
     st = io_file_commit(w->ctx, w->file);
   } else {

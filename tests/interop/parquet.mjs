@@ -11,13 +11,18 @@
 //  C. The apache/parquet-testing files of tests/interop/data/ are read by sbd and compared with
 //     their published expectations (the *_expect.csv files, int96_from_spark.md) or, where there
 //     are none, with DuckDB; the nested ones must give the unsupported-type error.
+//  D. `sbd meta --json` and `sbd count` of the files of A, B and C agree with DuckDB's
+//     parquet_file_metadata() and parquet_metadata(): row groups, rows, every column chunk's
+//     path, type, codec, encodings, value count, sizes, page offsets and null count.
+//
+// sbd is run as users run it, through the CLI: `sbd convert IN OUT` with the reading flags
+// (--columns, --schema) and the Parquet writing flags (--compression, --row-group-size, ...).
 //
 // Values are compared in canonical forms: integers as decimal strings, doubles as numbers (NaN
 // equal to NaN, -0 distinct from 0: exact), timestamps as microseconds since the epoch (BigInt),
 // dates as YYYY-MM-DD, strings as they are, null as null.
 //
-// Environment: SBD (the sbd binary), PQCONV (tests/interop/pqconv.c built against the library),
-// TMP (a scratch folder). Prints one line per failure and ends with "interop: N passed, N failed".
+// Environment: SBD (the sbd binary), TMP_DIR (a scratch folder). Prints one line per failure and ends with "interop: N passed, N failed".
 import { createRequire } from 'node:module';
 import { execFileSync, spawnSync } from 'node:child_process';
 import fs from 'node:fs';
@@ -31,7 +36,6 @@ const { duckdbQueryJson, duckdbClose } = peers;
 const pl = peers.polars;
 
 const SBD = process.env.SBD;
-const PQCONV = process.env.PQCONV;
 const TMP = process.env.TMP_DIR;
 let passed = 0;
 let failed = 0;
@@ -92,14 +96,12 @@ function parseCsv(text) {
   return rows;
 }
 
-// A column of CSV text and its header, as {names, rows}; rows are arrays of text or null.
-function sbdRead(file, readerOpts = []) {
+// sbd's reading of file (`sbd convert FILE out.csv FLAGS...`) as {names, rows}, rows being arrays
+// of text or null; or {error} with its message.
+function sbdRead(file, flags = []) {
   const out = tmp('sbd-out.csv');
   fs.rmSync(out, { force: true });
-  let r;
-  if (readerOpts.length === 0) r = spawnSync(SBD, ['convert', file, out], { encoding: 'utf8' });
-  else
-    r = spawnSync(PQCONV, [file, out, ...readerOpts.map((o) => 'r.' + o)], { encoding: 'utf8' });
+  const r = spawnSync(SBD, ['convert', file, out, ...flags], { encoding: 'utf8' });
   if (r.status !== 0) return { error: (r.stderr || '').trim() || `exit ${r.status}` };
   const rows = parseCsv(fs.readFileSync(out, 'utf8'));
   const names = rows.length ? rows.shift() : [];
@@ -217,8 +219,8 @@ async function duckRead(file, columns = null) {
 
 // Compares sbd's reading of file with DuckDB's (of duckFile, when DuckDB cannot read file but
 // reads a copy of the same data); returns a message or null.
-async function compareWithDuck(file, readerOpts = [], columns = null, duckFile = file) {
-  const s = sbdRead(file, readerOpts);
+async function compareWithDuck(file, flags = [], columns = null, duckFile = file) {
+  const s = sbdRead(file, flags);
   if (s.error) return `sbd: ${s.error}`;
   const d = await duckRead(duckFile, columns);
   const order = columns || d.names;
@@ -248,8 +250,8 @@ async function check(name, fn) {
   }
 }
 
-function expectError(name, file, readerOpts, want) {
-  const s = sbdRead(file, readerOpts);
+function expectError(name, file, flags, want) {
+  const s = sbdRead(file, flags);
   if (!s.error) return fail(name, `read without the error "${want}"`);
   if (!s.error.includes(want)) return fail(name, `error "${s.error}" lacks "${want}"`);
   pass();
@@ -334,22 +336,22 @@ async function peersWrite() {
     ['st', 'STRUCT'],
     ['m', 'MAP'],
   ])
-    expectError(`duckdb nested ${kind}`, odd, [`columns=id,${col}`],
+    expectError(`duckdb nested ${kind}`, odd, ['--columns', `id,${col}`],
       `${odd}: unsupported type at column '${col}' (${kind}); sbd reads flat columns only in this version`);
-  expectError('duckdb TIME', odd, ['columns=t'], `${odd}: unsupported type at column 't' (TIME INT64)`);
+  expectError('duckdb TIME', odd, ['--columns', 't'], `${odd}: unsupported type at column 't' (TIME INT64)`);
   await check('duckdb projection around nested columns', () =>
-    compareWithDuck(odd, ['columns=s,id'], ['s', 'id']),
+    compareWithDuck(odd, ['--columns', 's,id'], ['s', 'id']),
   );
   const bad = tmp('duck-bad.parquet');
   await duckdbQueryJson(`COPY (SELECT i::BIGINT AS id,
       CASE WHEN i = 5 THEN '\\xFF\\xFEx'::BLOB ELSE 'ok'::BLOB END AS bin,
       CASE WHEN i = 7 THEN 18446744073709551615 ELSE i END::UBIGINT AS u
       FROM range(10) t(i)) TO ${sqlStr(bad)} (FORMAT parquet)`);
-  expectError('duckdb BLOB that is not UTF-8', bad, ['columns=bin'],
+  expectError('duckdb BLOB that is not UTF-8', bad, ['--columns', 'bin'],
     `${bad}: row group 0, column 'bin', page 0 (offset 92): the value "\\xff\\xfex" is not valid UTF-8`);
-  expectError('duckdb UBIGINT past INT64_MAX', bad, ['columns=u'],
+  expectError('duckdb UBIGINT past INT64_MAX', bad, ['--columns', 'u'],
     `${bad}: row group 0, column 'u', page 0 (offset 155): the unsigned value 18446744073709551615 does not fit INT64`);
-  await check('duckdb projection around bad values', () => compareWithDuck(bad, ['columns=id'], ['id']));
+  await check('duckdb projection around bad values', () => compareWithDuck(bad, ['--columns', 'id'], ['id']));
   const brotli = tmp('duck-brotli.parquet');
   await duckdbQueryJson(
     `COPY (SELECT * FROM src LIMIT 10) TO ${sqlStr(brotli)} (FORMAT parquet, COMPRESSION brotli)`,
@@ -538,15 +540,16 @@ function polarsReadBack(file) {
 async function sbdWrites() {
   const variants = [
     ['default', 3000, []],
-    ['snappy-3rg', 3000, ['row_group_rows=1000']],
-    ['zstd-v2', 3000, ['compression=zstd', 'data_page=v2', 'page_bytes=4096']],
-    ['gzip-plain', 3000, ['compression=gzip', 'parquet_encoding=plain', 'row_group_rows=1000']],
-    ['lz4-delta', 3000, ['compression=lz4_raw', 'parquet_encoding=delta']],
-    ['none-bss-v2', 3000, ['compression=none', 'parquet_encoding=byte_stream_split', 'data_page=v2']],
-    ['zstd-delta-v2', 3000, ['compression=zstd', 'compression_level=9', 'parquet_encoding=delta', 'data_page=v2']],
-    ['dict-fallback', 3000, ['parquet_dict_limit=2000', 'page_bytes=2000']],
-    ['plain-none', 3000, ['compression=none', 'parquet_encoding=plain']],
-    ['one-row', 1, ['compression=zstd']],
+    ['snappy-3rg', 3000, ['--row-group-size', '1000']],
+    ['zstd-v2', 3000, ['--compression', 'zstd', '--data-page', 'v2', '--page-bytes', '4096']],
+    ['gzip-plain', 3000, ['--compression', 'gzip', '--parquet-encoding', 'plain', '--row-group-size', '1000']],
+    ['gzip-9-rg-bytes', 3000, ['--compression', 'gzip', '--compression-level', '9', '--row-group-bytes', '16K']],
+    ['lz4-delta', 3000, ['--compression', 'lz4_raw', '--parquet-encoding', 'delta']],
+    ['none-bss-v2', 3000, ['--compression', 'none', '--parquet-encoding', 'byte_stream_split', '--data-page', 'v2']],
+    ['zstd-delta-v2', 3000, ['--compression', 'zstd', '--compression-level', '9', '--parquet-encoding', 'delta', '--data-page', 'v2']],
+    ['dict-fallback', 3000, ['--dict-limit', '2000', '--page-bytes', '2000']],
+    ['plain-none', 3000, ['--compression', 'none', '--parquet-encoding', 'plain']],
+    ['one-row', 1, ['--compression', 'zstd']],
     ['empty', 0, []],
   ];
   for (const [name, n, opts] of variants) {
@@ -554,7 +557,7 @@ async function sbdWrites() {
     const csv = tmp(`sbd-${name}.csv`);
     const pq = tmp(`sbd-${name}.parquet`);
     writeCsv(csv, src);
-    const r = spawnSync(PQCONV, [csv, pq, `r.schema=${SCHEMA}`, ...opts], { encoding: 'utf8' });
+    const r = spawnSync(SBD, ['convert', csv, pq, '--schema', SCHEMA, ...opts], { encoding: 'utf8' });
     if (r.status !== 0) {
       fail(`sbd writes ${name}`, (r.stderr || '').trim());
       continue;
@@ -629,6 +632,7 @@ async function parquetTesting() {
     'plain-dict-uncompressed-checksum.parquet',
     'datapage_v1-snappy-compressed-checksum.parquet',
     'data_index_bloom_encoding_stats.parquet',
+    'dict-page-offset-zero.parquet',
   ];
   for (const name of compareDuck)
     await check(`parquet-testing ${name}`, () => compareWithDuck(f(name)));
@@ -641,7 +645,7 @@ async function parquetTesting() {
   expectError('parquet-testing datapage_v2.snappy.parquet (LIST)', f('datapage_v2.snappy.parquet'), [],
     "unsupported type at column 'e' (LIST); sbd reads flat columns only in this version");
   await check('parquet-testing datapage_v2.snappy.parquet (flat columns)', () =>
-    compareWithDuck(f('datapage_v2.snappy.parquet'), ['columns=a,b,c,d'], ['a', 'b', 'c', 'd']),
+    compareWithDuck(f('datapage_v2.snappy.parquet'), ['--columns', 'a,b,c,d'], ['a', 'b', 'c', 'd']),
   );
   expectError('parquet-testing nested_lists.snappy.parquet', f('nested_lists.snappy.parquet'), [],
     "unsupported type at column 'a' (LIST); sbd reads flat columns only in this version");
@@ -689,14 +693,87 @@ async function parquetTesting() {
   });
 }
 
+// ---- D: sbd meta and count against DuckDB's metadata functions ---------------------------------------
+
+const asText = (v) => (v === null || v === undefined ? null : String(v));
+
+// Compares `sbd meta --json FILE` and `sbd count FILE` with DuckDB's reading of the footer;
+// returns a message or null.
+async function compareMetaWithDuck(file) {
+  const r = spawnSync(SBD, ['meta', '--json', file], { encoding: 'utf8', maxBuffer: 1 << 28 });
+  if (r.status !== 0) return `sbd meta: ${(r.stderr || '').trim() || `exit ${r.status}`}`;
+  let m;
+  try {
+    m = JSON.parse(r.stdout);
+  } catch (e) {
+    return `sbd meta --json is not JSON: ${e.message}`;
+  }
+  const fm = (await duckdbQueryJson(`SELECT * FROM parquet_file_metadata(${sqlStr(file)})`))[0];
+  const fileWant = {
+    num_rows: fm.num_rows,
+    num_row_groups: fm.num_row_groups,
+    created_by: fm.created_by,
+    version: fm.format_version,
+    size: fm.file_size_bytes,
+    footer_size: fm.footer_size,
+  };
+  for (const [k, want] of Object.entries(fileWant))
+    if (asText(m[k]) !== asText(want)) return `${k}: sbd ${asText(m[k])}, DuckDB ${asText(want)}`;
+  const c = spawnSync(SBD, ['count', file], { encoding: 'utf8' });
+  if (c.status !== 0 || c.stdout.trim() !== asText(fm.num_rows))
+    return `sbd count: ${c.stdout.trim()}${(c.stderr || '').trim()}, DuckDB ${fm.num_rows} rows`;
+  const chunks = await duckdbQueryJson(
+    `SELECT * FROM parquet_metadata(${sqlStr(file)}) ORDER BY row_group_id, column_id`,
+  );
+  const ours = m.row_groups.flatMap((g) => g.columns.map((col) => ({ g, col })));
+  if (ours.length !== chunks.length) return `${ours.length} column chunks, DuckDB ${chunks.length}`;
+  for (let i = 0; i < chunks.length; i++) {
+    const d = chunks[i];
+    const { g, col } = ours[i];
+    const st = col.statistics || {};
+    const pairs = [
+      ['row group rows', g.num_rows, d.row_group_num_rows],
+      ['row group bytes', g.total_byte_size, d.row_group_bytes],
+      ['path', col.path.join(', '), d.path_in_schema],
+      ['type', col.physical_type, d.type],
+      ['codec', col.codec, d.compression],
+      ['encodings', col.encodings.join(', '), d.encodings],
+      ['values', col.num_values, d.num_values],
+      ['compressed size', col.total_compressed_size, d.total_compressed_size],
+      ['uncompressed size', col.total_uncompressed_size, d.total_uncompressed_size],
+      ['dictionary page offset', col.dictionary_page_offset, d.dictionary_page_offset],
+      ['data page offset', col.data_page_offset, d.data_page_offset],
+      ['index page offset', col.index_page_offset, d.index_page_offset],
+      ['null count', st.null_count, d.stats_null_count],
+      ['distinct count', st.distinct_count, d.stats_distinct_count],
+      ['bloom filter offset', col.bloom_filter && col.bloom_filter.offset, d.bloom_filter_offset],
+    ];
+    for (const [what, got, want] of pairs)
+      if (asText(got) !== asText(want))
+        return `row group ${g.index} column ${col.path.join('.')}: ${what} sbd ${asText(got)}, DuckDB ${asText(want)}`;
+  }
+  return null;
+}
+
+async function metadataAgrees() {
+  const files = [
+    ...fs.readdirSync(TMP).filter((n) => n.endsWith('.parquet')).sort().map(tmp),
+    ...fs.readdirSync(path.join(here, 'data')).filter((n) => n.endsWith('.parquet')).sort()
+      .map((n) => path.join(here, 'data', n)),
+  ];
+  for (const file of files)
+    await check(`meta and count of ${path.basename(file)}`, () => compareMetaWithDuck(file));
+}
+
 // ---- main ---------------------------------------------------------------------------------------------
 
 const started = Date.now();
 try {
-  if (!SBD || !PQCONV || !TMP) throw new Error('SBD, PQCONV and TMP_DIR must be set');
+  if (!SBD || !TMP) throw new Error('SBD and TMP_DIR must be set');
   await peersWrite();
   await sbdWrites();
   await parquetTesting();
+  await metadataAgrees();
 } catch (e) {
   fail('interop', `threw ${e && e.stack ? e.stack : e}`);
 }

@@ -429,6 +429,45 @@ TEST(thrift_skips_unknown_fields) {
   arena_free(&a);
 }
 
+/* A known field sent with another wire type is skipped, as Thrift-generated code skips it: an
+ * optional one is then absent. (parquet-testing's dict-page-offset-zero.parquet has a list in
+ * ColumnMetaData field 15, which parquet.thrift now declares as the i32 bloom_filter_length.) */
+TEST(thrift_skips_known_fields_of_another_wire_type) {
+  pq_tenc e;
+  pq_tenc_init(&e, 4096);
+  pq_tenc_struct_begin(&e);
+  pq_tenc_field_i32(&e, 1, PQ_PAGE_DATA);
+  pq_tenc_field_i32(&e, 2, 64);
+  pq_tenc_field_i32(&e, 3, 60);
+  pq_tenc_field_binary(&e, 4, "crc", 3);  /* crc is an i32 */
+  pq_tenc_field_list(&e, 5, PQ_T_I64, 2); /* data_page_header is a struct */
+  pq_tenc_i64(&e, 1);
+  pq_tenc_i64(&e, 2);
+  pq_tenc_field_struct(&e, 7);
+  pq_tenc_struct_begin(&e);
+  pq_tenc_field_i32(&e, 1, 3);
+  pq_tenc_field_i32(&e, 2, PQ_ENC_PLAIN);
+  pq_tenc_field_i32(&e, 3, 1); /* is_sorted is a bool */
+  pq_tenc_struct_end(&e);
+  pq_tenc_struct_end(&e);
+  ASSERT_TRUE(!e.failed);
+  arena a;
+  arena_init(&a, 0);
+  pq_tdec d;
+  pq_tdec_init(&d, e.data, e.len, 0, &a);
+  pq_page_header h;
+  bool ok = pq_decode_page_header(&d, &h);
+  if (!ok)
+    test_fail(__FILE__, __LINE__, "decode: %s", d.err);
+  ASSERT_TRUE(ok);
+  ASSERT_EQ(d.pos, e.len);
+  ASSERT_TRUE(!h.has_crc && !h.has_data_page_header);
+  ASSERT_TRUE(h.has_dictionary_page_header && !h.dictionary_page_header.has_is_sorted);
+  ASSERT_EQ(h.dictionary_page_header.num_values, 3);
+  pq_tenc_free(&e);
+  arena_free(&a);
+}
+
 /* Every prefix of a valid footer is refused with the offset named; no byte value at any place
  * makes the decoder read outside its input (ASan watches) or loop. */
 TEST(thrift_corrupt_input_is_an_error) {
@@ -481,7 +520,9 @@ TEST(thrift_corrupt_cases) {
       {"empty", "", 0, "1 bytes needed, 0 left"},
       {"missing required field", "\x15\x00\x15\x02\x00", 5,
        "PageHeader without its required field compressed_page_size (3)"},
-      {"wrong wire type", "\x15\x00\x18\x01x\x00", 6, "an integer was expected, not a binary"},
+      /* A required field of the wrong wire type is skipped, so it is missing. */
+      {"wrong wire type", "\x15\x00\x18\x01x\x00", 6,
+       "PageHeader without its required field uncompressed_page_size (2)"},
       {"huge list", "\x15\x02\x19\xfc\xff\xff\xff\xff\x07\x00", 10,
        "list of 2147483647 elements with 1 bytes left"},
       {"binary past the end",
@@ -1028,6 +1069,41 @@ TEST(parquet_writer_options) {
   ASSERT_EQ(write_test_file(ctx, path, 50, zstd19), SBD_OK);
   unlink(path);
   sbd_ctx_free(ctx);
+}
+
+/* row_group_bytes cuts the batches (of 37 rows here) where the bytes of values reach it, so a
+ * small limit gives small row groups; 1 byte gives a row per row group. */
+TEST(parquet_writer_row_group_bytes) {
+  static const struct {
+    const char *limit;
+    int64_t min_groups, max_rows; /* at least min_groups row groups of at most max_rows rows */
+  } cases[] = {{"1", 200, 1}, {"1K", 10, 36}, {"1M", 1, 200}};
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    const char *const opts[] = {"row_group_bytes", cases[i].limit, NULL};
+    sbd_ctx *ctx = sbd_ctx_new();
+    char path[128];
+    test_path(path, sizeof(path), "rg-bytes");
+    ASSERT_EQ(write_test_file(ctx, path, 200, opts), SBD_OK);
+    size_t n;
+    uint8_t *f = slurp(path, &n);
+    arena a;
+    arena_init(&a, 0);
+    pq_file_metadata m;
+    ASSERT_TRUE(f && read_footer(f, n, &a, &m));
+    int64_t rows = 0, most = 0;
+    for (int g = 0; g < m.n_row_groups; g++) {
+      rows += m.row_groups[g].num_rows;
+      if (m.row_groups[g].num_rows > most)
+        most = m.row_groups[g].num_rows;
+    }
+    CHECK(rows == 200 && m.n_row_groups >= cases[i].min_groups && most <= cases[i].max_rows,
+          "row_group_bytes=%s: %d row groups of at most %lld rows, %lld rows in all",
+          cases[i].limit, m.n_row_groups, (long long)most, (long long)rows);
+    arena_free(&a);
+    free(f);
+    unlink(path);
+    sbd_ctx_free(ctx);
+  }
 }
 
 /* DELTA_BINARY_PACKED on a DATE (INT32) column needs deltas that fit 32 bits: dates that span

@@ -36,6 +36,10 @@ const char *pq_codec_name(int codec) {
   return codec >= 0 && codec < CODEC_COUNT ? codec_names[codec] : "unknown";
 }
 
+const char *pq_codec_thrift_name(int codec) {
+  return codec >= 0 && codec < CODEC_COUNT ? codec_upper[codec] : NULL;
+}
+
 bool pq_codec_from_name(const char *name, int *codec) {
   if (!name)
     return false;

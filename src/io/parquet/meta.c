@@ -1,12 +1,13 @@
 /*
  * meta.c — the Parquet metadata structs (pq_int.h) on the wire, in the Thrift compact protocol of
- * thrift.c: FileMetaData and everything under it, PageHeader, ColumnIndex and OffsetIndex.
+ * thrift.c: FileMetaData and everything under it, PageHeader, ColumnIndex and OffsetIndex; and
+ * the names of parquet.thrift's enum values, for messages and `sbd meta`.
  *
  * Encoders write fields in increasing id order (so the field headers take their short form) and
  * only the optional fields whose has_ flag is set. Decoders accept fields in any order, skip the
- * ones they do not know (newer parquet.thrift members, encryption), reject a known field sent
- * with the wrong wire type and check at the end of each struct that its required fields came;
- * a missing one is an error naming the struct and the field.
+ * ones they do not know (newer parquet.thrift members, encryption) and the known ones sent with
+ * another wire type (as Thrift-generated code does), and check at the end of each struct that its
+ * required fields came; a missing one is an error naming the struct and the field.
  */
 #include "io/parquet/pq_int.h"
 
@@ -333,27 +334,69 @@ bool pq_encode_offset_index(pq_tenc *e, const pq_offset_index *oi) {
 /* ---- decoding ----------------------------------------------------------------------------------
  * Each struct decoder loops with fields_next over its fields, switching on the id; an id it does
  * not handle falls to the default that skips it. fields_end closes the struct and checks that the
- * required fields (a mask of ids) were all seen. */
+ * required fields (a mask of ids) were all seen.
+ *
+ * Each decoder also gives the wire type it expects for each field id it knows (a table indexed
+ * by id). A known field that arrives with another wire type is skipped, as Thrift-generated code
+ * skips it, and counts as absent: an optional one is then simply missing, a required one makes
+ * fields_end report it. Writers in the wild have reused field ids with other types (a list in
+ * ColumnMetaData field 15, where parquet.thrift now has the i32 bloom_filter_length). Integer
+ * fields accept every integer wire type, whose range the reads check. */
+
+/* Wire type classes of the tables; 0 (the default of an id left out) accepts anything. */
+enum { W_ANY = 0, W_INT, W_BOOL, W_BINARY, W_LIST, W_STRUCT };
+
+static bool wire_fits(int want, int type) {
+  switch (want) {
+  case W_INT:
+    return type == PQ_T_I8 || type == PQ_T_I16 || type == PQ_T_I32 || type == PQ_T_I64;
+  case W_BOOL:
+    return type == PQ_T_BOOL_TRUE || type == PQ_T_BOOL_FALSE;
+  case W_BINARY:
+    return type == PQ_T_BINARY;
+  case W_LIST:
+    return type == PQ_T_LIST || type == PQ_T_SET;
+  case W_STRUCT:
+    return type == PQ_T_STRUCT;
+  default:
+    return true;
+  }
+}
 
 typedef struct field_iter {
   int16_t last_id;
   int16_t id;
   int type;
-  uint32_t seen; /* bit id per field id 1..31 met */
+  uint32_t seen;       /* bit id per field id 1..31 met */
+  const uint8_t *wire; /* the expected wire type class of each known field id */
+  size_t nwire;
 } field_iter;
 
-static bool fields_begin(pq_tdec *d, field_iter *it) {
+static bool fields_begin_typed(pq_tdec *d, field_iter *it, const uint8_t *wire, size_t nwire) {
   memset(it, 0, sizeof(*it));
+  it->wire = wire;
+  it->nwire = nwire;
   return pq_tdec_struct_begin(d, &it->last_id);
 }
 
-/* The next field into it; false at the stop field or on an error (d->failed tells which). */
+/* fields_begin(d, &it, table): table is a static array of W_* by field id. */
+#define fields_begin(d, it, table) fields_begin_typed(d, it, table, sizeof(table))
+
+/* The next field into it, skipping known fields of the wrong wire type; false at the stop field
+ * or on an error (d->failed tells which). */
 static bool fields_next(pq_tdec *d, field_iter *it) {
-  if (!pq_tdec_field(d, &it->last_id, &it->type, &it->id) || it->type == PQ_T_STOP)
-    return false;
-  if (it->id > 0 && it->id < 32)
-    it->seen |= 1u << it->id;
-  return true;
+  for (;;) {
+    if (!pq_tdec_field(d, &it->last_id, &it->type, &it->id) || it->type == PQ_T_STOP)
+      return false;
+    if (it->id >= 0 && (size_t)it->id < it->nwire && !wire_fits(it->wire[it->id], it->type)) {
+      if (!pq_tdec_skip(d, it->type))
+        return false;
+      continue;
+    }
+    if (it->id > 0 && it->id < 32)
+      it->seen |= 1u << it->id;
+    return true;
+  }
 }
 
 #define REQ(...) required_mask((const int[]){__VA_ARGS__, 0})
@@ -412,9 +455,12 @@ static bool dec_i64_list(pq_tdec *d, int type, int64_t **out, int *n_out) {
 }
 
 bool pq_decode_statistics(pq_tdec *d, pq_statistics *s) {
+  static const uint8_t wire[] = {
+      [1] = W_BINARY, [2] = W_BINARY, [3] = W_INT,  [4] = W_INT, [5] = W_BINARY,
+      [6] = W_BINARY, [7] = W_BOOL,   [8] = W_BOOL, [9] = W_INT};
   memset(s, 0, sizeof(*s));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -461,7 +507,7 @@ bool pq_decode_statistics(pq_tdec *d, pq_statistics *s) {
 static bool dec_union_kind(pq_tdec *d, int *kind) {
   *kind = 0;
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin_typed(d, &it, NULL, 0))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -481,16 +527,11 @@ static bool dec_union_kind(pq_tdec *d, int *kind) {
   return fields_end(d, &it, "union", 0, NULL);
 }
 
-static bool expect_struct(pq_tdec *d, int type) {
-  if (type == PQ_T_STRUCT)
-    return true;
-  return pq_tdec_fail(d, "a struct was expected, not wire type %d", type);
-}
-
 static bool dec_time_type(pq_tdec *d, pq_logical_type *lt, const char *what) {
+  static const uint8_t wire[] = {[1] = W_BOOL, [2] = W_STRUCT};
   static const char *const names[] = {"", "isAdjustedToUTC", "unit"};
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -500,7 +541,7 @@ static bool dec_time_type(pq_tdec *d, pq_logical_type *lt, const char *what) {
       ok = pq_tdec_bool(d, type, &lt->is_adjusted_to_utc);
       break;
     case 2:
-      ok = expect_struct(d, type) && dec_union_kind(d, &lt->unit);
+      ok = dec_union_kind(d, &lt->unit);
       break;
     default:
       ok = pq_tdec_skip(d, type);
@@ -513,9 +554,10 @@ static bool dec_time_type(pq_tdec *d, pq_logical_type *lt, const char *what) {
 }
 
 static bool dec_decimal_type(pq_tdec *d, pq_logical_type *lt) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_INT};
   static const char *const names[] = {"", "scale", "precision"};
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -538,9 +580,10 @@ static bool dec_decimal_type(pq_tdec *d, pq_logical_type *lt) {
 }
 
 static bool dec_int_type(pq_tdec *d, pq_logical_type *lt) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_BOOL};
   static const char *const names[] = {"", "bitWidth", "isSigned"};
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -566,9 +609,14 @@ static bool dec_int_type(pq_tdec *d, pq_logical_type *lt) {
 }
 
 static bool dec_logical_type(pq_tdec *d, pq_logical_type *lt) {
+  static const uint8_t wire[] = {
+      [1] = W_STRUCT,  [2] = W_STRUCT,  [3] = W_STRUCT,  [4] = W_STRUCT,  [5] = W_STRUCT,
+      [6] = W_STRUCT,  [7] = W_STRUCT,  [8] = W_STRUCT,  [10] = W_STRUCT, [11] = W_STRUCT,
+      [12] = W_STRUCT, [13] = W_STRUCT, [14] = W_STRUCT, [15] = W_STRUCT, [16] = W_STRUCT,
+      [17] = W_STRUCT, [18] = W_STRUCT, [19] = W_STRUCT};
   memset(lt, 0, sizeof(*lt));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -576,19 +624,19 @@ static bool dec_logical_type(pq_tdec *d, pq_logical_type *lt) {
     switch (it.id) {
     case PQ_LT_DECIMAL:
       lt->kind = it.id;
-      ok = expect_struct(d, type) && dec_decimal_type(d, lt);
+      ok = dec_decimal_type(d, lt);
       break;
     case PQ_LT_TIME:
       lt->kind = it.id;
-      ok = expect_struct(d, type) && dec_time_type(d, lt, "TimeType");
+      ok = dec_time_type(d, lt, "TimeType");
       break;
     case PQ_LT_TIMESTAMP:
       lt->kind = it.id;
-      ok = expect_struct(d, type) && dec_time_type(d, lt, "TimestampType");
+      ok = dec_time_type(d, lt, "TimestampType");
       break;
     case PQ_LT_INTEGER:
       lt->kind = it.id;
-      ok = expect_struct(d, type) && dec_int_type(d, lt);
+      ok = dec_int_type(d, lt);
       break;
     default:
       /* The other members are empty structs, or ones (VARIANT, GEOMETRY, ...) whose
@@ -604,10 +652,13 @@ static bool dec_logical_type(pq_tdec *d, pq_logical_type *lt) {
 }
 
 static bool dec_schema_element(pq_tdec *d, pq_schema_element *se) {
+  static const uint8_t wire[] = {
+      [1] = W_INT, [2] = W_INT, [3] = W_INT, [4] = W_BINARY, [5] = W_INT,
+      [6] = W_INT, [7] = W_INT, [8] = W_INT, [9] = W_INT,    [10] = W_STRUCT};
   static const char *const names[] = {"", "type", "type_length", "repetition_type", "name"};
   memset(se, 0, sizeof(*se));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -641,8 +692,7 @@ static bool dec_schema_element(pq_tdec *d, pq_schema_element *se) {
       ok = (se->has_field_id = pq_tdec_i32(d, type, &se->field_id));
       break;
     case 10:
-      ok =
-          (se->has_logical_type = expect_struct(d, type) && dec_logical_type(d, &se->logical_type));
+      ok = (se->has_logical_type = dec_logical_type(d, &se->logical_type));
       break;
     default:
       ok = pq_tdec_skip(d, type);
@@ -655,10 +705,11 @@ static bool dec_schema_element(pq_tdec *d, pq_schema_element *se) {
 }
 
 static bool dec_key_value(pq_tdec *d, pq_key_value *kv) {
+  static const uint8_t wire[] = {[1] = W_BINARY, [2] = W_BINARY};
   static const char *const names[] = {"", "key"};
   memset(kv, 0, sizeof(*kv));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -695,10 +746,11 @@ static bool dec_key_values(pq_tdec *d, int type, pq_key_value **out, int *n_out)
 }
 
 static bool dec_page_encoding_stats(pq_tdec *d, pq_page_encoding_stats *s) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_INT, [3] = W_INT};
   static const char *const names[] = {"", "page_type", "encoding", "count"};
   memset(s, 0, sizeof(*s));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -724,6 +776,10 @@ static bool dec_page_encoding_stats(pq_tdec *d, pq_page_encoding_stats *s) {
 }
 
 static bool dec_column_metadata(pq_tdec *d, pq_column_metadata *m) {
+  static const uint8_t wire[] = {
+      [1] = W_INT,  [2] = W_LIST,    [3] = W_LIST,  [4] = W_INT,  [5] = W_INT,
+      [6] = W_INT,  [7] = W_INT,     [8] = W_LIST,  [9] = W_INT,  [10] = W_INT,
+      [11] = W_INT, [12] = W_STRUCT, [13] = W_LIST, [14] = W_INT, [15] = W_INT};
   static const char *const names[] = {"",
                                       "type",
                                       "encodings",
@@ -736,7 +792,7 @@ static bool dec_column_metadata(pq_tdec *d, pq_column_metadata *m) {
                                       "data_page_offset"};
   memset(m, 0, sizeof(*m));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -786,7 +842,7 @@ static bool dec_column_metadata(pq_tdec *d, pq_column_metadata *m) {
       ok = (m->has_dictionary_page_offset = pq_tdec_i64(d, type, &m->dictionary_page_offset));
       break;
     case 12:
-      ok = (m->has_statistics = expect_struct(d, type) && pq_decode_statistics(d, &m->statistics));
+      ok = (m->has_statistics = pq_decode_statistics(d, &m->statistics));
       break;
     case 13: {
       uint32_t n;
@@ -813,9 +869,11 @@ static bool dec_column_metadata(pq_tdec *d, pq_column_metadata *m) {
 }
 
 static bool dec_column_chunk(pq_tdec *d, pq_column_chunk *c) {
+  static const uint8_t wire[] = {[1] = W_BINARY, [2] = W_INT, [3] = W_STRUCT, [4] = W_INT,
+                                 [5] = W_INT,    [6] = W_INT, [7] = W_INT};
   memset(c, 0, sizeof(*c));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -828,7 +886,7 @@ static bool dec_column_chunk(pq_tdec *d, pq_column_chunk *c) {
       ok = pq_tdec_i64(d, type, &c->file_offset);
       break;
     case 3:
-      ok = (c->has_meta_data = expect_struct(d, type) && dec_column_metadata(d, &c->meta_data));
+      ok = (c->has_meta_data = dec_column_metadata(d, &c->meta_data));
       break;
     case 4:
       ok = (c->has_offset_index_offset = pq_tdec_i64(d, type, &c->offset_index_offset));
@@ -864,10 +922,11 @@ static bool dec_column_chunk(pq_tdec *d, pq_column_chunk *c) {
 }
 
 static bool dec_sorting_column(pq_tdec *d, pq_sorting_column *s) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_BOOL, [3] = W_BOOL};
   static const char *const names[] = {"", "column_idx", "descending", "nulls_first"};
   memset(s, 0, sizeof(*s));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -893,10 +952,12 @@ static bool dec_sorting_column(pq_tdec *d, pq_sorting_column *s) {
 }
 
 static bool dec_row_group(pq_tdec *d, pq_row_group *rg) {
+  static const uint8_t wire[] = {
+      [1] = W_LIST, [2] = W_INT, [3] = W_INT, [4] = W_LIST, [5] = W_INT, [6] = W_INT, [7] = W_INT};
   static const char *const names[] = {"", "columns", "total_byte_size", "num_rows"};
   memset(rg, 0, sizeof(*rg));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -947,10 +1008,12 @@ static bool dec_row_group(pq_tdec *d, pq_row_group *rg) {
 }
 
 bool pq_decode_file_metadata(pq_tdec *d, pq_file_metadata *m) {
+  static const uint8_t wire[] = {[1] = W_INT,  [2] = W_LIST,   [3] = W_INT, [4] = W_LIST,
+                                 [5] = W_LIST, [6] = W_BINARY, [7] = W_LIST};
   static const char *const names[] = {"", "version", "schema", "num_rows", "row_groups"};
   memset(m, 0, sizeof(*m));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1011,11 +1074,13 @@ bool pq_decode_file_metadata(pq_tdec *d, pq_file_metadata *m) {
 }
 
 static bool dec_data_page_header(pq_tdec *d, pq_data_page_header *p) {
+  static const uint8_t wire[] = {
+      [1] = W_INT, [2] = W_INT, [3] = W_INT, [4] = W_INT, [5] = W_STRUCT};
   static const char *const names[] = {"", "num_values", "encoding", "definition_level_encoding",
                                       "repetition_level_encoding"};
   memset(p, 0, sizeof(*p));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1034,7 +1099,7 @@ static bool dec_data_page_header(pq_tdec *d, pq_data_page_header *p) {
       ok = dec_i32_enum(d, type, &p->repetition_level_encoding);
       break;
     case 5:
-      ok = (p->has_statistics = expect_struct(d, type) && pq_decode_statistics(d, &p->statistics));
+      ok = (p->has_statistics = pq_decode_statistics(d, &p->statistics));
       break;
     default:
       ok = pq_tdec_skip(d, type);
@@ -1047,10 +1112,11 @@ static bool dec_data_page_header(pq_tdec *d, pq_data_page_header *p) {
 }
 
 static bool dec_dictionary_page_header(pq_tdec *d, pq_dictionary_page_header *p) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_INT, [3] = W_BOOL};
   static const char *const names[] = {"", "num_values", "encoding"};
   memset(p, 0, sizeof(*p));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1076,6 +1142,8 @@ static bool dec_dictionary_page_header(pq_tdec *d, pq_dictionary_page_header *p)
 }
 
 static bool dec_data_page_header_v2(pq_tdec *d, pq_data_page_header_v2 *p) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_INT, [3] = W_INT,  [4] = W_INT,
+                                 [5] = W_INT, [6] = W_INT, [7] = W_BOOL, [8] = W_STRUCT};
   static const char *const names[] = {"",
                                       "num_values",
                                       "num_nulls",
@@ -1086,7 +1154,7 @@ static bool dec_data_page_header_v2(pq_tdec *d, pq_data_page_header_v2 *p) {
   memset(p, 0, sizeof(*p));
   p->is_compressed = true;
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1114,7 +1182,7 @@ static bool dec_data_page_header_v2(pq_tdec *d, pq_data_page_header_v2 *p) {
       ok = (p->has_is_compressed = pq_tdec_bool(d, type, &p->is_compressed));
       break;
     case 8:
-      ok = (p->has_statistics = expect_struct(d, type) && pq_decode_statistics(d, &p->statistics));
+      ok = (p->has_statistics = pq_decode_statistics(d, &p->statistics));
       break;
     default:
       ok = pq_tdec_skip(d, type);
@@ -1127,10 +1195,12 @@ static bool dec_data_page_header_v2(pq_tdec *d, pq_data_page_header_v2 *p) {
 }
 
 bool pq_decode_page_header(pq_tdec *d, pq_page_header *h) {
+  static const uint8_t wire[] = {[1] = W_INT,    [2] = W_INT,    [3] = W_INT,    [4] = W_INT,
+                                 [5] = W_STRUCT, [6] = W_STRUCT, [7] = W_STRUCT, [8] = W_STRUCT};
   static const char *const names[] = {"", "type", "uncompressed_page_size", "compressed_page_size"};
   memset(h, 0, sizeof(*h));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1149,20 +1219,17 @@ bool pq_decode_page_header(pq_tdec *d, pq_page_header *h) {
       ok = (h->has_crc = pq_tdec_i32(d, type, &h->crc));
       break;
     case 5:
-      ok = (h->has_data_page_header =
-                expect_struct(d, type) && dec_data_page_header(d, &h->data_page_header));
+      ok = (h->has_data_page_header = dec_data_page_header(d, &h->data_page_header));
       break;
     case 6:
-      ok = (h->has_index_page_header = expect_struct(d, type) && pq_tdec_skip(d, type));
+      ok = (h->has_index_page_header = pq_tdec_skip(d, type));
       break;
     case 7:
-      ok =
-          (h->has_dictionary_page_header =
-               expect_struct(d, type) && dec_dictionary_page_header(d, &h->dictionary_page_header));
+      ok = (h->has_dictionary_page_header =
+                dec_dictionary_page_header(d, &h->dictionary_page_header));
       break;
     case 8:
-      ok = (h->has_data_page_header_v2 =
-                expect_struct(d, type) && dec_data_page_header_v2(d, &h->data_page_header_v2));
+      ok = (h->has_data_page_header_v2 = dec_data_page_header_v2(d, &h->data_page_header_v2));
       break;
     default:
       ok = pq_tdec_skip(d, type);
@@ -1190,12 +1257,14 @@ static bool same_pages(pq_tdec *d, pq_column_index *ci, uint32_t n, const char *
 }
 
 bool pq_decode_column_index(pq_tdec *d, pq_column_index *ci) {
+  static const uint8_t wire[] = {[1] = W_LIST, [2] = W_LIST, [3] = W_LIST, [4] = W_INT,
+                                 [5] = W_LIST, [6] = W_LIST, [7] = W_LIST, [8] = W_LIST};
   static const char *const names[] = {"", "null_pages", "min_values", "max_values",
                                       "boundary_order"};
   memset(ci, 0, sizeof(*ci));
   ci->n_pages = -1;
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1259,13 +1328,14 @@ bool pq_decode_column_index(pq_tdec *d, pq_column_index *ci) {
 }
 
 static bool dec_page_location(pq_tdec *d, pq_page_location *pl) {
+  static const uint8_t wire[] = {[1] = W_INT, [2] = W_INT, [3] = W_INT};
   static const char *const names[] = {"", "offset",
                                       "compressed_page_"
                                       "size",
                                       "first_row_index"};
   memset(pl, 0, sizeof(*pl));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1291,10 +1361,11 @@ static bool dec_page_location(pq_tdec *d, pq_page_location *pl) {
 }
 
 bool pq_decode_offset_index(pq_tdec *d, pq_offset_index *oi) {
+  static const uint8_t wire[] = {[1] = W_LIST, [2] = W_LIST};
   static const char *const names[] = {"", "page_locations"};
   memset(oi, 0, sizeof(*oi));
   field_iter it;
-  if (!fields_begin(d, &it))
+  if (!fields_begin(d, &it, wire))
     return false;
   while (fields_next(d, &it)) {
     int type = it.type;
@@ -1321,4 +1392,86 @@ bool pq_decode_offset_index(pq_tdec *d, pq_offset_index *oi) {
       return false;
   }
   return fields_end(d, &it, "OffsetIndex", REQ(1), names);
+}
+
+/* ---- names ------------------------------------------------------------------------------------*/
+
+static const char *enum_name(const char *const *names, int n, int v) {
+  return v >= 0 && v < n ? names[v] : NULL;
+}
+#define ENUM_NAME(names, v) enum_name(names, (int)(sizeof(names) / sizeof(names[0])), v)
+
+const char *pq_type_name(int type) {
+  static const char *const names[] = {"BOOLEAN", "INT32",  "INT64",      "INT96",
+                                      "FLOAT",   "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
+  return ENUM_NAME(names, type);
+}
+
+const char *pq_converted_type_name(int ct) {
+  static const char *const names[] = {"UTF8",
+                                      "MAP",
+                                      "MAP_KEY_VALUE",
+                                      "LIST",
+                                      "ENUM",
+                                      "DECIMAL",
+                                      "DATE",
+                                      "TIME_MILLIS",
+                                      "TIME_MICROS",
+                                      "TIMESTAMP_MILLIS",
+                                      "TIMESTAMP_MICROS",
+                                      "UINT_8",
+                                      "UINT_16",
+                                      "UINT_32",
+                                      "UINT_64",
+                                      "INT_8",
+                                      "INT_16",
+                                      "INT_32",
+                                      "INT_64",
+                                      "JSON",
+                                      "BSON",
+                                      "INTERVAL"};
+  return ENUM_NAME(names, ct);
+}
+
+const char *pq_logical_kind_name(int kind) {
+  static const char *const names[] = {NULL,      "STRING",  "MAP",      "LIST",      "ENUM",
+                                      "DECIMAL", "DATE",    "TIME",     "TIMESTAMP", NULL,
+                                      "INTEGER", "UNKNOWN", "JSON",     "BSON",      "UUID",
+                                      "FLOAT16", "VARIANT", "GEOMETRY", "GEOGRAPHY", "FILE"};
+  return ENUM_NAME(names, kind);
+}
+
+const char *pq_time_unit_name(int unit) {
+  static const char *const names[] = {NULL, "MILLIS", "MICROS", "NANOS"};
+  return ENUM_NAME(names, unit);
+}
+
+const char *pq_repetition_name(int rep) {
+  static const char *const names[] = {"REQUIRED", "OPTIONAL", "REPEATED"};
+  return ENUM_NAME(names, rep);
+}
+
+const char *pq_encoding_name(int enc) {
+  static const char *const names[] = {"PLAIN",
+                                      NULL,
+                                      "PLAIN_DICTIONARY",
+                                      "RLE",
+                                      "BIT_PACKED",
+                                      "DELTA_BINARY_PACKED",
+                                      "DELTA_LENGTH_BYTE_ARRAY",
+                                      "DELTA_BYTE_ARRAY",
+                                      "RLE_DICTIONARY",
+                                      "BYTE_STREAM_SPLIT"};
+  return ENUM_NAME(names, enc);
+}
+
+const char *pq_page_type_name(int type) {
+  static const char *const names[] = {"DATA_PAGE", "INDEX_PAGE", "DICTIONARY_PAGE", "DATA_PAGE_V2"};
+  return ENUM_NAME(names, type);
+}
+
+const char *pq_column_order_name(int kind) {
+  static const char *const names[] = {NULL, "TYPE_DEFINED_ORDER", "IEEE_754_TOTAL_ORDER",
+                                      "INT96_TIMESTAMP_ORDER"};
+  return ENUM_NAME(names, kind);
 }

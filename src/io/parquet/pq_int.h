@@ -466,6 +466,18 @@ bool pq_decode_column_index(pq_tdec *d, pq_column_index *out);
 bool pq_decode_offset_index(pq_tdec *d, pq_offset_index *out);
 bool pq_decode_statistics(pq_tdec *d, pq_statistics *out);
 
+/* The enum values' names as parquet.thrift spells them ("INT64", "UTF8", "TIMESTAMP", "MICROS",
+ * "OPTIONAL", "RLE_DICTIONARY", "DATA_PAGE", "TYPE_DEFINED_ORDER"), or NULL for a value the spec
+ * does not define (meta.c). Static storage. */
+const char *pq_type_name(int type);
+const char *pq_converted_type_name(int converted_type);
+const char *pq_logical_kind_name(int kind);
+const char *pq_time_unit_name(int unit);
+const char *pq_repetition_name(int repetition);
+const char *pq_encoding_name(int encoding);
+const char *pq_page_type_name(int page_type);
+const char *pq_column_order_name(int kind);
+
 /* ---- the encodings (encoding.c) ---------------------------------------------------------------*/
 
 /* RLE/bit-packed hybrid. out must have pq_rle_max_size(n, bit_width) bytes; returns the bytes
@@ -502,7 +514,10 @@ sbd_status pq_compress(sbd_ctx *ctx, int codec, int level, const uint8_t *in, si
 sbd_status pq_decompress(sbd_ctx *ctx, int codec, const uint8_t *in, size_t n, uint8_t *out,
                          size_t out_len);
 bool pq_codec_from_name(const char *name, int *codec);
+/* The name --compression takes ("snappy"), or "unknown". */
 const char *pq_codec_name(int codec);
+/* The name parquet.thrift gives it ("SNAPPY"), or NULL for a value it does not define. */
+const char *pq_codec_thrift_name(int codec);
 
 /* ---- the writer (writer.c) --------------------------------------------------------------------*/
 
@@ -580,7 +595,7 @@ typedef struct pq_file {
 sbd_status pq_file_open(sbd_ctx *ctx, const char *path, pq_file **out);
 /* True by default; the tests set it false to read with pread where mapping would work. */
 extern bool pq_file_use_mmap;
-/* The decoded footer, borrowed from f (the CLI's `sbd meta` and `count` read it). */
+/* The decoded footer, borrowed from f (the CLI's `sbd meta` reads it). */
 const pq_file_metadata *pq_file_meta(const pq_file *f);
 void pq_file_close(pq_file *f);
 /* The index of the field named name, or -1. */
@@ -592,6 +607,9 @@ void pq_file_chunk_range(const pq_file *f, int rg, int leaf, int64_t *start, int
 bool pq_file_bytes(const pq_file *f, int64_t off, size_t n, uint8_t **buf, size_t *cap,
                    const uint8_t **out, char *err, size_t err_cap);
 
+/* Tells the system that the mapped bytes [off, off + len) will be read soon (read-ahead). Opening
+ * a file reads only its footer; the reader asks for each column chunk as it schedules it. */
+void pq_file_will_need(const pq_file *f, int64_t off, int64_t len);
 /* Tells the system that the mapped bytes [off, off + len) will not be read again, so that the
  * pages of a file read once do not pile up in the process's resident memory. */
 void pq_file_release(const pq_file *f, int64_t off, int64_t len);

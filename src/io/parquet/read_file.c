@@ -87,6 +87,22 @@ bool pq_file_bytes(const pq_file *f, int64_t off, size_t n, uint8_t **buf, size_
   return true;
 }
 
+void pq_file_will_need(const pq_file *f, int64_t off, int64_t len) {
+#ifdef POSIX_MADV_WILLNEED
+  if (!f->map || len <= 0)
+    return;
+  long page = sysconf(_SC_PAGESIZE);
+  if (page <= 0)
+    return;
+  int64_t start = off / page * page;
+  posix_madvise((void *)(f->map + start), (size_t)(off + len - start), POSIX_MADV_WILLNEED);
+#else
+  (void)f;
+  (void)off;
+  (void)len;
+#endif
+}
+
 void pq_file_release(const pq_file *f, int64_t off, int64_t len) {
 #ifdef MADV_DONTNEED
   if (!f->map || len <= 0)
@@ -108,12 +124,9 @@ void pq_file_release(const pq_file *f, int64_t off, int64_t len) {
 /* ---- fields ---------------------------------------------------------------------------------*/
 
 static const char *logical_name(arena *a, int kind) {
-  static const char *const names[] = {"NONE",    "STRING",  "MAP",      "LIST",      "ENUM",
-                                      "DECIMAL", "DATE",    "TIME",     "TIMESTAMP", "?",
-                                      "INTEGER", "NULL",    "JSON",     "BSON",      "UUID",
-                                      "FLOAT16", "VARIANT", "GEOMETRY", "GEOGRAPHY", "FILE"};
-  if (kind >= 0 && kind < (int)(sizeof(names) / sizeof(names[0])) && kind != 9)
-    return names[kind];
+  const char *name = pq_logical_kind_name(kind);
+  if (name)
+    return name;
   char buf[48];
   int n = snprintf(buf, sizeof(buf), "unknown logical type %d", kind);
   const char *s = arena_strndup(a, buf, (size_t)n);
@@ -121,31 +134,8 @@ static const char *logical_name(arena *a, int kind) {
 }
 
 static const char *converted_name(int ct) {
-  static const char *const names[] = {"UTF8",
-                                      "MAP",
-                                      "MAP_KEY_VALUE",
-                                      "LIST",
-                                      "ENUM",
-                                      "DECIMAL",
-                                      "DATE",
-                                      "TIME_MILLIS",
-                                      "TIME_MICROS",
-                                      "TIMESTAMP_MILLIS",
-                                      "TIMESTAMP_MICROS",
-                                      "UINT_8",
-                                      "UINT_16",
-                                      "UINT_32",
-                                      "UINT_64",
-                                      "INT_8",
-                                      "INT_16",
-                                      "INT_32",
-                                      "INT_64",
-                                      "JSON",
-                                      "BSON",
-                                      "INTERVAL"};
-  if (ct >= 0 && ct < (int)(sizeof(names) / sizeof(names[0])))
-    return names[ct];
-  return "an unknown converted type";
+  const char *name = pq_converted_type_name(ct);
+  return name ? name : "an unknown converted type";
 }
 
 /* Decides how a flat field reads. Returns false (with err) when its element is corrupt; an
@@ -267,10 +257,8 @@ static bool plan_flat(arena *a, pq_field *f, char *err, size_t err_cap) {
     return false;
   }
   if (f->conv == PQ_CONV_NONE) {
-    static const char *const phys[] = {"BOOLEAN", "INT32",  "INT64",      "INT96",
-                                       "FLOAT",   "DOUBLE", "BYTE_ARRAY", "FIXED_LEN_BYTE_ARRAY"};
     char buf[96];
-    int n = snprintf(buf, sizeof(buf), "%s %s", annot, phys[se->type]);
+    int n = snprintf(buf, sizeof(buf), "%s %s", annot, pq_type_name(se->type));
     f->unsupported = arena_strndup(a, buf, (size_t)n);
     if (!f->unsupported)
       f->unsupported = annot;
@@ -535,12 +523,8 @@ static sbd_status open_bytes(sbd_ctx *ctx, pq_file *f) {
                      (long long)f->size);
   if (pq_file_use_mmap && (uint64_t)f->size <= SIZE_MAX) {
     void *p = mmap(NULL, (size_t)f->size, PROT_READ, MAP_PRIVATE, f->fd, 0);
-    if (p != MAP_FAILED) {
-      f->map = p;
-#ifdef POSIX_MADV_WILLNEED
-      posix_madvise(p, (size_t)f->size, POSIX_MADV_WILLNEED);
-#endif
-    }
+    if (p != MAP_FAILED)
+      f->map = p; /* no read-ahead here: `count`, `schema` and `meta` read the footer only */
   }
   return SBD_OK;
 }

@@ -238,6 +238,11 @@ static sbd_status top_up(sbd_reader *r, pq_reader *rd) {
     pthread_mutex_unlock(&rd->lock);
     rd->submitted++;
     for (int c = 0; c < rd->ncols; c++) {
+      int64_t start, len;
+      pq_file_chunk_range(rd->file, s->rg, rd->file->fields[rd->field_of[c]].leaf, &start, &len);
+      pq_file_will_need(rd->file, start, len);
+    }
+    for (int c = 0; c < rd->ncols; c++) {
       col_job *j = &s->jobs[c];
       j->task.rg = s->rg;
       if (!pool_submit(rd->pool, run_job, j)) {
@@ -452,5 +457,13 @@ sbd_status pq_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *opt
   }
   r->bytes_total = rd->file->size;
   *out = r;
+  return SBD_OK;
+}
+
+sbd_status pq_count_rows(sbd_ctx *ctx, const char *path, int64_t *rows) {
+  pq_file *f;
+  RETURN_IF_ERROR(pq_file_open(ctx, path, &f));
+  *rows = f->meta.num_rows;
+  pq_file_close(f);
   return SBD_OK;
 }

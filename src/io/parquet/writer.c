@@ -17,7 +17,8 @@
  * whose INT32 deltas would not fit 32 bits, fall back from delta to PLAIN.
  *
  * The writer buffers one row group: the batches' vectors are appended to one vector per column
- * until row_group_rows rows or row_group_bytes bytes of values are held. The columns of a full
+ * until row_group_rows rows or row_group_bytes bytes of values are held (a batch is cut where
+ * either limit falls; a row group holds at least one row). The columns of a full
  * row group are then encoded and compressed in parallel on the context's pool, one task per
  * column (the calling thread runs one of them), and written in column order. Memory is thus the
  * buffered row group plus its encoded chunks. What the footer and the page indexes need (chunk
@@ -1236,6 +1237,40 @@ static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
   return SBD_OK;
 }
 
+/* The bytes of values that rows [off, off + k) of b add to the buffered row group, counted as
+ * pq_write counts them. */
+static int64_t rows_bytes(const sbd_batch *b, int64_t off, int64_t k) {
+  int64_t n = 0;
+  for (int i = 0; i < b->ncols; i++) {
+    const sbd_vec *v = b->cols[i];
+    n += (int64_t)type_width(v->type) * k;
+    if (v->type == SBD_STRING) {
+      const int64_t *offsets = v->values;
+      n += offsets[off + k] - offsets[off];
+    }
+  }
+  return n;
+}
+
+/* How many of the max_rows rows of b from off fit in the bytes left to the row group (at least
+ * one): the bytes of k rows grow with k, so a binary search finds the most. This cuts a batch
+ * where row_group_bytes falls, so that a small limit gives small row groups. */
+static int64_t rows_that_fit(const pq_writer *pw, const sbd_batch *b, int64_t off,
+                             int64_t max_rows) {
+  int64_t room = pw->o.row_group_bytes - pw->buf_bytes;
+  if (rows_bytes(b, off, max_rows) <= room)
+    return max_rows;
+  int64_t lo = 1, hi = max_rows; /* the answer is in [lo, hi) */
+  while (hi - lo > 1) {
+    int64_t mid = lo + (hi - lo) / 2;
+    if (rows_bytes(b, off, mid) <= room)
+      lo = mid;
+    else
+      hi = mid;
+  }
+  return lo;
+}
+
 static sbd_status pq_write(sbd_writer *w, const sbd_batch *b) {
   pq_writer *pw = w->impl;
   RETURN_ERROR_IF(pw->failed, w->ctx, SBD_EUSAGE,
@@ -1246,6 +1281,7 @@ static sbd_status pq_write(sbd_writer *w, const sbd_batch *b) {
     int64_t take = b->nrows - off;
     if (take > pw->o.row_group_rows - pw->buf_rows)
       take = pw->o.row_group_rows - pw->buf_rows;
+    take = rows_that_fit(pw, b, off, take);
     for (int i = 0; i < pw->ncols && st == SBD_OK; i++) {
       const sbd_vec *v = b->cols[i];
       int64_t before = pw->buf[i]->bytes_len;
@@ -1407,7 +1443,7 @@ static void pq_free(sbd_writer *w) {
   w->impl = NULL;
 }
 
-static const io_writer_ops pq_writer_ops = {"parquet", pq_write, pq_finish, pq_free};
+static const io_writer_ops pq_writer_ops = {"parquet", pq_write, pq_finish, pq_free, NULL};
 
 /* ---- options
  * ------------------------------------------------------------------------------------*/

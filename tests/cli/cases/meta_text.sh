@@ -1,0 +1,2 @@
+# sbd meta prints what a Parquet file's footer says
+sbd meta data/people.parquet
