@@ -112,47 +112,6 @@ static bool accepts(const cli_command *cmd, const flag_spec *f) {
   return f->group == 0 || (cmd->flags & f->group) != 0;
 }
 
-/* Edit distance for suggestions, case-sensitive (flags are lower case). */
-static size_t distance(const char *a, const char *b) {
-  size_t la = strlen(a), lb = strlen(b);
-  if (la > 64 || lb > 64)
-    return (size_t)-1;
-  size_t row[65];
-  for (size_t j = 0; j <= lb; j++)
-    row[j] = j;
-  for (size_t i = 1; i <= la; i++) {
-    size_t diag = row[0];
-    row[0] = i;
-    for (size_t j = 1; j <= lb; j++) {
-      size_t up = row[j];
-      size_t best = diag + (a[i - 1] == b[j - 1] ? 0 : 1);
-      if (up + 1 < best)
-        best = up + 1;
-      if (row[j - 1] + 1 < best)
-        best = row[j - 1] + 1;
-      row[j] = best;
-      diag = up;
-    }
-  }
-  return row[lb];
-}
-
-const char *cli_closest(const char *word, const char *const *candidates, int n) {
-  const char *best = NULL;
-  size_t best_d = (size_t)-1;
-  for (int i = 0; i < n; i++) {
-    size_t d = distance(word, candidates[i]);
-    if (d < best_d) {
-      best_d = d;
-      best = candidates[i];
-    }
-  }
-  /* A suggestion must be closer than a wholesale rewrite of the word. */
-  size_t len = strlen(word);
-  size_t limit = len <= 3 ? 1 : len <= 6 ? 2 : 3;
-  return best_d <= limit ? best : NULL;
-}
-
 static int unknown_flag(const cli_command *cmd, const char *word, size_t len) {
   const char *names[NFLAGS];
   int n = 0;
@@ -161,7 +120,7 @@ static int unknown_flag(const cli_command *cmd, const char *word, size_t len) {
       names[n++] = flags[i].name;
   char given[128];
   snprintf(given, sizeof(given), "%.*s", (int)(len < 100 ? len : 100), word);
-  const char *near = given[1] == '-' ? cli_closest(given, names, n) : NULL;
+  const char *near = given[1] == '-' ? sbd_closest(given, names, n) : NULL;
   if (near)
     return cli_usage_error(cmd, "unknown flag '%s' (did you mean '%s'?)", given, near);
   return cli_usage_error(cmd, "unknown flag '%s'", given);

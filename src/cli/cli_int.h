@@ -90,8 +90,6 @@ int cli_out_of_memory(void);
 /* True when standard output is a pipe whose reader has gone (EPIPE): writing stopped early because
  * the consumer had enough, as with `sbd head big.csv | head -1`, which is not an error. */
 bool cli_stdout_closed(void);
-/* The closest of candidates[0..n) to word by edit distance, or NULL when none is close. */
-const char *cli_closest(const char *word, const char *const *candidates, int n);
 /* Prints "N records rejected (see FILE)" to stderr when n > 0; file may be NULL or "". */
 void cli_report_rejects(int64_t n, const char *file);
 

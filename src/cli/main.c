@@ -51,7 +51,7 @@ static int unknown_command(const char *name) {
   for (int i = 0; i < NCOMMANDS; i++)
     names[i] = commands[i]->name;
   names[NCOMMANDS] = "help";
-  const char *near = cli_closest(name, names, NCOMMANDS + 1);
+  const char *near = sbd_closest(name, names, NCOMMANDS + 1);
   if (near)
     return cli_usage_error(NULL, "unknown command '%s' (did you mean '%s'?)", name, near);
   return cli_usage_error(NULL, "unknown command '%s'", name);
