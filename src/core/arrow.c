@@ -12,9 +12,9 @@
 #include <string.h>
 
 typedef struct {
-  sbd_batch *batch;     /* the reference this export holds (on the parent only) */
+  sbd_batch *batch; /* the reference this export holds (on the parent only) */
   const void *buffers[3];
-  void *owned;          /* a buffer this array allocated (packed booleans) */
+  void *owned; /* a buffer this array allocated (packed booleans) */
 } array_private;
 
 static const char *arrow_format(sbd_type t) {
@@ -49,7 +49,9 @@ static void release_schema(struct ArrowSchema *s) {
   s->release = NULL;
 }
 
-static void release_child_schema(struct ArrowSchema *s) { s->release = NULL; }
+static void release_child_schema(struct ArrowSchema *s) {
+  s->release = NULL;
+}
 
 static void release_array(struct ArrowArray *a) {
   if (!a->release)

@@ -31,7 +31,7 @@
 
 struct sbd_ctx {
   char errmsg[SBD_ERRMSG_MAX];
-  int threads; /* resolved: >= 1 */
+  int threads;       /* resolved: >= 1 */
   struct pool *pool; /* created on first use, sized threads */
   pthread_mutex_t lock;
 };
@@ -93,7 +93,8 @@ sbd_status opt_get_int(sbd_ctx *ctx, const sbd_options *opts, const char *key, i
 sbd_status opt_get_bytes(sbd_ctx *ctx, const sbd_options *opts, const char *key, int64_t dflt,
                          int64_t *out);
 
-/* ---- schemas -----------------------------------------------------------------------------------*/
+/* ---- schemas
+ * -----------------------------------------------------------------------------------*/
 
 typedef struct sbd_field {
   char *name;
@@ -119,7 +120,8 @@ sbd_status schema_parse(sbd_ctx *ctx, const char *text, sbd_schema **out);
 /* Parses a type name as above; returns 0 if unknown. */
 sbd_type type_from_name(const char *name, size_t n);
 
-/* ---- vectors -------------------------------------------------------------------------------------*/
+/* ---- vectors
+ * -------------------------------------------------------------------------------------*/
 
 typedef struct sbd_vec {
   sbd_type type;
@@ -127,8 +129,8 @@ typedef struct sbd_vec {
   int64_t cap;        /* rows allocated in values (and validity) */
   uint64_t *validity; /* NULL: all valid */
   int64_t null_count;
-  void *values;       /* see the layout above; for STRING: int64_t offsets[len + 1] */
-  char *bytes;        /* STRING payload */
+  void *values; /* see the layout above; for STRING: int64_t offsets[len + 1] */
+  char *bytes;  /* STRING payload */
   int64_t bytes_len, bytes_cap;
 } sbd_vec;
 
@@ -147,10 +149,18 @@ static inline bool vec_is_valid(const sbd_vec *v, int64_t i) {
 }
 /* Marks row i (< len) null, creating the bitmap on first use. */
 sbd_status vec_set_null(sbd_ctx *ctx, sbd_vec *v, int64_t i);
-static inline void vec_push_i64(sbd_vec *v, int64_t x) { ((int64_t *)v->values)[v->len++] = x; }
-static inline void vec_push_i32(sbd_vec *v, int32_t x) { ((int32_t *)v->values)[v->len++] = x; }
-static inline void vec_push_f64(sbd_vec *v, double x) { ((double *)v->values)[v->len++] = x; }
-static inline void vec_push_bool(sbd_vec *v, bool x) { ((uint8_t *)v->values)[v->len++] = x; }
+static inline void vec_push_i64(sbd_vec *v, int64_t x) {
+  ((int64_t *)v->values)[v->len++] = x;
+}
+static inline void vec_push_i32(sbd_vec *v, int32_t x) {
+  ((int32_t *)v->values)[v->len++] = x;
+}
+static inline void vec_push_f64(sbd_vec *v, double x) {
+  ((double *)v->values)[v->len++] = x;
+}
+static inline void vec_push_bool(sbd_vec *v, bool x) {
+  ((uint8_t *)v->values)[v->len++] = x;
+}
 /* Appends a string; reserves itself (may fail on a huge value). */
 sbd_status vec_push_str(sbd_ctx *ctx, sbd_vec *v, const char *s, size_t n);
 static inline const char *vec_str(const sbd_vec *v, int64_t i, size_t *n) {
@@ -159,7 +169,8 @@ static inline const char *vec_str(const sbd_vec *v, int64_t i, size_t *n) {
   return v->bytes + off[i];
 }
 
-/* ---- batches ---------------------------------------------------------------------------------------*/
+/* ---- batches
+ * ---------------------------------------------------------------------------------------*/
 
 struct sbd_batch {
   int64_t nrows;
@@ -175,7 +186,8 @@ sbd_batch *batch_ref(sbd_batch *b);
 /* Sets nrows from the columns, checking that they agree. */
 void batch_seal(sbd_batch *b);
 
-/* ---- arena -----------------------------------------------------------------------------------------*/
+/* ---- arena
+ * -----------------------------------------------------------------------------------------*/
 
 /* A bump allocator: many small allocations, freed at once. Not thread-safe. */
 typedef struct arena_block arena_block;
@@ -191,7 +203,8 @@ char *arena_strndup(arena *a, const char *s, size_t n);
 void arena_reset(arena *a); /* frees all but the first block */
 void arena_free(arena *a);
 
-/* ---- thread pool ----------------------------------------------------------------------------------*/
+/* ---- thread pool
+ * ----------------------------------------------------------------------------------*/
 
 typedef struct pool pool;
 typedef void (*pool_fn)(void *arg);
@@ -207,7 +220,8 @@ pool *ctx_pool(sbd_ctx *ctx);
 /* The number of online cores. */
 int sys_cores(void);
 
-/* ---- hashing (xxHash3) -------------------------------------------------------------------------*/
+/* ---- hashing (xxHash3)
+ * -------------------------------------------------------------------------*/
 
 uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
 uint64_t hash_u64(uint64_t x);
@@ -216,13 +230,13 @@ uint64_t hash_u64(uint64_t x);
  * Parsers take a byte range (not NUL-terminated), accept the whole range or nothing, and return
  * true on success. No locale, no allocation. */
 
-bool num_parse_int64(const char *s, size_t n, int64_t *out);      /* [+-]digits, overflow fails */
-bool num_parse_double(const char *s, size_t n, double *out);      /* correctly rounded; inf, nan */
-bool num_parse_bool(const char *s, size_t n, bool *out);          /* true/false, any case */
+bool num_parse_int64(const char *s, size_t n, int64_t *out); /* [+-]digits, overflow fails */
+bool num_parse_double(const char *s, size_t n, double *out); /* correctly rounded; inf, nan */
+bool num_parse_bool(const char *s, size_t n, bool *out);     /* true/false, any case */
 /* Formatting writes into buf (no NUL unless room) and returns the length. */
 #define NUM_FMT_MAX 32
-size_t num_format_int64(int64_t v, char *buf);  /* buf >= NUM_FMT_MAX */
-size_t num_format_double(double v, char *buf);  /* shortest text that reads back exactly */
+size_t num_format_int64(int64_t v, char *buf); /* buf >= NUM_FMT_MAX */
+size_t num_format_double(double v, char *buf); /* shortest text that reads back exactly */
 
 /* ISO-8601. Dates: YYYY-MM-DD. Timestamps: date, 'T' or ' ', hh:mm[:ss[.f{1,9}]], optional 'Z' or
  * ±hh[:mm] offset; normalised to UTC microseconds (digits past µs are rounded toward zero... see
@@ -230,8 +244,8 @@ size_t num_format_double(double v, char *buf);  /* shortest text that reads back
 bool tm_parse_date(const char *s, size_t n, int32_t *days);
 bool tm_parse_timestamp(const char *s, size_t n, int64_t *micros);
 #define TM_FMT_MAX 40
-size_t tm_format_date(int32_t days, char *buf);     /* YYYY-MM-DD */
-size_t tm_format_timestamp(int64_t us, char *buf);  /* YYYY-MM-DD HH:MM:SS[.ffffff] (UTC) */
+size_t tm_format_date(int32_t days, char *buf);    /* YYYY-MM-DD */
+size_t tm_format_timestamp(int64_t us, char *buf); /* YYYY-MM-DD HH:MM:SS[.ffffff] (UTC) */
 int64_t tm_days_from_civil(int64_t y, unsigned m, unsigned d);
 void tm_civil_from_days(int64_t days, int64_t *y, unsigned *m, unsigned *d);
 

@@ -9,7 +9,9 @@
 #include <string.h>
 #include <strings.h>
 
-sbd_options *sbd_options_new(void) { return calloc(1, sizeof(sbd_options)); }
+sbd_options *sbd_options_new(void) {
+  return calloc(1, sizeof(sbd_options));
+}
 
 void sbd_options_free(sbd_options *o) {
   if (!o)
@@ -87,8 +89,7 @@ sbd_status opt_check_known(sbd_ctx *ctx, const sbd_options *o, const char *what,
   return SBD_OK;
 }
 
-sbd_status opt_get_bool(sbd_ctx *ctx, const sbd_options *o, const char *key, bool dflt,
-                        bool *out) {
+sbd_status opt_get_bool(sbd_ctx *ctx, const sbd_options *o, const char *key, bool dflt, bool *out) {
   const char *v = sbd_options_get(o, key);
   *out = dflt;
   if (!v)

@@ -99,7 +99,9 @@ bool pool_submit(pool *p, pool_fn fn, void *arg) {
   return true;
 }
 
-int pool_threads(const pool *p) { return p->nthreads; }
+int pool_threads(const pool *p) {
+  return p->nthreads;
+}
 
 pool *ctx_pool(sbd_ctx *ctx) {
   if (!ctx->pool) {

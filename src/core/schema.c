@@ -57,9 +57,15 @@ bool schema_equal(const sbd_schema *a, const sbd_schema *b) {
   return true;
 }
 
-int sbd_schema_ncols(const sbd_schema *s) { return s->ncols; }
-const char *sbd_schema_name(const sbd_schema *s, int col) { return s->fields[col].name; }
-sbd_type sbd_schema_type(const sbd_schema *s, int col) { return s->fields[col].type; }
+int sbd_schema_ncols(const sbd_schema *s) {
+  return s->ncols;
+}
+const char *sbd_schema_name(const sbd_schema *s, int col) {
+  return s->fields[col].name;
+}
+sbd_type sbd_schema_type(const sbd_schema *s, int col) {
+  return s->fields[col].type;
+}
 
 int sbd_schema_find(const sbd_schema *s, const char *name) {
   for (int i = 0; i < s->ncols; i++)
@@ -72,11 +78,11 @@ static const struct {
   const char *name;
   sbd_type type;
 } type_names[] = {
-    {"BOOL", SBD_BOOL},       {"BOOLEAN", SBD_BOOL},     {"INT64", SBD_INT64},
-    {"BIGINT", SBD_INT64},    {"INTEGER", SBD_INT64},    {"INT", SBD_INT64},
-    {"DOUBLE", SBD_DOUBLE},   {"FLOAT", SBD_DOUBLE},     {"REAL", SBD_DOUBLE},
-    {"STRING", SBD_STRING},   {"VARCHAR", SBD_STRING},   {"TEXT", SBD_STRING},
-    {"DATE", SBD_DATE},       {"TIMESTAMP", SBD_TIMESTAMP}, {"DATETIME", SBD_TIMESTAMP},
+    {"BOOL", SBD_BOOL},     {"BOOLEAN", SBD_BOOL},        {"INT64", SBD_INT64},
+    {"BIGINT", SBD_INT64},  {"INTEGER", SBD_INT64},       {"INT", SBD_INT64},
+    {"DOUBLE", SBD_DOUBLE}, {"FLOAT", SBD_DOUBLE},        {"REAL", SBD_DOUBLE},
+    {"STRING", SBD_STRING}, {"VARCHAR", SBD_STRING},      {"TEXT", SBD_STRING},
+    {"DATE", SBD_DATE},     {"TIMESTAMP", SBD_TIMESTAMP}, {"DATETIME", SBD_TIMESTAMP},
 };
 
 sbd_type type_from_name(const char *name, size_t n) {
@@ -86,7 +92,9 @@ sbd_type type_from_name(const char *name, size_t n) {
   return 0;
 }
 
-static bool is_space(char c) { return c == ' ' || c == '\t'; }
+static bool is_space(char c) {
+  return c == ' ' || c == '\t';
+}
 
 sbd_status schema_parse(sbd_ctx *ctx, const char *text, sbd_schema **out) {
   *out = NULL;

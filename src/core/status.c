@@ -29,7 +29,9 @@ void sbd_ctx_free(sbd_ctx *ctx) {
   free(ctx);
 }
 
-const char *sbd_errmsg(const sbd_ctx *ctx) { return ctx ? ctx->errmsg : ""; }
+const char *sbd_errmsg(const sbd_ctx *ctx) {
+  return ctx ? ctx->errmsg : "";
+}
 
 sbd_status sbd_ctx_set_threads(sbd_ctx *ctx, int threads) {
   RETURN_ERROR_IF(threads < 0 || threads > 1024, ctx, SBD_EUSAGE,
@@ -43,7 +45,9 @@ sbd_status sbd_ctx_set_threads(sbd_ctx *ctx, int threads) {
   return SBD_OK;
 }
 
-int sbd_ctx_threads(const sbd_ctx *ctx) { return ctx->threads; }
+int sbd_ctx_threads(const sbd_ctx *ctx) {
+  return ctx->threads;
+}
 
 sbd_status sbd_verror(sbd_ctx *ctx, sbd_status status, const char *fmt, va_list ap) {
   if (ctx)
@@ -96,7 +100,9 @@ char *sbd_strndup(sbd_ctx *ctx, const char *s, size_t n) {
   return d;
 }
 
-char *sbd_strdup(sbd_ctx *ctx, const char *s) { return sbd_strndup(ctx, s, strlen(s)); }
+char *sbd_strdup(sbd_ctx *ctx, const char *s) {
+  return sbd_strndup(ctx, s, strlen(s));
+}
 
 char *sbd_quote_value(char *buf, size_t cap, const char *s, size_t n) {
   static const char hex[] = "0123456789abcdef";

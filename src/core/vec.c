@@ -172,7 +172,9 @@ sbd_batch *batch_ref(sbd_batch *b) {
   return b;
 }
 
-void batch_seal(sbd_batch *b) { b->nrows = b->ncols ? b->cols[0]->len : b->nrows; }
+void batch_seal(sbd_batch *b) {
+  b->nrows = b->ncols ? b->cols[0]->len : b->nrows;
+}
 
 void sbd_batch_free(sbd_batch *b) {
   if (!b || __atomic_sub_fetch(&b->refs, 1, __ATOMIC_ACQ_REL) != 0)
@@ -185,9 +187,15 @@ void sbd_batch_free(sbd_batch *b) {
   free(b);
 }
 
-int64_t sbd_batch_nrows(const sbd_batch *b) { return b->nrows; }
-int sbd_batch_ncols(const sbd_batch *b) { return b->ncols; }
-const sbd_schema *sbd_batch_schema(const sbd_batch *b) { return b->schema; }
+int64_t sbd_batch_nrows(const sbd_batch *b) {
+  return b->nrows;
+}
+int sbd_batch_ncols(const sbd_batch *b) {
+  return b->ncols;
+}
+const sbd_schema *sbd_batch_schema(const sbd_batch *b) {
+  return b->schema;
+}
 
 /* ---- public access: slices and values as text ----------------------------------------------*/
 

@@ -83,8 +83,7 @@ sbd_status io_file_create(sbd_ctx *ctx, const char *path, io_file **out) {
     return SBD_ENOMEM;
   }
   int n = __atomic_add_fetch(&tmp_counter, 1, __ATOMIC_RELAXED);
-  snprintf(f->tmp_path, cap, "%.*s.%s.sbd-tmp-%ld-%d", (int)dir_len, path, base, (long)getpid(),
-           n);
+  snprintf(f->tmp_path, cap, "%.*s.%s.sbd-tmp-%ld-%d", (int)dir_len, path, base, (long)getpid(), n);
   f->fd = open(f->tmp_path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
   if (f->fd < 0) {
     int e = errno;
@@ -143,8 +142,12 @@ sbd_status io_file_write(sbd_ctx *ctx, io_file *f, const void *data, size_t n) {
   return SBD_OK;
 }
 
-int64_t io_file_written(const io_file *f) { return f->written; }
-const char *io_file_path(const io_file *f) { return f->path; }
+int64_t io_file_written(const io_file *f) {
+  return f->written;
+}
+const char *io_file_path(const io_file *f) {
+  return f->path;
+}
 
 static void file_free(io_file *f) {
   release_slot(f->slot);

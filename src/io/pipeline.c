@@ -280,8 +280,8 @@ static sbd_status top_up(io_pipeline *p) {
   return SBD_OK;
 }
 
-sbd_status io_pipeline_next(io_pipeline *p, io_rejects *rj, int64_t *rejected,
-                            int64_t *bytes_done, sbd_batch **out) {
+sbd_status io_pipeline_next(io_pipeline *p, io_rejects *rj, int64_t *rejected, int64_t *bytes_done,
+                            sbd_batch **out) {
   *out = NULL;
   for (;;) {
     if (p->delivered < p->submitted) {

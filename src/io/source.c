@@ -83,8 +83,7 @@ void io_source_close(io_source *s) {
   free(s);
 }
 
-sbd_status io_read_sample(sbd_ctx *ctx, io_source *src, size_t max_bytes, char **buf,
-                          size_t *len) {
+sbd_status io_read_sample(sbd_ctx *ctx, io_source *src, size_t max_bytes, char **buf, size_t *len) {
   /* The sample is just the first bytes: the format ignores a partial last record unless the
    * input ended, and the pipeline parses these bytes again as the start of the data. */
   char *b = sbd_malloc(ctx, max_bytes ? max_bytes : 1);

@@ -36,7 +36,9 @@ void test_fail(const char *file, int line, const char *fmt, ...) {
   current_failed = 1;
 }
 
-int test_failed_now(void) { return current_failed; }
+int test_failed_now(void) {
+  return current_failed;
+}
 
 int main(int argc, char **argv) {
   int passed = 0, failed = 0;

@@ -42,9 +42,9 @@ TEST(options_typed_getters) {
     sbd_status status;
     int64_t bytes;
   } cases[] = {
-      {"4096", SBD_OK, 4096},          {"64K", SBD_OK, 65536},      {"16M", SBD_OK, 16 << 20},
-      {"1G", SBD_OK, 1 << 30},         {"2mb", SBD_OK, 2 << 20},    {"0", SBD_EUSAGE, 0},
-      {"-5", SBD_EUSAGE, 0},           {"12x", SBD_EUSAGE, 0},      {"", SBD_EUSAGE, 0},
+      {"4096", SBD_OK, 4096},  {"64K", SBD_OK, 65536},   {"16M", SBD_OK, 16 << 20},
+      {"1G", SBD_OK, 1 << 30}, {"2mb", SBD_OK, 2 << 20}, {"0", SBD_EUSAGE, 0},
+      {"-5", SBD_EUSAGE, 0},   {"12x", SBD_EUSAGE, 0},   {"", SBD_EUSAGE, 0},
   };
   sbd_ctx *ctx = sbd_ctx_new();
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
@@ -92,8 +92,8 @@ TEST(schema_parse_table) {
     if (schema_parse(ctx, cases[i].text, &s) == SBD_OK) {
       size_t o = 0;
       for (int c = 0; c < s->ncols; c++)
-        o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%s:%s", c ? "," : "",
-                              s->fields[c].name, sbd_type_name(s->fields[c].type));
+        o += (size_t)snprintf(got + o, sizeof(got) - o, "%s%s:%s", c ? "," : "", s->fields[c].name,
+                              sbd_type_name(s->fields[c].type));
       schema_unref(s);
     } else {
       snprintf(got, sizeof(got), "%s", sbd_errmsg(ctx));
