@@ -71,11 +71,18 @@ unit: deps $(BUILD)/unit_tests
 FUZZ_SRC := $(sort $(wildcard tests/fuzz/fuzz_*.c))
 FUZZ_BIN := $(FUZZ_SRC:tests/fuzz/%.c=build/fuzz/%)
 FUZZ_FLAGS := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE -O1 -g -Iinclude -Isrc \
-              -fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all
+              -fno-sanitize-recover=all
+FUZZ_OBJ := $(LIB_SRC:%.c=build/fuzz/obj/%.o)
 fuzz: deps $(FUZZ_BIN)
-build/fuzz/%: tests/fuzz/%.c $(LIB_SRC)
-	@mkdir -p build/fuzz
-	clang $(FUZZ_FLAGS) -o $@ $< $(LIB_SRC) $(LIBS)
+# The library is instrumented once (coverage without libFuzzer's main) and linked into each target.
+build/fuzz/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer-no-link,address,undefined -MMD -MP -c $< -o $@
+build/fuzz/libsbd_fuzz.a: $(FUZZ_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+build/fuzz/%: tests/fuzz/%.c build/fuzz/libsbd_fuzz.a
+	clang $(FUZZ_FLAGS) -fsanitize=fuzzer,address,undefined -o $@ $< build/fuzz/libsbd_fuzz.a $(LIBS)
 
 # The replayer runs each fuzz target's saved corpus without libFuzzer, under the normal build
 # (and under the sanitizers when SANITIZE is set).
@@ -100,4 +107,4 @@ format:
 clean:
 	rm -rf build
 
--include $(DEPS)
+-include $(DEPS) $(FUZZ_OBJ:.o=.d)
