@@ -1,14 +1,24 @@
-// One benchmark task of a peer, run as its own process so that bench/scan can time it and read
-// its peak memory with /usr/bin/time:
+// One benchmark task of a peer, run as its own process so that bench/scan and bench/parquet can
+// time it and read its peak memory with /usr/bin/time:
 //
-//   node bench/peer.js TOOL TASK IN [OUT]
+//   node bench/peer.js TOOL TASK IN [OUT [CODEC]]
 //
 //   duckdb count   IN.csv        SELECT count(*) FROM read_csv(IN)
 //   duckdb load    IN.csv        CREATE TABLE t AS SELECT * FROM read_csv(IN)  (every value typed)
 //   duckdb convert IN.csv OUT    COPY (SELECT * FROM read_csv(IN)) TO OUT
 //   duckdb count   IN.jsonl      SELECT count(*) FROM read_json(IN, format = 'newline_delimited')
 //   duckdb load    IN.jsonl      CREATE TABLE t AS SELECT * FROM read_json(IN, ...)
+//   duckdb convert IN.csv OUT.parquet CODEC
+//                                COPY (SELECT * FROM read_csv(IN)) TO OUT
+//                                (FORMAT parquet, COMPRESSION CODEC)
+//   duckdb count   IN.parquet    SELECT count(*) FROM read_parquet(IN)  (from the footers)
+//   duckdb load    IN.parquet    CREATE TABLE t AS SELECT * FROM read_parquet(IN)  (every value)
+//   duckdb convert IN.parquet OUT.csv   COPY (SELECT * FROM read_parquet(IN)) TO OUT
 //   polars count   IN.csv        pl.readCSV(IN).height
+//   polars convert IN.csv OUT.parquet CODEC   pl.readCSV(IN).writeParquet(OUT, { compression })
+//   polars count   IN.parquet    pl.scanParquet(IN).select(pl.len()) (from the footers)
+//   polars load    IN.parquet    pl.readParquet(IN).height  (every value)
+//   polars convert IN.parquet OUT.csv   pl.readParquet(IN).writeCSV(OUT)
 //   polars convert IN.csv OUT    pl.readCSV(IN).writeCSV(OUT)
 //   polars count   IN.jsonl      pl.scanJson(IN).collectSync().height (see polarsRead)
 //   duckdb|polars  noop          loads the library and does nothing: the fixed cost of the above
@@ -25,13 +35,27 @@ function sqlString(s) {
 }
 
 function duckdbReader(file) {
+  if (file.endsWith('.parquet')) {
+    return `read_parquet(${sqlString(file)})`;
+  }
   if (file.endsWith('.jsonl')) {
     return `read_json(${sqlString(file)}, format = 'newline_delimited')`;
   }
   return `read_csv(${sqlString(file)})`;
 }
 
-async function duckdb(task, input, output) {
+// The COPY options for OUT: Parquet with the codec asked for, or DuckDB's default (CSV).
+function duckdbCopyOptions(output, codec) {
+  if (!output.endsWith('.parquet')) {
+    return '';
+  }
+  if (!/^[a-z0-9_]+$/.test(codec || '')) {
+    throw new Error(`duckdb: a Parquet output needs a codec, not '${codec}'`);
+  }
+  return ` (FORMAT parquet, COMPRESSION ${codec})`;
+}
+
+async function duckdb(task, input, output, codec) {
   switch (task) {
     case 'noop':
       await peers.duckdbQuery('SELECT 1');
@@ -48,8 +72,8 @@ async function duckdb(task, input, output) {
       return;
     }
     case 'convert':
-      await peers.duckdbQuery(
-        `COPY (SELECT * FROM ${duckdbReader(input)}) TO ${sqlString(output)}`);
+      await peers.duckdbQuery(`COPY (SELECT * FROM ${duckdbReader(input)}) TO ${sqlString(output)}` +
+        duckdbCopyOptions(output, codec));
       return;
   }
   throw new Error(`duckdb: unknown task '${task}'`);
@@ -60,20 +84,40 @@ async function duckdb(task, input, output) {
 // whole file in memory; scanJson runs Polars' own newline-delimited JSON reader on the path.
 function polarsRead(file) {
   const pl = peers.polars;
+  if (file.endsWith('.parquet')) {
+    return pl.readParquet(file);
+  }
   if (file.endsWith('.jsonl')) {
     return pl.scanJson(file).collectSync();
   }
   return pl.readCSV(file);
 }
 
-function polars(task, input, output) {
+function polars(task, input, output, codec) {
+  const pl = peers.polars;
   switch (task) {
     case 'noop':
-      return peers.polars.DataFrame({ a: [1] }).height;
+      return pl.DataFrame({ a: [1] }).height;
     case 'count':
+      if (input.endsWith('.parquet')) {
+        // A count from the footers, as Polars plans it for a scan that reads no column.
+        const df = pl.scanParquet(input).select(pl.len().alias('n')).collectSync();
+        console.log(String(df.getColumn('n').get(0)));
+        return;
+      }
+      console.log(String(polarsRead(input).height));
+      return;
+    case 'load':
       console.log(String(polarsRead(input).height));
       return;
     case 'convert':
+      if (output.endsWith('.parquet')) {
+        if (!codec) {
+          throw new Error('polars: a Parquet output needs a codec');
+        }
+        polarsRead(input).writeParquet(output, { compression: codec });
+        return;
+      }
       polarsRead(input).writeCSV(output);
       return;
   }
@@ -81,14 +125,14 @@ function polars(task, input, output) {
 }
 
 async function main() {
-  const [tool, task, input, output] = process.argv.slice(2);
+  const [tool, task, input, output, codec] = process.argv.slice(2);
   if (tool === 'duckdb') {
-    await duckdb(task, input, output);
+    await duckdb(task, input, output, codec);
     await peers.duckdbClose();
   } else if (tool === 'polars') {
-    polars(task, input, output);
+    polars(task, input, output, codec);
   } else {
-    throw new Error('usage: node bench/peer.js duckdb|polars TASK IN [OUT]');
+    throw new Error('usage: node bench/peer.js duckdb|polars TASK IN [OUT [CODEC]]');
   }
 }
 

@@ -179,6 +179,20 @@ void sbd_reader_progress(const sbd_reader *reader, int64_t *bytes_done, int64_t 
 void sbd_reader_close(sbd_reader *reader);
 
 /* ---------------------------------------------------------------------------------------------
+ * Queries. The result of a query is a stream of batches read through the reader API: the same
+ * sbd_reader_schema, sbd_reader_next (batches owned by the caller, exportable with
+ * sbd_batch_export) and sbd_reader_close, so whatever consumes a file consumes a query.
+ */
+
+/* Parses, binds and plans the SQL text sql (one query; docs/sql.md says what runs) and returns
+ * its result as a reader, owned by the caller: sbd_reader_close. Errors are found before any
+ * row is read where they can be (syntax, names, types, "not supported yet"), and shown with the
+ * SQL and a caret; errors in the data (a failed CAST, an integer overflow) come from
+ * sbd_reader_next. The query runs as it is read, with the context's threads for the readers
+ * beneath it; the context must outlive the reader. */
+sbd_status sbd_query(sbd_ctx *ctx, const char *sql, sbd_reader **out);
+
+/* ---------------------------------------------------------------------------------------------
  * Writers. Output goes to a temporary file beside path and is renamed into place only by a
  * successful sbd_writer_close; sbd_writer_abort (or a crash) leaves any previous file whole.
  * The path "-" writes to standard output.

@@ -28,6 +28,8 @@ enum flag_id {
   FLAG_CSV,
   FLAG_ROWS,
   FLAG_JSON,
+  FLAG_OUTPUT_FILE,
+  FLAG_QUERY_FORMAT,
   FLAG_HELP
 };
 
@@ -52,6 +54,13 @@ static const flag_spec flags[] = {
      "print a table even when stdout is not a terminal"},
     {"--csv", 0, CLI_FLAGS_OUTPUT, FLAG_CSV, NULL, NULL, NULL, 0, "print CSV even on a terminal"},
     {"--json", 0, CLI_FLAGS_JSON, FLAG_JSON, NULL, NULL, NULL, 0, "print JSON instead of text"},
+    /* sbd query (its --format is the result's, so it does not take the reading flags). */
+    {"--output", 'o', CLI_FLAGS_QUERY, FLAG_OUTPUT_FILE, NULL, NULL, "FILE", 0,
+     "write the result to FILE (csv, jsonl or parquet by its extension), atomically"},
+    {"--format", 0, CLI_FLAGS_QUERY, FLAG_QUERY_FORMAT, NULL, NULL, "F", 0,
+     "table, csv, jsonl or parquet (default: table on a terminal, else CSV)"},
+    {"--threads", 0, CLI_FLAGS_QUERY, FLAG_THREADS, NULL, NULL, "N", 0,
+     "worker threads (default 0: one per core)"},
     /* Reading. */
     {"--format", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "format", NULL, "F", 0,
      "csv, jsonl or parquet (default: by the extension)"},
@@ -99,7 +108,7 @@ static const flag_spec flags[] = {
     {"--data-page", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "data_page", NULL, "V", PQ,
      "data page version: v1 (default) or v2"},
     {"--dict-limit", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "parquet_dict_limit", NULL, "SIZE", PQ,
-     "dictionary bytes per column chunk before it falls back to plain (default 1M)"},
+     "dictionary bytes per column chunk before it falls back to plain (default 4M)"},
     {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, 0, "show this help"},
 };
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
@@ -170,6 +179,12 @@ static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *sh
     return CLI_EXIT_OK;
   case FLAG_JSON:
     args->json = true;
+    return CLI_EXIT_OK;
+  case FLAG_OUTPUT_FILE:
+    args->output_path = value;
+    return CLI_EXIT_OK;
+  case FLAG_QUERY_FORMAT:
+    args->query_format = value;
     return CLI_EXIT_OK;
   case FLAG_HELP:
     args->help = true;

@@ -33,6 +33,7 @@ enum {
   CLI_FLAGS_ROWS = 1u << 2,   /* -n, --rows */
   CLI_FLAGS_WRITE = 1u << 3,  /* --output-format, --compression, ... */
   CLI_FLAGS_JSON = 1u << 4,   /* --json */
+  CLI_FLAGS_QUERY = 1u << 5,  /* sbd query: -o, --format (of the result), --threads */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -52,7 +53,9 @@ typedef struct cli_args {
   int threads;             /* --threads, or -1 when not given */
   int64_t rows;            /* -n; 10 when not given */
   cli_output output;
-  bool json; /* --json */
+  bool json;                /* --json */
+  const char *output_path;  /* -o FILE (sbd query), or NULL */
+  const char *query_format; /* --format of sbd query's result, or NULL */
   bool help;
   uint64_t given; /* bit i: the flag of row i of the flag table was given */
 } cli_args;
@@ -66,7 +69,8 @@ typedef struct cli_command {
   int (*run)(sbd_ctx *ctx, const cli_args *args);
 } cli_command;
 
-extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert, cli_cmd_meta;
+extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert, cli_cmd_meta,
+    cli_cmd_query;
 
 /* Parses argv[0..argc) (the words after the command name) into args. On a usage error prints it
  * with the hint and returns CLI_EXIT_USAGE; otherwise CLI_EXIT_OK. Free with cli_args_free. */

@@ -16,8 +16,8 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cli_command *const commands[] = {&cli_cmd_schema, &cli_cmd_head, &cli_cmd_count,
-                                              &cli_cmd_convert, &cli_cmd_meta};
+static const cli_command *const commands[] = {&cli_cmd_schema,  &cli_cmd_head, &cli_cmd_count,
+                                              &cli_cmd_convert, &cli_cmd_meta, &cli_cmd_query};
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
 static void print_main_help(FILE *out) {

@@ -646,4 +646,15 @@ sql_keyword sql_keyword_lookup(const char *s, size_t n);
 const char *sql_keyword_name(sql_keyword kw); /* "SELECT"; static */
 bool sql_keyword_reserved(sql_keyword kw);
 
+/* ---- binding and planning (bind.c) ------------------------------------------------------------*/
+
+struct ex_query;
+struct ex_op;
+/* Binds a parsed statement (allocated in q's arena, as everything the plan points to) and plans
+ * it as a tree of executor operators. On success *out is the plan's root, owned by the caller
+ * (ex_op_free), its schema the result's columns. Errors show the SQL with a caret: SBD_EINPUT for
+ * an unknown name or a type error, SBD_EUNSUPPORTED ("not supported yet: ...") for a construct
+ * the engine does not run yet; a failure to open a file keeps the reader's status. */
+sbd_status sql_plan(struct ex_query *q, const sql_stmt *stmt, struct ex_op **out);
+
 #endif

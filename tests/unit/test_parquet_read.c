@@ -677,29 +677,57 @@ static sbd_status read_corrupt(const char *path, char *err, size_t cap) {
   return res.st;
 }
 
-/* The header of the first page of column `leaf` in row group 0, and where its body starts. */
-static bool first_page(const uint8_t *data, size_t n, const char *path, int leaf, int64_t *hdr_at,
-                       int64_t *body_at, pq_page_header *h) {
+/* The header of the first data page of column `leaf` in row group 0 (after its dictionary page
+ * when data_page, else the chunk's first page), and where its body starts. */
+static bool first_page(const uint8_t *data, size_t n, const char *path, int leaf, bool data_page,
+                       int64_t *hdr_at, int64_t *body_at, pq_page_header *h) {
   sbd_ctx *ctx = sbd_ctx_new();
   pq_file *f;
   bool ok = pq_file_open(ctx, path, &f) == SBD_OK;
   if (ok) {
     int64_t start, len;
     pq_file_chunk_range(f, 0, leaf, &start, &len);
-    pq_tdec d;
-    pq_tdec_init(&d, data + start, n - (size_t)start, start, NULL);
-    ok = pq_decode_page_header(&d, h);
-    *hdr_at = start;
-    *body_at = start + (int64_t)d.pos;
+    for (;;) {
+      pq_tdec d;
+      pq_tdec_init(&d, data + start, n - (size_t)start, start, NULL);
+      ok = pq_decode_page_header(&d, h);
+      *hdr_at = start;
+      *body_at = start + (int64_t)d.pos;
+      if (!ok || !data_page || h->type != PQ_PAGE_DICTIONARY)
+        break;
+      start = *body_at + h->compressed_page_size;
+    }
     pq_file_close(f);
   }
   sbd_ctx_free(ctx);
   return ok;
 }
 
-/* Replaces bytes [at, at + old_len) of the file with the new page header h. */
-static void splice_header(const char *path, const uint8_t *data, size_t n, int64_t at,
-                          size_t old_len, const pq_page_header *h) {
+/* Where the chunk of column `leaf` in row group 0 is, and the offset of its last page header. */
+static bool chunk_place(const uint8_t *data, size_t n, const char *path, int leaf, int64_t *start,
+                        int64_t *len, int64_t *last_page) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  pq_file *f;
+  bool ok = pq_file_open(ctx, path, &f) == SBD_OK;
+  if (ok) {
+    pq_file_chunk_range(f, 0, leaf, start, len);
+    for (int64_t at = *start; ok && at < *start + *len;) {
+      pq_page_header h;
+      pq_tdec d;
+      pq_tdec_init(&d, data + at, n - (size_t)at, at, NULL);
+      ok = pq_decode_page_header(&d, &h);
+      *last_page = at;
+      at += (int64_t)d.pos + h.compressed_page_size;
+    }
+    pq_file_close(f);
+  }
+  sbd_ctx_free(ctx);
+  return ok;
+}
+
+/* Replaces bytes [at, at + old_len) of the file with the new page header h; returns its length. */
+static size_t splice_header(const char *path, const uint8_t *data, size_t n, int64_t at,
+                            size_t old_len, const pq_page_header *h) {
   pq_tenc e;
   pq_tenc_init(&e, 1 << 20);
   pq_encode_page_header(&e, h);
@@ -709,12 +737,26 @@ static void splice_header(const char *path, const uint8_t *data, size_t n, int64
   memcpy(out + at + e.len, data + at + old_len, n - (size_t)at - old_len);
   spit(path, out, n - old_len + e.len);
   free(out);
+  size_t len = e.len;
   pq_tenc_free(&e);
+  return len;
 }
 
+/* Reads bad and checks its error: SBD_EINPUT and exactly the message "<bad>: <want>". */
+static void expect_corrupt(const char *bad, const char *what, const char *want) {
+  char err[SBD_ERRMSG_MAX], full[SBD_ERRMSG_MAX];
+  sbd_status st = read_corrupt(bad, err, sizeof(err));
+  snprintf(full, sizeof(full), "%s: %s", bad, want);
+  CHECK(st == SBD_EINPUT && strcmp(err, full) == 0, "%s: status %d, message\n  %s\nnot\n  %s", what,
+        (int)st, err, full);
+}
+
+/* Bad files, each made by patching a good file written by sbd's own writer at offsets its footer
+ * gives, and each error asserted word for word: the file-level ones name the file, the others the
+ * file, the row group, the column and the page. */
 TEST(parquet_read_corrupt_files) {
   sbd_ctx *ctx = sbd_ctx_new();
-  char path[160], bad[180], err[SBD_ERRMSG_MAX];
+  char path[160], bad[180], want[SBD_ERRMSG_MAX];
   test_path(path, sizeof(path), "good");
   snprintf(bad, sizeof(bad), "%s.bad.parquet", path);
   static const char *const wopts[] = {"row_group_rows", "300", "page_bytes", "500", NULL};
@@ -724,79 +766,168 @@ TEST(parquet_read_corrupt_files) {
   ASSERT_TRUE(data && n > 100);
   uint8_t *copy = malloc(n);
 
+  /* Truncated files. */
   static const struct {
     size_t keep; /* bytes kept */
     const char *err;
   } cuts[] = {{0, "not a Parquet file (it is empty)"},
+              {1, "not a Parquet file (1 bytes; the smallest Parquet file has 12)"},
               {7, "not a Parquet file (7 bytes; the smallest Parquet file has 12)"},
-              {100, "(it does not end with PAR1)"},
-              {1, "the smallest Parquet file has 12"}};
+              {100, "not a Parquet file, or a truncated one (it does not end with PAR1)"}};
   for (size_t k = 0; k < sizeof(cuts) / sizeof(cuts[0]); k++) {
     spit(bad, data, cuts[k].keep);
-    CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT && strstr(err, cuts[k].err) &&
-              strncmp(err, bad, strlen(bad)) == 0,
-          "cut to %zu: %s", cuts[k].keep, err);
+    char what[64];
+    snprintf(what, sizeof(what), "cut to %zu bytes", cuts[k].keep);
+    expect_corrupt(bad, what, cuts[k].err);
   }
-  /* Truncated by a little: the tail is no longer the magic. */
   spit(bad, data, n - 3);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT && strstr(err, "PAR1"), "n - 3: %s", err);
+  expect_corrupt(bad, "3 bytes short",
+                 "not a Parquet file, or a truncated one (it does not end with PAR1)");
 
+  /* A wrong magic at the head, and at the tail. */
   memcpy(copy, data, n);
   copy[0] = 'X';
   spit(bad, copy, n);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT &&
-            strstr(err, "not a Parquet file (it does not start with PAR1)"),
-        "bad head magic: %s", err);
+  expect_corrupt(bad, "head magic", "not a Parquet file (it does not start with PAR1)");
+  memcpy(copy, data, n);
+  copy[n - 1] = '2';
+  spit(bad, copy, n);
+  expect_corrupt(bad, "tail magic",
+                 "not a Parquet file, or a truncated one (it does not end with PAR1)");
 
+  /* A footer length past the file, and one too short to hold the footer. */
   memcpy(copy, data, n);
   put_u32le(copy + n - 8, (uint32_t)n);
   spit(bad, copy, n);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT &&
-            strstr(err, "corrupt Parquet footer: its length"),
-        "footer length: %s", err);
-
+  snprintf(want, sizeof(want),
+           "corrupt Parquet footer: its length %zu does not fit in the %zu bytes between the "
+           "magic numbers",
+           n, n - 12);
+  expect_corrupt(bad, "footer length past the file", want);
   memcpy(copy, data, n);
   put_u32le(copy + n - 8, 3);
   spit(bad, copy, n);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT && strstr(err, "corrupt Parquet footer"),
-        "short footer: %s", err);
+  snprintf(want, sizeof(want),
+           "corrupt Parquet footer: corrupt Thrift at offset %zu: FileMetaData without its "
+           "required field version (1)",
+           n - 10);
+  expect_corrupt(bad, "short footer", want);
 
-  /* A page whose compressed size runs past its chunk. */
   int64_t hdr_at, body_at;
-  pq_page_header h;
-  ASSERT_TRUE(first_page(data, n, path, C_X, &hdr_at, &body_at, &h));
-  pq_page_header lie = h;
-  lie.compressed_page_size = 1 << 20;
-  splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT &&
-            strstr(err, "row group 0, column 'x', page 0") &&
-            strstr(err, "runs past the end of the chunk"),
-        "lying page size: %s", err);
-
-  /* A page whose body does not decompress (SNAPPY, the default). */
-  memcpy(copy, data, n);
-  memset(copy + body_at, 0xff, (size_t)h.compressed_page_size);
-  spit(bad, copy, n);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT && strstr(err, "column 'x', page 0") &&
-            strstr(err, "SNAPPY"),
-        "bad snappy: %s", err);
+  pq_page_header h, lie;
+  ASSERT_TRUE(first_page(data, n, path, C_X, true, &hdr_at, &body_at, &h));
+  ASSERT_EQ(h.type, PQ_PAGE_DATA);
 
   /* A corrupt page header. */
   memcpy(copy, data, n);
   memset(copy + hdr_at, 0xee, 3);
   spit(bad, copy, n);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT && strstr(err, "column 'x', page 0"),
-        "bad page header: %s", err);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): corrupt page header: corrupt Thrift at "
+           "offset %lld: unknown field type 14",
+           (long long)hdr_at, (long long)hdr_at + 1);
+  expect_corrupt(bad, "corrupt page header", want);
 
-  /* A dictionary that lost an entry: the indices point past it. */
-  ASSERT_TRUE(first_page(data, n, path, C_CAT, &hdr_at, &body_at, &h));
+  /* A compressed size that runs past the chunk, and one that stops short of the page. */
+  int64_t chunk_start, chunk_len, last_page;
+  ASSERT_TRUE(chunk_place(data, n, path, C_X, &chunk_start, &chunk_len, &last_page));
+  lie = h;
+  lie.compressed_page_size = 1 << 20;
+  size_t hlen = splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): a page of 1048576 bytes runs past the "
+           "end of the chunk (%lld bytes left)",
+           (long long)hdr_at, (long long)(chunk_start + chunk_len - hdr_at - (int64_t)hlen));
+  expect_corrupt(bad, "compressed size past the chunk", want);
+  lie = h;
+  lie.compressed_page_size = h.compressed_page_size - 7;
+  splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): SNAPPY: corrupt page data",
+           (long long)hdr_at);
+  expect_corrupt(bad, "compressed size short", want);
+
+  /* An uncompressed size that is not what the body decompresses to. */
+  lie = h;
+  lie.uncompressed_page_size = h.uncompressed_page_size + 10;
+  splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): SNAPPY: page data decompresses to %d "
+           "bytes, but its header says %d",
+           (long long)hdr_at, h.uncompressed_page_size, h.uncompressed_page_size + 10);
+  expect_corrupt(bad, "uncompressed size too large", want);
+  lie = h;
+  lie.uncompressed_page_size = h.uncompressed_page_size - 10;
+  splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): SNAPPY: page data decompresses to %d "
+           "bytes, but its header says %d",
+           (long long)hdr_at, h.uncompressed_page_size, h.uncompressed_page_size - 10);
+  expect_corrupt(bad, "uncompressed size too small", want);
+
+  /* A body that does not decompress (SNAPPY, the default): garbage from its first byte, and
+   * garbage after an intact length (one byte here), which only decompressing finds. */
+  ASSERT_TRUE(h.uncompressed_page_size < 128);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): SNAPPY: corrupt page data",
+           (long long)hdr_at);
+  for (int keep = 0; keep <= 1; keep++) {
+    memcpy(copy, data, n);
+    memset(copy + body_at + keep, 0xff, (size_t)h.compressed_page_size - (size_t)keep);
+    spit(bad, copy, n);
+    expect_corrupt(bad, keep ? "decompression failure" : "corrupt snappy length", want);
+  }
+
+  /* num_values that disagrees with the chunk: more values than the row group has, and fewer. */
+  lie = h;
+  lie.data_page_header.num_values = h.data_page_header.num_values + 1000;
+  splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): the page has %d values but only 300 "
+           "rows are left in the chunk",
+           (long long)hdr_at, h.data_page_header.num_values + 1000);
+  expect_corrupt(bad, "num_values too large", want);
+  lie = h;
+  lie.data_page_header.num_values = -1;
+  splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page 1 (offset %lld): corrupt page header: num_values is -1",
+           (long long)hdr_at);
+  expect_corrupt(bad, "num_values negative", want);
+  /* One short: the error comes at the end of the chunk, on its last page, which is found
+   * where it was (the header stays the same size). */
+  lie = h;
+  lie.data_page_header.num_values = h.data_page_header.num_values - 1;
+  ASSERT_EQ(splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie),
+            (size_t)(body_at - hdr_at));
+  int npages_x = 0;
+  for (int64_t at = chunk_start; at <= last_page; npages_x++) {
+    pq_page_header ph;
+    pq_tdec d;
+    pq_tdec_init(&d, data + at, n - (size_t)at, at, NULL);
+    ASSERT_TRUE(pq_decode_page_header(&d, &ph));
+    at += (int64_t)d.pos + ph.compressed_page_size;
+  }
+  snprintf(want, sizeof(want),
+           "row group 0, column 'x', page %d (offset %lld): the chunk ends after 299 of its 300 "
+           "values",
+           npages_x - 1, (long long)last_page);
+  expect_corrupt(bad, "num_values one short", want);
+
+  /* A dictionary that lost entries: the indices point past it. */
+  ASSERT_TRUE(first_page(data, n, path, C_CAT, false, &hdr_at, &body_at, &h));
   ASSERT_EQ(h.type, PQ_PAGE_DICTIONARY);
   lie = h;
   lie.dictionary_page_header.num_values = 1;
   splice_header(bad, data, n, hdr_at, (size_t)(body_at - hdr_at), &lie);
-  CHECK(read_corrupt(bad, err, sizeof(err)) == SBD_EINPUT &&
-            strstr(err, "row group 0, column 'cat', page 1") && strstr(err, "dictionary index"),
-        "dictionary index: %s", err);
+  int64_t cat_start, cat_len, cat_last;
+  ASSERT_TRUE(chunk_place(data, n, path, C_CAT, &cat_start, &cat_len, &cat_last));
+  int64_t cat_page1 = body_at + h.compressed_page_size; /* the header kept its length */
+  snprintf(want, sizeof(want),
+           "row group 0, column 'cat', page 1 (offset %lld): dictionary index 8 is out of range "
+           "(the dictionary has 1 entries)",
+           (long long)cat_page1);
+  expect_corrupt(bad, "dictionary index out of range", want);
 
   free(copy);
   free(data);

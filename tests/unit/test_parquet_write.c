@@ -1035,6 +1035,43 @@ TEST(parquet_writer_dictionary_fallback) {
   sbd_ctx_free(ctx);
 }
 
+/* The dictionary is kept while it pays: the id column (every value distinct) costs more as a
+ * dictionary plus indices than PLAIN, so a chunk of 20000 ids (160 KB) has none, while one of 2000
+ * (16 KB, under the 64 KiB below which the writer does not judge) keeps it; the columns of few
+ * distinct values keep theirs either way. */
+TEST(parquet_writer_dictionary_pays) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  char path[128];
+  test_path(path, sizeof(path), "pays");
+  static const struct {
+    int64_t rows;
+    bool id_dictionary;
+  } cases[] = {{20000, false}, {2000, true}};
+  for (size_t k = 0; k < sizeof(cases) / sizeof(cases[0]); k++) {
+    ASSERT_EQ(write_test_file(ctx, path, cases[k].rows, NULL), SBD_OK);
+    check_file(path, cases[k].rows, 1048576, false);
+    size_t n;
+    uint8_t *f = slurp(path, &n);
+    arena a;
+    arena_init(&a, 0);
+    pq_file_metadata m;
+    ASSERT_TRUE(read_footer(f, n, &a, &m));
+    const pq_column_chunk *cols = m.row_groups[0].columns;
+    CHECK(cols[C_ID].meta_data.has_dictionary_page_offset == cases[k].id_dictionary,
+          "%lld rows: the id column %s a dictionary", (long long)cases[k].rows,
+          cases[k].id_dictionary ? "lacks" : "has");
+    CHECK(cols[C_X].meta_data.has_dictionary_page_offset, "%lld rows: x lost its dictionary",
+          (long long)cases[k].rows);
+    CHECK(cols[C_S].meta_data.has_dictionary_page_offset, "%lld rows: s lost its dictionary",
+          (long long)cases[k].rows);
+    arena_free(&a);
+    free(f);
+  }
+  if (!test_failed_now())
+    unlink(path);
+  sbd_ctx_free(ctx);
+}
+
 TEST(parquet_writer_options) {
   static const struct {
     const char *key, *value, *err;

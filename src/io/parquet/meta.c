@@ -692,7 +692,10 @@ static bool dec_schema_element(pq_tdec *d, pq_schema_element *se) {
       ok = (se->has_field_id = pq_tdec_i32(d, type, &se->field_id));
       break;
     case 10:
-      ok = (se->has_logical_type = dec_logical_type(d, &se->logical_type));
+      /* A LogicalType with no member this code knows (an empty union, or a member newer than
+       * this code) is no logical type: the column is read by its physical type. */
+      ok = dec_logical_type(d, &se->logical_type);
+      se->has_logical_type = ok && se->logical_type.kind != PQ_LT_NONE;
       break;
     default:
       ok = pq_tdec_skip(d, type);

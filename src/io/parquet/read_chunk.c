@@ -336,8 +336,17 @@ static const uint8_t *decompress(rd *r, const uint8_t *in, size_t clen, size_t u
   bool plausible = true;
   switch (r->codec) {
   case PQ_CODEC_SNAPPY: {
+    /* Snappy data begins with its uncompressed length: say which of the two is wrong. */
     size_t n;
-    plausible = snappy_uncompressed_length((const char *)in, clen, &n) == SNAPPY_OK && n == ulen;
+    if (snappy_uncompressed_length((const char *)in, clen, &n) != SNAPPY_OK) {
+      fail(r, SBD_EINPUT, "SNAPPY: corrupt page data");
+      return NULL;
+    }
+    if (n != ulen) {
+      fail(r, SBD_EINPUT, "SNAPPY: page data decompresses to %zu bytes, but its header says %zu", n,
+           ulen);
+      return NULL;
+    }
     break;
   }
   case PQ_CODEC_ZSTD: {
@@ -1058,7 +1067,9 @@ static bool dictionary_page(rd *r, const pq_page_header *h, const uint8_t *body)
 }
 
 static bool check_page_values(rd *r, int32_t num_values) {
-  if (num_values < 0 || num_values > r->nrows - r->row)
+  if (num_values < 0)
+    return fail(r, SBD_EINPUT, "corrupt page header: num_values is %d", (int)num_values);
+  if (num_values > r->nrows - r->row)
     return fail(r, SBD_EINPUT, "the page has %d values but only %lld rows are left in the chunk",
                 (int)num_values, (long long)(r->nrows - r->row));
   return true;
@@ -1181,11 +1192,12 @@ static bool read_pages(rd *r, const uint8_t *data, int64_t start, int64_t len) {
   while (r->row < r->nrows) {
     if (r->t->cancel && __atomic_load_n(r->t->cancel, __ATOMIC_RELAXED))
       return fail(r, SBD_EINTERNAL, "cancelled");
-    r->page++;
-    r->page_off = start + pos;
+    /* Values missing at the end are laid at the last page's door (the chunk's, with none). */
     if (pos >= len)
       return fail(r, SBD_EINPUT, "the chunk ends after %lld of its %lld values", (long long)r->row,
                   (long long)r->nrows);
+    r->page++;
+    r->page_off = start + pos;
     pq_tdec d;
     pq_tdec_init(&d, data + pos, (size_t)(len - pos), start + pos, NULL);
     pq_page_header h;

@@ -8,22 +8,24 @@
  * Every column is written OPTIONAL (max definition level 1, no repetition levels), so each data
  * page carries RLE/bit-packed definition levels: prefixed by their 4-byte length in a v1 page,
  * uncompressed and counted in the header in a v2 page. Values are PLAIN, RLE_DICTIONARY (with
- * a PLAIN dictionary page; when the dictionary would pass parquet_dict_limit the page that would
- * pass it and every later page of the chunk are PLAIN, and the dictionary keeps only the entries
- * of the pages that use it), DELTA_BINARY_PACKED (INT64, TIMESTAMP, DATE) or BYTE_STREAM_SPLIT
- * (DOUBLE), as option parquet_encoding says; under delta and byte_stream_split the other columns
- * keep the dictionary, BOOLEAN is always PLAIN (bit-packed), a page of nulls only is PLAIN (so an
- * all-null chunk has no dictionary page), and DATE chunks whose values span 2^31 days or more,
- * whose INT32 deltas would not fit 32 bits, fall back from delta to PLAIN.
+ * a PLAIN dictionary page; when the dictionary would pass parquet_dict_limit, or would stop
+ * paying for itself (dict_pays), the page where that happens and every later page of the chunk
+ * are PLAIN, and the dictionary keeps only the entries of the pages that use it),
+ * DELTA_BINARY_PACKED (INT64, TIMESTAMP, DATE) or BYTE_STREAM_SPLIT (DOUBLE), as option
+ * parquet_encoding says; under delta and byte_stream_split the other columns keep the dictionary,
+ * BOOLEAN is always PLAIN (bit-packed), a page of nulls only is PLAIN (so an all-null chunk has no
+ * dictionary page), and DATE chunks whose values span 2^31 days or more, whose INT32 deltas would
+ * not fit 32 bits, fall back from delta to PLAIN.
  *
  * The writer buffers one row group: the batches' vectors are appended to one vector per column
  * until row_group_rows rows or row_group_bytes bytes of values are held (a batch is cut where
- * either limit falls; a row group holds at least one row). The columns of a full
- * row group are then encoded and compressed in parallel on the context's pool, one task per
- * column (the calling thread runs one of them), and written in column order. Memory is thus the
- * buffered row group plus its encoded chunks. What the footer and the page indexes need (chunk
- * metadata and statistics, serialized column and offset indexes) is kept until the end; it is
- * small beside the data.
+ * either limit falls; a row group holds at least one row). The columns of a full row group are
+ * then encoded and compressed in parallel on the context's pool, one task per column, while the
+ * caller goes on filling the next row group; the chunks are written in column order when that
+ * one is full or the file is finished (flush_row_group, finish_flight). Memory is thus two
+ * buffered row groups plus the encoded chunks of one. What the footer and the page indexes need
+ * (chunk metadata and statistics, serialized column and offset indexes) is kept until the end; it
+ * is small beside the data.
  *
  * Statistics: per page header and per column chunk, min_value and max_value in the column's
  * type-defined order (signed for numbers, false < true, unsigned bytes for strings; full values,
@@ -50,7 +52,7 @@
 #define DEFAULT_ROW_GROUP_ROWS 1048576
 #define DEFAULT_ROW_GROUP_BYTES ((int64_t)128 << 20)
 #define DEFAULT_PAGE_BYTES ((int64_t)1 << 20)
-#define DEFAULT_DICT_LIMIT ((int64_t)1 << 20)
+#define DEFAULT_DICT_LIMIT ((int64_t)4 << 20)
 /* Pages and dictionaries stay well under the 2 GiB that the i32 sizes of a page header allow
  * (a page may pass page_bytes by one value, which is at most SBD_MAX_VALUE_BYTES). */
 #define MAX_PAGE_BYTES ((int64_t)1 << 30)
@@ -134,6 +136,8 @@ typedef struct chunk_job {
   stat_acc st;
   int64_t uncompressed_bytes; /* every page, headers included */
   int dict_pages_used;        /* data pages encoded with the dictionary */
+  int64_t dict_values;        /* the values of those pages */
+  int64_t dict_values_plain;  /* their PLAIN size in bytes */
   int pages_by_enc[10];       /* data pages by encoding */
   bool enc_used[10];
 
@@ -162,6 +166,14 @@ typedef struct pq_writer {
   chunk_job *jobs;
   int *order; /* the order in which the columns are handed to the pool */
   bool failed;
+
+  /* The row group being encoded on the pool while the next one fills buf: its vectors, its row
+   * count, and the group its tasks count down. At most one is in flight. */
+  sbd_vec **flight;
+  int64_t flight_rows;
+  bool in_flight;
+  job_group group;
+  bool group_ready; /* its lock and condition are initialised */
 
   arena meta; /* copies the footer keeps: statistics, encodings, chunk lists */
   pq_row_group *rgs;
@@ -695,9 +707,23 @@ static sbd_status encode_values(chunk_job *j, int64_t from, int64_t to, bool use
   return SBD_OK;
 }
 
+/* Whether a dictionary of d_bytes (PLAIN entries) and the indices of `values` values, at the bit
+ * width of `entries` entries, pays against the `plain` bytes of those values written PLAIN. Below
+ * DICT_JUDGE_BYTES of values the dictionary is kept whatever it costs: either choice then costs a
+ * few KiB at most, and readers that work on dictionaries gain from one. */
+#define DICT_JUDGE_BYTES ((int64_t)64 << 10)
+static bool dict_pays(size_t d_bytes, uint32_t entries, int64_t values, int64_t plain) {
+  if (plain < DICT_JUDGE_BYTES)
+    return true;
+  int bw = bits_for(entries ? entries - 1 : 0);
+  if (bw < 1)
+    bw = 1;
+  return (int64_t)d_bytes + (values * bw + 7) / 8 < plain;
+}
+
 /* Adds the non-null values of rows [from, to) to the dictionary and their entries to j->indices
- * (*nidx of them). When they would take it past the limit, *fits is false and the dictionary is
- * left as it was before the page. */
+ * (*nidx of them). When they would take it past the limit, or the dictionary would no longer pay
+ * (dict_pays), *fits is false and the dictionary is left as it was before the page. */
 static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fits, size_t *nidx) {
   dict *d = &j->d;
   const sbd_vec *v = j->vec;
@@ -709,6 +735,7 @@ static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fi
   if (!d->slots && !dict_reserve(d, c->type == SBD_STRING))
     return job_fail(j, SBD_ENOMEM, "out of memory for a dictionary");
   size_t n = 0;
+  int64_t page_plain = 0;
   *fits = true;
   for (int64_t i = from; i < to; i++) {
     if (!vec_is_valid(v, i))
@@ -718,25 +745,36 @@ static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fi
       size_t len;
       const uint8_t *p = str_at(v, i, &len);
       e = dict_string(d, p, len);
+      page_plain += 4 + (int64_t)len;
     } else if (c->type == SBD_DATE) {
       e = dict_fixed(d, (uint32_t)((const int32_t *)v->values)[i], 4);
+      page_plain += 4;
     } else {
       uint64_t bits;
       memcpy(&bits, (const uint8_t *)v->values + (size_t)i * 8, 8);
       e = dict_fixed(d, bits, 8);
+      page_plain += 8;
     }
     if (e < 0)
       return job_fail(j, SBD_ENOMEM, "out of memory for a dictionary");
     if (d->plain_bytes > (size_t)j->o->dict_limit || d->count >= INT32_MAX / 2) {
-      /* Entries past count_before are left unreferenced; the table is not used again. */
-      d->count = count_before;
-      d->plain_bytes = plain_before;
-      d->bytes_len = bytes_before;
       *fits = false;
-      return SBD_OK;
+      break;
     }
     j->indices[n++] = (uint32_t)e;
   }
+  if (*fits && !dict_pays(d->plain_bytes, d->count, j->dict_values + (int64_t)n,
+                          j->dict_values_plain + page_plain))
+    *fits = false;
+  if (!*fits) {
+    /* Entries past count_before are left unreferenced; the table is not used again. */
+    d->count = count_before;
+    d->plain_bytes = plain_before;
+    d->bytes_len = bytes_before;
+    return SBD_OK;
+  }
+  j->dict_values += (int64_t)n;
+  j->dict_values_plain += page_plain;
   *nidx = n;
   return SBD_OK;
 }
@@ -934,6 +972,7 @@ static void job_reset(chunk_job *j) {
   stat_init(&j->st);
   j->uncompressed_bytes = 0;
   j->dict_pages_used = 0;
+  j->dict_values = j->dict_values_plain = 0;
   memset(j->pages_by_enc, 0, sizeof(j->pages_by_enc));
   memset(j->enc_used, 0, sizeof(j->enc_used));
   dict_clear(&j->d);
@@ -1153,42 +1192,17 @@ static int64_t column_bytes(const sbd_vec *v) {
   return v->len * (int64_t)type_width(v->type) + v->bytes_len;
 }
 
-/* Encodes the buffered row group on the pool and writes it. */
-static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
-  if (pw->buf_rows == 0)
+/* Waits for the row group in flight, if any, and writes it. */
+static sbd_status finish_flight(sbd_writer *w, pq_writer *pw) {
+  if (!pw->in_flight)
     return SBD_OK;
   int ncols = pw->ncols;
-  job_group g;
-  pthread_mutex_init(&g.lock, NULL);
-  pthread_cond_init(&g.done, NULL);
-  g.pending = ncols;
-  pool *p = ncols > 1 ? ctx_pool(w->ctx) : NULL;
-  /* The largest columns go first, so that no big one starts last and keeps the others waiting;
-   * the calling thread takes the smallest itself. */
-  for (int i = 0; i < ncols; i++) {
-    pw->order[i] = i;
-    pw->jobs[i].vec = pw->buf[i];
-    pw->jobs[i].group = &g;
-  }
-  for (int i = 1; i < ncols; i++)
-    for (int k = i;
-         k > 0 && column_bytes(pw->buf[pw->order[k]]) > column_bytes(pw->buf[pw->order[k - 1]]);
-         k--) {
-      int t = pw->order[k];
-      pw->order[k] = pw->order[k - 1];
-      pw->order[k - 1] = t;
-    }
-  for (int i = 0; i < ncols; i++) {
-    chunk_job *j = &pw->jobs[pw->order[i]];
-    if (i == ncols - 1 || !p || !pool_submit(p, run_job, j))
-      run_job(j);
-  }
-  pthread_mutex_lock(&g.lock);
-  while (g.pending > 0)
-    pthread_cond_wait(&g.done, &g.lock);
-  pthread_mutex_unlock(&g.lock);
-  pthread_mutex_destroy(&g.lock);
-  pthread_cond_destroy(&g.done);
+  job_group *g = &pw->group;
+  pthread_mutex_lock(&g->lock);
+  while (g->pending > 0)
+    pthread_cond_wait(&g->done, &g->lock);
+  pthread_mutex_unlock(&g->lock);
+  pw->in_flight = false;
 
   for (int i = 0; i < ncols; i++)
     if (pw->jobs[i].status != SBD_OK)
@@ -1215,7 +1229,7 @@ static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
   if (!rg->columns)
     return sbd_error(w->ctx, SBD_ENOMEM, "out of memory for the Parquet footer");
   rg->n_columns = ncols;
-  rg->num_rows = pw->buf_rows;
+  rg->num_rows = pw->flight_rows;
   rg->has_file_offset = true;
   rg->file_offset = io_file_written(w->file);
   rg->has_total_compressed_size = true;
@@ -1230,10 +1244,51 @@ static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
     rg->total_compressed_size += rg->columns[i].meta_data.total_compressed_size;
   }
   pw->nrgs++;
-  pw->total_rows += pw->buf_rows;
+  pw->total_rows += pw->flight_rows;
   for (int i = 0; i < ncols; i++)
-    vec_reset(pw->buf[i]);
+    vec_reset(pw->flight[i]);
+  pw->flight_rows = 0;
+  return SBD_OK;
+}
+
+/* Hands the buffered row group to the pool, one task per column, after writing the previous
+ * one. The tasks run while the caller fills the next row group, so that reading the input and
+ * encoding overlap; the chunks are written, in column order, when the next row group is handed
+ * over or the file is finished. Memory is thus two row groups of values plus one of encoded
+ * chunks. */
+static sbd_status flush_row_group(sbd_writer *w, pq_writer *pw) {
+  RETURN_IF_ERROR(finish_flight(w, pw));
+  if (pw->buf_rows == 0)
+    return SBD_OK;
+  int ncols = pw->ncols;
+  sbd_vec **t = pw->flight;
+  pw->flight = pw->buf;
+  pw->buf = t;
+  pw->flight_rows = pw->buf_rows;
   pw->buf_rows = pw->buf_bytes = 0;
+  pw->group.pending = ncols;
+  pw->in_flight = true;
+  pool *p = ctx_pool(w->ctx);
+  /* The largest columns go first, so that no big one starts last and keeps the others
+   * waiting. */
+  for (int i = 0; i < ncols; i++) {
+    pw->order[i] = i;
+    pw->jobs[i].vec = pw->flight[i];
+    pw->jobs[i].group = &pw->group;
+  }
+  for (int i = 1; i < ncols; i++)
+    for (int k = i; k > 0 && column_bytes(pw->flight[pw->order[k]]) >
+                                 column_bytes(pw->flight[pw->order[k - 1]]);
+         k--) {
+      int tmp = pw->order[k];
+      pw->order[k] = pw->order[k - 1];
+      pw->order[k - 1] = tmp;
+    }
+  for (int i = 0; i < ncols; i++) {
+    chunk_job *j = &pw->jobs[pw->order[i]];
+    if (!p || !pool_submit(p, run_job, j))
+      run_job(j);
+  }
   return SBD_OK;
 }
 
@@ -1413,6 +1468,8 @@ static sbd_status pq_finish(sbd_writer *w) {
                   io_file_path(w->file));
   sbd_status st = flush_row_group(w, pw);
   if (st == SBD_OK)
+    st = finish_flight(w, pw);
+  if (st == SBD_OK)
     st = write_footer(w, pw);
   if (st != SBD_OK)
     pw->failed = true;
@@ -1423,6 +1480,17 @@ static void pq_free(sbd_writer *w) {
   pq_writer *pw = w->impl;
   if (!pw)
     return;
+  if (pw->in_flight) {
+    /* After a failure elsewhere the tasks may still be running on our buffers. */
+    pthread_mutex_lock(&pw->group.lock);
+    while (pw->group.pending > 0)
+      pthread_cond_wait(&pw->group.done, &pw->group.lock);
+    pthread_mutex_unlock(&pw->group.lock);
+  }
+  if (pw->group_ready) {
+    pthread_mutex_destroy(&pw->group.lock);
+    pthread_cond_destroy(&pw->group.done);
+  }
   if (pw->jobs)
     for (int i = 0; i < pw->ncols; i++)
       job_free(&pw->jobs[i]);
@@ -1432,6 +1500,10 @@ static void pq_free(sbd_writer *w) {
     for (int i = 0; i < pw->ncols; i++)
       vec_free(pw->buf[i]);
   free(pw->buf);
+  if (pw->flight)
+    for (int i = 0; i < pw->ncols; i++)
+      vec_free(pw->flight[i]);
+  free(pw->flight);
   free(pw->cols);
   free(pw->rgs);
   free(pw->refs);
@@ -1573,13 +1645,18 @@ sbd_status pq_writer_init(sbd_writer *w, const sbd_options *opts) {
   pq_tenc_init(&pw->oi_buf, MAX_FOOTER_BYTES);
   pw->cols = sbd_calloc(ctx, (size_t)s->ncols, sizeof(col_desc));
   pw->buf = sbd_calloc(ctx, (size_t)s->ncols, sizeof(sbd_vec *));
+  pw->flight = sbd_calloc(ctx, (size_t)s->ncols, sizeof(sbd_vec *));
   pw->jobs = sbd_calloc(ctx, (size_t)s->ncols, sizeof(chunk_job));
   pw->order = sbd_calloc(ctx, (size_t)s->ncols, sizeof(int));
-  if (!pw->cols || !pw->buf || !pw->jobs || !pw->order)
+  if (!pw->cols || !pw->buf || !pw->flight || !pw->jobs || !pw->order)
     return SBD_ENOMEM;
+  pthread_mutex_init(&pw->group.lock, NULL);
+  pthread_cond_init(&pw->group.done, NULL);
+  pw->group_ready = true;
   for (int i = 0; i < s->ncols; i++) {
     describe_column(&pw->o, s->fields[i].name, s->fields[i].type, &pw->cols[i]);
     pw->buf[i] = vec_new(ctx, s->fields[i].type, 0);
+    pw->flight[i] = vec_new(ctx, s->fields[i].type, 0);
     chunk_job *j = &pw->jobs[i];
     j->o = &pw->o;
     j->desc = &pw->cols[i];
@@ -1588,7 +1665,7 @@ sbd_status pq_writer_init(sbd_writer *w, const sbd_options *opts) {
     pq_tenc_init(&j->pages, MAX_CHUNK_BYTES);
     pq_tenc_init(&j->header, MAX_FOOTER_BYTES);
     pq_tenc_init(&j->column_index, MAX_FOOTER_BYTES);
-    if (!pw->buf[i] || !j->ctx)
+    if (!pw->buf[i] || !pw->flight[i] || !j->ctx)
       return sbd_error(ctx, SBD_ENOMEM, "out of memory");
   }
   RETURN_IF_ERROR(build_schema_text(w, pw));

@@ -1,0 +1,892 @@
+/*
+ * expr.c — the expression kernels. ex_eval walks the tree once per batch: each node evaluates its
+ * children into vectors and runs one typed loop over all rows (the switch on the types is outside
+ * the loop). Null handling is by bitmap: a kernel whose result is NULL when an input is ANDs the
+ * inputs' validity words, and computes garbage-but-harmless values in the null slots (an INT64
+ * overflow in a null slot is not an error: only valid rows are checked).
+ *
+ * Every CASE branch is evaluated over the whole batch and the rows are then picked, so an error
+ * in a branch that no row takes (a failed CAST) is still raised: a known limit of this version.
+ */
+#include "exec/exec_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* ---- overflow-checked integer arithmetic ------------------------------------------------------*/
+
+#if defined(__GNUC__) || defined(__clang__)
+#define ADD_OVF(a, b, r) __builtin_add_overflow(a, b, r)
+#define SUB_OVF(a, b, r) __builtin_sub_overflow(a, b, r)
+#define MUL_OVF(a, b, r) __builtin_mul_overflow(a, b, r)
+#else
+static bool add_ovf(int64_t a, int64_t b, int64_t *r) {
+  if ((b > 0 && a > INT64_MAX - b) || (b < 0 && a < INT64_MIN - b))
+    return true;
+  *r = a + b;
+  return false;
+}
+static bool sub_ovf(int64_t a, int64_t b, int64_t *r) {
+  if ((b < 0 && a > INT64_MAX + b) || (b > 0 && a < INT64_MIN + b))
+    return true;
+  *r = a - b;
+  return false;
+}
+static bool mul_ovf(int64_t a, int64_t b, int64_t *r) {
+  if (a != 0 && b != 0 &&
+      ((a == -1 && b == INT64_MIN) || (b == -1 && a == INT64_MIN) ||
+       (a != -1 && b != -1 && (a * b) / b != a)))
+    return true;
+  *r = (int64_t)((uint64_t)a * (uint64_t)b);
+  return false;
+}
+#define ADD_OVF(a, b, r) add_ovf(a, b, r)
+#define SUB_OVF(a, b, r) sub_ovf(a, b, r)
+#define MUL_OVF(a, b, r) mul_ovf(a, b, r)
+#endif
+
+/* ---- result vectors ---------------------------------------------------------------------------*/
+
+/* A fixed-width result of n rows, values uninitialised, all valid. */
+static sbd_status new_fixed(ex_query *q, sbd_type type, int64_t n, sbd_vec **out) {
+  *out = vec_new(q->ctx, type, n > 0 ? n : 1);
+  if (!*out)
+    return SBD_ENOMEM;
+  (*out)->len = n;
+  return SBD_OK;
+}
+
+/* out's validity becomes a AND b (b may be NULL). */
+static sbd_status and_validity(ex_query *q, sbd_vec *out, const sbd_vec *a, const sbd_vec *b) {
+  bool an = a && a->null_count, bn = b && b->null_count;
+  if (!an && !bn)
+    return SBD_OK;
+  int64_t n = out->len, words = (n + 63) / 64;
+  if (!out->validity) {
+    out->validity =
+        sbd_malloc(q->ctx, (size_t)((out->cap + 63) / 64 ? (out->cap + 63) / 64 : 1) * 8);
+    if (!out->validity)
+      return SBD_ENOMEM;
+    memset(out->validity, 0xff, (size_t)((out->cap + 63) / 64 ? (out->cap + 63) / 64 : 1) * 8);
+  }
+  for (int64_t w = 0; w < words; w++) {
+    uint64_t m = out->validity[w];
+    if (an)
+      m &= a->validity[w];
+    if (bn)
+      m &= b->validity[w];
+    out->validity[w] = m;
+  }
+  if (n & 63)
+    out->validity[words - 1] |= ~UINT64_C(0) << (n & 63);
+  int64_t nulls = 0;
+  for (int64_t w = 0; w < words; w++)
+    nulls += 64 - __builtin_popcountll(out->validity[w]);
+  out->null_count = nulls;
+  return SBD_OK;
+}
+
+/* ---- constants and casts of single values -----------------------------------------------------*/
+
+static const char *skip_spaces(const char *s, size_t *n) {
+  while (*n && (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')) {
+    s++;
+    (*n)--;
+  }
+  while (*n && (s[*n - 1] == ' ' || s[*n - 1] == '\t' || s[*n - 1] == '\n' || s[*n - 1] == '\r'))
+    (*n)--;
+  return s;
+}
+
+bool ex_parse_value(sbd_type type, const char *s, size_t n, ex_value *out) {
+  memset(out, 0, sizeof(*out));
+  out->type = type;
+  s = skip_spaces(s, &n);
+  switch (type) {
+  case SBD_BOOL:
+    if (num_parse_bool(s, n, &out->b))
+      return true;
+    if (n == 1 && (*s == 't' || *s == 'T' || *s == '1' || *s == 'y' || *s == 'Y')) {
+      out->b = true;
+      return true;
+    }
+    if (n == 1 && (*s == 'f' || *s == 'F' || *s == '0' || *s == 'n' || *s == 'N')) {
+      out->b = false;
+      return true;
+    }
+    return false;
+  case SBD_INT64:
+    return num_parse_int64(s, n, &out->i);
+  case SBD_DOUBLE:
+    return num_parse_double(s, n, &out->d);
+  case SBD_DATE:
+    return tm_parse_date(s, n, &out->date);
+  case SBD_TIMESTAMP:
+    return tm_parse_timestamp(s, n, &out->i);
+  case SBD_STRING:
+    out->str = s;
+    out->len = n;
+    return true;
+  }
+  return false;
+}
+
+static sbd_status eval_const(ex_query *q, const ex_expr *e, int64_t n, sbd_vec **out) {
+  const ex_value *v = &e->value;
+  if (e->type == SBD_STRING) {
+    sbd_vec *r = vec_new(q->ctx, SBD_STRING, n > 0 ? n : 1);
+    if (!r)
+      return SBD_ENOMEM;
+    for (int64_t i = 0; i < n; i++) {
+      sbd_status st =
+          v->is_null ? vec_push_null(q->ctx, r) : vec_push_str(q->ctx, r, v->str, v->len);
+      if (st != SBD_OK) {
+        vec_free(r);
+        return st;
+      }
+    }
+    *out = r;
+    return SBD_OK;
+  }
+  RETURN_IF_ERROR(new_fixed(q, e->type, n, out));
+  sbd_vec *r = *out;
+  switch (e->type) {
+  case SBD_BOOL:
+    memset(r->values, v->b, (size_t)n);
+    break;
+  case SBD_DATE:
+    for (int64_t i = 0; i < n; i++)
+      ((int32_t *)r->values)[i] = v->date;
+    break;
+  case SBD_DOUBLE:
+    for (int64_t i = 0; i < n; i++)
+      ((double *)r->values)[i] = v->d;
+    break;
+  default:
+    for (int64_t i = 0; i < n; i++)
+      ((int64_t *)r->values)[i] = v->i;
+    break;
+  }
+  if (v->is_null)
+    for (int64_t i = 0; i < n; i++)
+      RETURN_IF_ERROR(vec_set_null(q->ctx, r, i));
+  return SBD_OK;
+}
+
+/* ---- arithmetic -------------------------------------------------------------------------------*/
+
+static sbd_status overflow_error(ex_query *q, const ex_expr *e, int64_t a, int64_t b) {
+  return sbd_error(q->ctx, SBD_EINPUT,
+                   "SQL: integer overflow in %s (%lld %s %lld is outside INT64)", e->text,
+                   (long long)a,
+                   e->op == EX_ADD   ? "+"
+                   : e->op == EX_SUB ? "-"
+                                     : "*",
+                   (long long)b);
+}
+
+static sbd_status eval_arith(ex_query *q, const ex_expr *e, const sbd_vec *a, const sbd_vec *b,
+                             sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, e->type, n, out));
+  sbd_vec *r = *out;
+  RETURN_IF_ERROR(and_validity(q, r, a, b));
+  if (e->type == SBD_DOUBLE) {
+    const double *x = a->values, *y = b->values;
+    double *z = r->values;
+    switch (e->op) {
+    case EX_ADD:
+      for (int64_t i = 0; i < n; i++)
+        z[i] = x[i] + y[i];
+      break;
+    case EX_SUB:
+      for (int64_t i = 0; i < n; i++)
+        z[i] = x[i] - y[i];
+      break;
+    case EX_MUL:
+      for (int64_t i = 0; i < n; i++)
+        z[i] = x[i] * y[i];
+      break;
+    case EX_DIV:
+      for (int64_t i = 0; i < n; i++)
+        z[i] = x[i] / y[i];
+      break;
+    default: /* EX_MOD: as fmod, so x % 0 is NaN for doubles (NULL for integers) */
+      for (int64_t i = 0; i < n; i++)
+        z[i] = fmod(x[i], y[i]);
+      break;
+    }
+    return SBD_OK;
+  }
+  const int64_t *x = a->values, *y = b->values;
+  int64_t *z = r->values;
+  bool ovf = false;
+  switch (e->op) {
+  case EX_ADD:
+    for (int64_t i = 0; i < n; i++)
+      ovf |= ADD_OVF(x[i], y[i], &z[i]);
+    break;
+  case EX_SUB:
+    for (int64_t i = 0; i < n; i++)
+      ovf |= SUB_OVF(x[i], y[i], &z[i]);
+    break;
+  case EX_MUL:
+    for (int64_t i = 0; i < n; i++)
+      ovf |= MUL_OVF(x[i], y[i], &z[i]);
+    break;
+  default: /* EX_MOD (EX_DIV is always DOUBLE) */
+    for (int64_t i = 0; i < n; i++)
+      z[i] = y[i] == 0 || y[i] == -1 ? 0 : x[i] % y[i];
+    for (int64_t i = 0; i < n; i++)
+      if (y[i] == 0)
+        RETURN_IF_ERROR(vec_set_null(q->ctx, r, i));
+    return SBD_OK;
+  }
+  if (ovf) /* find the first valid row that overflowed: a null slot's garbage does not count */
+    for (int64_t i = 0; i < n; i++) {
+      int64_t t;
+      bool o = e->op == EX_ADD   ? ADD_OVF(x[i], y[i], &t)
+               : e->op == EX_SUB ? SUB_OVF(x[i], y[i], &t)
+                                 : MUL_OVF(x[i], y[i], &t);
+      if (o && vec_is_valid(r, i))
+        return overflow_error(q, e, x[i], y[i]);
+    }
+  return SBD_OK;
+}
+
+static sbd_status eval_neg(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, e->type, n, out));
+  RETURN_IF_ERROR(and_validity(q, *out, a, NULL));
+  if (e->type == SBD_DOUBLE) {
+    for (int64_t i = 0; i < n; i++)
+      ((double *)(*out)->values)[i] = -((const double *)a->values)[i];
+    return SBD_OK;
+  }
+  const int64_t *x = a->values;
+  for (int64_t i = 0; i < n; i++) {
+    if (x[i] == INT64_MIN && vec_is_valid(a, i))
+      return sbd_error(q->ctx, SBD_EINPUT, "SQL: integer overflow in %s (-(%lld) is outside INT64)",
+                       e->text, (long long)x[i]);
+    ((int64_t *)(*out)->values)[i] = x[i] == INT64_MIN ? 0 : -x[i];
+  }
+  return SBD_OK;
+}
+
+/* ---- comparisons ------------------------------------------------------------------------------*/
+
+static inline int cmp_num(int64_t x, int64_t y) {
+  return (x > y) - (x < y);
+}
+static inline int cmp_dbl(double x, double y) {
+  if (x < y)
+    return -1;
+  if (x > y)
+    return 1;
+  if (x == y)
+    return 0;
+  return isnan(x) ? (isnan(y) ? 0 : 1) : -1;
+}
+
+#define CMP_LOOPS(T, CMP)                                                                          \
+  do {                                                                                             \
+    const T *x = a->values, *y = b->values;                                                        \
+    switch (op) {                                                                                  \
+    case EX_EQ:                                                                                    \
+      for (int64_t i = 0; i < n; i++)                                                              \
+        z[i] = CMP(x[i], y[i]) == 0;                                                               \
+      break;                                                                                       \
+    case EX_NE:                                                                                    \
+      for (int64_t i = 0; i < n; i++)                                                              \
+        z[i] = CMP(x[i], y[i]) != 0;                                                               \
+      break;                                                                                       \
+    case EX_LT:                                                                                    \
+      for (int64_t i = 0; i < n; i++)                                                              \
+        z[i] = CMP(x[i], y[i]) < 0;                                                                \
+      break;                                                                                       \
+    case EX_LE:                                                                                    \
+      for (int64_t i = 0; i < n; i++)                                                              \
+        z[i] = CMP(x[i], y[i]) <= 0;                                                               \
+      break;                                                                                       \
+    case EX_GT:                                                                                    \
+      for (int64_t i = 0; i < n; i++)                                                              \
+        z[i] = CMP(x[i], y[i]) > 0;                                                                \
+      break;                                                                                       \
+    default:                                                                                       \
+      for (int64_t i = 0; i < n; i++)                                                              \
+        z[i] = CMP(x[i], y[i]) >= 0;                                                               \
+      break;                                                                                       \
+    }                                                                                              \
+  } while (0)
+
+static int cmp_str_rows(const sbd_vec *a, const sbd_vec *b, int64_t i) {
+  return ex_vec_compare(a, i, b, i);
+}
+
+static sbd_status eval_cmp(ex_query *q, const ex_expr *e, const sbd_vec *a, const sbd_vec *b,
+                           sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
+  sbd_vec *r = *out;
+  uint8_t *z = r->values;
+  ex_op_code op = e->op;
+  bool distinct = op == EX_DISTINCT || op == EX_NOT_DISTINCT;
+  if (distinct)
+    op = op == EX_DISTINCT ? EX_NE : EX_EQ;
+  switch (a->type) {
+  case SBD_BOOL:
+    CMP_LOOPS(uint8_t, cmp_num);
+    break;
+  case SBD_DATE:
+    CMP_LOOPS(int32_t, cmp_num);
+    break;
+  case SBD_DOUBLE:
+    CMP_LOOPS(double, cmp_dbl);
+    break;
+  case SBD_STRING:
+    for (int64_t i = 0; i < n; i++) {
+      int c = cmp_str_rows(a, b, i);
+      z[i] = op == EX_EQ   ? c == 0
+             : op == EX_NE ? c != 0
+             : op == EX_LT ? c < 0
+             : op == EX_LE ? c <= 0
+             : op == EX_GT ? c > 0
+                           : c >= 0;
+    }
+    break;
+  default:
+    CMP_LOOPS(int64_t, cmp_num);
+    break;
+  }
+  if (!distinct)
+    return and_validity(q, r, a, b);
+  /* IS [NOT] DISTINCT FROM: two NULLs are equal, a NULL and a value differ; never NULL. */
+  if (a->null_count || b->null_count)
+    for (int64_t i = 0; i < n; i++) {
+      bool va = vec_is_valid(a, i), vb = vec_is_valid(b, i);
+      if (!va || !vb)
+        z[i] = (va == vb) == (op == EX_EQ);
+    }
+  return SBD_OK;
+}
+
+/* ---- logic ------------------------------------------------------------------------------------*/
+
+/* AND (is_and) or OR of n vectors, three-valued: AND is false when any is false, else NULL when
+ * any is NULL, else true (OR alike with the roles of true and false swapped). */
+static sbd_status eval_logic(ex_query *q, bool is_and, sbd_vec **args, int nargs, int64_t n,
+                             sbd_vec **out) {
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
+  sbd_vec *r = *out;
+  uint8_t *z = r->values;
+  uint8_t *unknown = calloc((size_t)(n ? n : 1), 1);
+  if (!unknown)
+    return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  uint8_t decided = is_and ? 0 : 1; /* the value that decides: false for AND, true for OR */
+  memset(z, !decided, (size_t)n);
+  for (int k = 0; k < nargs; k++) {
+    const sbd_vec *a = args[k];
+    const uint8_t *x = a->values;
+    if (!a->null_count) {
+      for (int64_t i = 0; i < n; i++)
+        z[i] = (x[i] == decided) ? decided : z[i];
+    } else {
+      for (int64_t i = 0; i < n; i++) {
+        bool valid = vec_is_valid(a, i);
+        if (valid && x[i] == decided)
+          z[i] = decided;
+        unknown[i] |= !valid;
+      }
+    }
+  }
+  sbd_status st = SBD_OK;
+  for (int64_t i = 0; i < n && st == SBD_OK; i++)
+    if (unknown[i] && z[i] != decided)
+      st = vec_set_null(q->ctx, r, i);
+  free(unknown);
+  return st;
+}
+
+static sbd_status eval_not(ex_query *q, const sbd_vec *a, sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
+  const uint8_t *x = a->values;
+  uint8_t *z = (*out)->values;
+  for (int64_t i = 0; i < n; i++)
+    z[i] = !x[i];
+  return and_validity(q, *out, a, NULL);
+}
+
+static sbd_status eval_is_null(ex_query *q, bool negated, const sbd_vec *a, sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
+  uint8_t *z = (*out)->values;
+  for (int64_t i = 0; i < n; i++)
+    z[i] = vec_is_valid(a, i) == negated;
+  return SBD_OK;
+}
+
+/* ---- CASE and COALESCE: pick, per row, the value of one of several vectors
+ * ---------------------*/
+
+/* out[i] = vs[pick[i]][i] (pick[i] < 0: NULL). */
+static sbd_status pick_rows(ex_query *q, sbd_type type, sbd_vec **vs, const int *pick, int64_t n,
+                            sbd_vec **out) {
+  if (type == SBD_STRING) {
+    sbd_vec *r = vec_new(q->ctx, SBD_STRING, n > 0 ? n : 1);
+    if (!r)
+      return SBD_ENOMEM;
+    *out = r;
+    for (int64_t i = 0; i < n; i++) {
+      if (pick[i] < 0 || !vec_is_valid(vs[pick[i]], i)) {
+        RETURN_IF_ERROR(vec_push_null(q->ctx, r));
+      } else {
+        size_t len;
+        const char *s = vec_str(vs[pick[i]], i, &len);
+        RETURN_IF_ERROR(vec_push_str(q->ctx, r, s, len));
+      }
+    }
+    return SBD_OK;
+  }
+  RETURN_IF_ERROR(new_fixed(q, type, n, out));
+  sbd_vec *r = *out;
+  size_t w = type_width(type);
+  switch (w) {
+  case 1:
+    for (int64_t i = 0; i < n; i++)
+      ((uint8_t *)r->values)[i] = pick[i] < 0 ? 0 : ((const uint8_t *)vs[pick[i]]->values)[i];
+    break;
+  case 4:
+    for (int64_t i = 0; i < n; i++)
+      ((int32_t *)r->values)[i] = pick[i] < 0 ? 0 : ((const int32_t *)vs[pick[i]]->values)[i];
+    break;
+  default:
+    for (int64_t i = 0; i < n; i++)
+      ((int64_t *)r->values)[i] = pick[i] < 0 ? 0 : ((const int64_t *)vs[pick[i]]->values)[i];
+    break;
+  }
+  for (int64_t i = 0; i < n; i++)
+    if (pick[i] < 0 || !vec_is_valid(vs[pick[i]], i))
+      RETURN_IF_ERROR(vec_set_null(q->ctx, r, i));
+  return SBD_OK;
+}
+
+/* ---- casts ------------------------------------------------------------------------------------*/
+
+static sbd_status cast_fail(ex_query *q, const ex_expr *e, const sbd_vec *a, int64_t i) {
+  char text[TM_FMT_MAX + NUM_FMT_MAX + 8], quoted[96];
+  sbd_batch fake = {0};
+  sbd_vec *cols[1] = {(sbd_vec *)a};
+  fake.cols = cols;
+  fake.ncols = 1;
+  fake.nrows = a->len;
+  if (a->type == SBD_STRING) {
+    size_t n;
+    const char *s = vec_str(a, i, &n);
+    sbd_quote_value(quoted, sizeof(quoted), s, n);
+  } else {
+    int64_t n = sbd_batch_value_text(&fake, 0, i, text, sizeof(text));
+    sbd_quote_value(quoted, sizeof(quoted), text, (size_t)(n < 0 ? 0 : n));
+  }
+  return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: cannot cast %s from %s to %s", e->text, quoted,
+                   sbd_type_name(a->type), sbd_type_name(e->type));
+}
+
+static sbd_status eval_cast(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd_vec **out) {
+  int64_t n = a->len;
+  sbd_type to = e->type, from = a->type;
+  if (to == from && !(to == SBD_INT64 && e->cast_bits)) {
+    *out = ex_vec_copy(q->ctx, a);
+    return *out ? SBD_OK : SBD_ENOMEM;
+  }
+  if (to == SBD_STRING) {
+    sbd_vec *r = vec_new(q->ctx, SBD_STRING, n > 0 ? n : 1);
+    if (!r)
+      return SBD_ENOMEM;
+    *out = r;
+    sbd_batch fake = {0};
+    sbd_vec *cols[1] = {(sbd_vec *)a};
+    fake.cols = cols;
+    fake.ncols = 1;
+    fake.nrows = n;
+    char buf[TM_FMT_MAX + NUM_FMT_MAX];
+    for (int64_t i = 0; i < n; i++) {
+      int64_t len = vec_is_valid(a, i) ? sbd_batch_value_text(&fake, 0, i, buf, sizeof(buf)) : -1;
+      RETURN_IF_ERROR(len < 0 ? vec_push_null(q->ctx, r)
+                              : vec_push_str(q->ctx, r, buf, (size_t)len));
+    }
+    return SBD_OK;
+  }
+  RETURN_IF_ERROR(new_fixed(q, to, n, out));
+  sbd_vec *r = *out;
+  RETURN_IF_ERROR(and_validity(q, r, a, NULL));
+  for (int64_t i = 0; i < n; i++) {
+    if (!vec_is_valid(a, i)) {
+      memset((char *)r->values + (size_t)i * type_width(to), 0, type_width(to));
+      continue;
+    }
+    bool ok = true;
+    ex_value v = {0};
+    switch (from) {
+    case SBD_STRING: {
+      size_t len;
+      const char *s = vec_str(a, i, &len);
+      ok = ex_parse_value(to, s, len, &v);
+      break;
+    }
+    case SBD_BOOL: {
+      bool x = ((const uint8_t *)a->values)[i];
+      ok = to == SBD_INT64 || to == SBD_DOUBLE;
+      if (to == SBD_DOUBLE)
+        v.d = x;
+      else
+        v.i = x;
+      break;
+    }
+    case SBD_INT64: {
+      int64_t x = ((const int64_t *)a->values)[i];
+      if (to == SBD_INT64) /* to a narrower integer type: the range check follows */
+        v.i = x;
+      else if (to == SBD_DOUBLE)
+        v.d = (double)x;
+      else if (to == SBD_BOOL)
+        v.b = x != 0;
+      else
+        ok = false;
+      break;
+    }
+    case SBD_DOUBLE: {
+      double x = ((const double *)a->values)[i];
+      if (to == SBD_BOOL) {
+        v.b = x != 0;
+      } else if (to == SBD_INT64) {
+        double rx = nearbyint(x); /* DuckDB rounds a DOUBLE half to even */
+        ok = rx >= -9223372036854775808.0 && rx < 9223372036854775808.0;
+        v.i = ok ? (int64_t)rx : 0;
+      } else {
+        ok = false;
+      }
+      break;
+    }
+    case SBD_DATE: {
+      int32_t x = ((const int32_t *)a->values)[i];
+      ok = to == SBD_TIMESTAMP;
+      v.i = (int64_t)x * 86400000000LL;
+      break;
+    }
+    case SBD_TIMESTAMP: {
+      int64_t x = ((const int64_t *)a->values)[i];
+      ok = to == SBD_DATE;
+      int64_t d = x / 86400000000LL;
+      if (x % 86400000000LL < 0)
+        d--;
+      v.date = (int32_t)d;
+      break;
+    }
+    }
+    if (ok && to == SBD_INT64 && e->cast_bits > 0 && e->cast_bits < 64) {
+      int64_t lim = INT64_C(1) << (e->cast_bits - 1);
+      ok = v.i >= -lim && v.i < lim;
+    }
+    if (!ok) {
+      if (!e->try_cast)
+        return cast_fail(q, e, a, i);
+      RETURN_IF_ERROR(vec_set_null(q->ctx, r, i));
+      memset((char *)r->values + (size_t)i * type_width(to), 0, type_width(to));
+      continue;
+    }
+    switch (to) {
+    case SBD_BOOL:
+      ((uint8_t *)r->values)[i] = v.b;
+      break;
+    case SBD_DATE:
+      ((int32_t *)r->values)[i] = v.date;
+      break;
+    case SBD_DOUBLE:
+      ((double *)r->values)[i] = v.d;
+      break;
+    default:
+      ((int64_t *)r->values)[i] = v.i;
+      break;
+    }
+  }
+  return SBD_OK;
+}
+
+/* ---- LIKE -------------------------------------------------------------------------------------*/
+
+static inline unsigned char fold(unsigned char c, bool ilike) {
+  return ilike && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
+}
+
+/* The length of the UTF-8 character at s[0..n) (n > 0), 1 for a stray byte. */
+static inline size_t utf8_len(const unsigned char *s, size_t n) {
+  size_t k = s[0] < 0x80 ? 1 : s[0] < 0xE0 ? 2 : s[0] < 0xF0 ? 3 : 4;
+  return k <= n ? k : 1;
+}
+
+/* Whether s matches the LIKE pattern p: % any run of characters, _ one character, esc (>= 0)
+ * makes the next pattern byte literal. Iterative, backtracking to the last %: O(len(s) *
+ * len(p)) at worst, no recursion. */
+static bool like_match(const unsigned char *s, size_t n, const unsigned char *p, size_t m, int esc,
+                       bool ilike) {
+  size_t i = 0, j = 0, star_j = (size_t)-1, star_i = 0;
+  while (i < n) {
+    if (j < m && p[j] == '%') {
+      star_j = ++j;
+      star_i = i;
+      continue;
+    }
+    if (j < m && p[j] == '_') {
+      i += utf8_len(s + i, n - i);
+      j++;
+      continue;
+    }
+    if (j < m) {
+      size_t pj = j;
+      if (esc >= 0 && p[j] == (unsigned char)esc && j + 1 < m)
+        pj = j + 1;
+      if (fold(p[pj], ilike) == fold(s[i], ilike)) {
+        i++;
+        j = pj + 1;
+        continue;
+      }
+    }
+    if (star_j == (size_t)-1)
+      return false;
+    /* Let the last % take one more character and retry after it. */
+    star_i += utf8_len(s + star_i, n - star_i);
+    i = star_i;
+    j = star_j;
+  }
+  while (j < m && p[j] == '%')
+    j++;
+  return j == m;
+}
+
+static sbd_status eval_like(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
+  uint8_t *z = (*out)->values;
+  const unsigned char *p = (const unsigned char *)e->value.str;
+  size_t m = e->value.len;
+  for (int64_t i = 0; i < n; i++) {
+    size_t len;
+    const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
+    if (e->ilike && vec_is_valid(a, i))
+      for (size_t k = 0; k < len; k++)
+        if (s[k] >= 0x80)
+          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
+                           "SQL: %s: not supported yet: ILIKE of non-ASCII text", e->text);
+    z[i] = like_match(s, len, p, m, e->like_escape, e->ilike);
+  }
+  return and_validity(q, *out, a, NULL);
+}
+
+/* ---- functions --------------------------------------------------------------------------------*/
+
+static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                            sbd_vec **out) {
+  const sbd_vec *a = args[0];
+  switch (e->fn) {
+  case EX_FN_LENGTH: {
+    RETURN_IF_ERROR(new_fixed(q, SBD_INT64, n, out));
+    for (int64_t i = 0; i < n; i++) {
+      size_t len;
+      const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
+      int64_t chars = 0;
+      for (size_t k = 0; k < len; k++)
+        chars += (s[k] & 0xC0) != 0x80;
+      ((int64_t *)(*out)->values)[i] = chars;
+    }
+    return and_validity(q, *out, a, NULL);
+  }
+  case EX_FN_ABS: {
+    RETURN_IF_ERROR(new_fixed(q, e->type, n, out));
+    RETURN_IF_ERROR(and_validity(q, *out, a, NULL));
+    if (e->type == SBD_DOUBLE) {
+      for (int64_t i = 0; i < n; i++)
+        ((double *)(*out)->values)[i] = fabs(((const double *)a->values)[i]);
+      return SBD_OK;
+    }
+    for (int64_t i = 0; i < n; i++) {
+      int64_t x = ((const int64_t *)a->values)[i];
+      if (x == INT64_MIN && vec_is_valid(a, i))
+        return sbd_error(q->ctx, SBD_EINPUT, "SQL: integer overflow in %s (abs(%lld))", e->text,
+                         (long long)x);
+      ((int64_t *)(*out)->values)[i] = x < 0 && x != INT64_MIN ? -x : x;
+    }
+    return SBD_OK;
+  }
+  case EX_FN_LIKE:
+    return eval_like(q, e, a, out);
+  default:
+    break;
+  }
+  /* The string-valued functions build their result row by row. */
+  sbd_vec *r = vec_new(q->ctx, SBD_STRING, n > 0 ? n : 1);
+  if (!r)
+    return SBD_ENOMEM;
+  *out = r;
+  for (int64_t i = 0; i < n; i++) {
+    if (e->fn == EX_FN_LOWER || e->fn == EX_FN_UPPER) {
+      if (!vec_is_valid(a, i)) {
+        RETURN_IF_ERROR(vec_push_null(q->ctx, r));
+        continue;
+      }
+      size_t len;
+      const char *s = vec_str(a, i, &len);
+      RETURN_IF_ERROR(vec_push_str(q->ctx, r, s, len));
+      char *d = r->bytes + r->bytes_len - len;
+      for (size_t k = 0; k < len; k++) {
+        char c = d[k];
+        /* DuckDB maps every Unicode letter; rather than answer differently, refuse. */
+        if ((unsigned char)c >= 0x80)
+          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
+                           "SQL: %s: not supported yet: lower() and upper() of non-ASCII text",
+                           e->text);
+        if (e->fn == EX_FN_LOWER && c >= 'A' && c <= 'Z')
+          d[k] = (char)(c + 32);
+        else if (e->fn == EX_FN_UPPER && c >= 'a' && c <= 'z')
+          d[k] = (char)(c - 32);
+      }
+      continue;
+    }
+    /* concat (NULLs skipped) and || (NULL if any is NULL) */
+    bool null = false;
+    size_t total = 0;
+    for (int k = 0; k < e->nargs; k++) {
+      if (!vec_is_valid(args[k], i)) {
+        null = true;
+        continue;
+      }
+      size_t len;
+      vec_str(args[k], i, &len);
+      total += len;
+    }
+    if (null && e->fn == EX_FN_CONCAT_OP) {
+      RETURN_IF_ERROR(vec_push_null(q->ctx, r));
+      continue;
+    }
+    RETURN_ERROR_IF(total > SBD_MAX_VALUE_BYTES, q->ctx, SBD_ELIMIT,
+                    "SQL: %s: a string of %zu bytes is over the cap of %u bytes", e->text, total,
+                    SBD_MAX_VALUE_BYTES);
+    RETURN_IF_ERROR(vec_reserve(q->ctx, r, 1, (int64_t)total));
+    for (int k = 0; k < e->nargs; k++) {
+      if (!vec_is_valid(args[k], i))
+        continue;
+      size_t len;
+      const char *s = vec_str(args[k], i, &len);
+      if (len)
+        memcpy(r->bytes + r->bytes_len, s, len);
+      r->bytes_len += (int64_t)len;
+    }
+    ((int64_t *)r->values)[++r->len] = r->bytes_len;
+  }
+  return SBD_OK;
+}
+
+/* ---- the walk ---------------------------------------------------------------------------------*/
+
+sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec **out) {
+  *out = NULL;
+  int64_t n = in->nrows;
+  if (e->kind == EX_COLUMN) {
+    *out = ex_vec_copy(q->ctx, in->cols[e->col]);
+    return *out ? SBD_OK : SBD_ENOMEM;
+  }
+  if (e->kind == EX_CONST)
+    return eval_const(q, e, n, out);
+  sbd_vec *stack_args[4] = {0};
+  sbd_vec **args = e->nargs <= 4 ? stack_args : calloc((size_t)e->nargs, sizeof(sbd_vec *));
+  if (!args)
+    return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  sbd_status st = SBD_OK;
+  for (int k = 0; k < e->nargs && st == SBD_OK; k++)
+    st = ex_eval(q, e->args[k], in, &args[k]);
+  int *pick = NULL;
+  if (st == SBD_OK) {
+    switch (e->kind) {
+    case EX_ARITH:
+      st = eval_arith(q, e, args[0], args[1], out);
+      break;
+    case EX_NEG:
+      st = eval_neg(q, e, args[0], out);
+      break;
+    case EX_CMP:
+      st = eval_cmp(q, e, args[0], args[1], out);
+      break;
+    case EX_AND:
+    case EX_OR:
+      st = eval_logic(q, e->kind == EX_AND, args, e->nargs, n, out);
+      break;
+    case EX_NOT:
+      st = eval_not(q, args[0], out);
+      break;
+    case EX_IS_NULL:
+      st = eval_is_null(q, e->negated, args[0], out);
+      break;
+    case EX_CAST:
+      st = eval_cast(q, e, args[0], out);
+      break;
+    case EX_CASE:
+    case EX_COALESCE: {
+      pick = malloc(sizeof(int) * (size_t)(n ? n : 1));
+      sbd_vec **values = malloc(sizeof(sbd_vec *) * (size_t)e->nargs);
+      if (!pick || !values) {
+        free(values);
+        st = sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+        break;
+      }
+      int nvalues = 0;
+      if (e->kind == EX_COALESCE) {
+        for (int k = 0; k < e->nargs; k++)
+          values[nvalues++] = args[k];
+        for (int64_t i = 0; i < n; i++) {
+          pick[i] = -1;
+          for (int k = 0; k < e->nargs; k++)
+            if (vec_is_valid(args[k], i)) {
+              pick[i] = k;
+              break;
+            }
+        }
+      } else {
+        int nwhens = (e->nargs - 1) / 2;
+        for (int k = 0; k < nwhens; k++)
+          values[nvalues++] = args[2 * k + 1];
+        values[nvalues++] = args[e->nargs - 1];
+        for (int64_t i = 0; i < n; i++) {
+          pick[i] = nwhens; /* ELSE */
+          for (int k = 0; k < nwhens; k++) {
+            const sbd_vec *w = args[2 * k];
+            if (vec_is_valid(w, i) && ((const uint8_t *)w->values)[i]) {
+              pick[i] = k;
+              break;
+            }
+          }
+        }
+      }
+      st = pick_rows(q, e->type, values, pick, n, out);
+      free(values);
+      break;
+    }
+    case EX_FUNC:
+      st = eval_func(q, e, args, n, out);
+      break;
+    default:
+      st = sbd_error(q->ctx, SBD_EINTERNAL, "SQL: internal error: expression kind %d", e->kind);
+      break;
+    }
+  }
+  free(pick);
+  for (int k = 0; k < e->nargs; k++)
+    vec_free(args[k]);
+  if (args != stack_args)
+    free(args);
+  if (st != SBD_OK) {
+    vec_free(*out);
+    *out = NULL;
+  }
+  return st;
+}

@@ -1,0 +1,182 @@
+/*
+ * sort.c — ORDER BY: gathers the child's rows into one vector per column (accounted as query
+ * memory), sorts a permutation of row numbers with a stable merge sort, and hands the rows out in
+ * that order, SBD_BATCH_ROWS at a time.
+ *
+ * Keys compare by ex_vec_compare (strings by bytes, NaN greatest) with NULLs first or last as
+ * each key says. A later version will sort runs of a bounded size and merge them, so that a run
+ * can be spilled to disk; the permutation sort over whole columns is that run's sort.
+ */
+#include "exec/exec_int.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+typedef struct sort_op {
+  ex_op op;
+  ex_sort_key *keys;
+  int nkeys;
+  sbd_vec **cols; /* all rows of the child, one vector per column */
+  int64_t nrows;
+  int64_t *perm;
+  int64_t next_row; /* the next position in perm to hand out */
+  bool sorted;
+  int64_t charged;
+} sort_op;
+
+static int compare_rows(const sort_op *s, int64_t i, int64_t j) {
+  for (int k = 0; k < s->nkeys; k++) {
+    const ex_sort_key *key = &s->keys[k];
+    const sbd_vec *v = s->cols[key->col];
+    bool vi = vec_is_valid(v, i), vj = vec_is_valid(v, j);
+    if (!vi || !vj) {
+      if (vi == vj)
+        continue;
+      /* NULL first: the NULL is smaller, whatever the direction. */
+      return (!vi) == key->nulls_first ? -1 : 1;
+    }
+    int c = ex_vec_compare(v, i, v, j);
+    if (c)
+      return key->desc ? -c : c;
+  }
+  return 0;
+}
+
+/* A stable merge sort of a[0..n) using tmp[0..n). */
+static void merge_sort(const sort_op *s, int64_t *a, int64_t *tmp, int64_t n) {
+  /* Insertion sort of runs of 16, then bottom-up merges. */
+  const int64_t run = 16;
+  for (int64_t lo = 0; lo < n; lo += run) {
+    int64_t hi = lo + run < n ? lo + run : n;
+    for (int64_t i = lo + 1; i < hi; i++) {
+      int64_t x = a[i], j = i;
+      while (j > lo && compare_rows(s, a[j - 1], x) > 0) {
+        a[j] = a[j - 1];
+        j--;
+      }
+      a[j] = x;
+    }
+  }
+  int64_t *src = a, *dst = tmp;
+  for (int64_t width = run; width < n; width *= 2) {
+    for (int64_t lo = 0; lo < n; lo += 2 * width) {
+      int64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
+      int64_t i = lo, j = mid, k = lo;
+      while (i < mid && j < hi)
+        dst[k++] = compare_rows(s, src[j], src[i]) < 0 ? src[j++] : src[i++];
+      while (i < mid)
+        dst[k++] = src[i++];
+      while (j < hi)
+        dst[k++] = src[j++];
+    }
+    int64_t *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a)
+    memcpy(a, src, sizeof(int64_t) * (size_t)n);
+}
+
+static sbd_status gather_input(sort_op *s) {
+  ex_query *q = s->op.q;
+  for (;;) {
+    sbd_batch *b;
+    RETURN_IF_ERROR(ex_op_next(s->op.child, &b));
+    if (!b)
+      return SBD_OK;
+    sbd_status st = SBD_OK;
+    int64_t bytes = 0;
+    for (int c = 0; c < b->ncols && st == SBD_OK; c++) {
+      int64_t before =
+          s->cols[c]->cap * (int64_t)type_width(s->cols[c]->type) + s->cols[c]->bytes_cap;
+      st = ex_vec_append(q->ctx, s->cols[c], b->cols[c], 0, b->nrows);
+      bytes +=
+          s->cols[c]->cap * (int64_t)type_width(s->cols[c]->type) + s->cols[c]->bytes_cap - before;
+    }
+    s->nrows += b->nrows;
+    sbd_batch_free(b);
+    RETURN_IF_ERROR(st);
+    s->charged += bytes;
+    RETURN_IF_ERROR(ex_mem_charge(q, bytes));
+  }
+}
+
+static sbd_status sort_next(ex_op *op, sbd_batch **out) {
+  sort_op *s = (sort_op *)op;
+  sbd_ctx *ctx = op->q->ctx;
+  if (!s->sorted) {
+    RETURN_IF_ERROR(gather_input(s));
+    s->sorted = true;
+    size_t bytes = sizeof(int64_t) * (size_t)(s->nrows ? s->nrows : 1);
+    s->perm = sbd_malloc(ctx, bytes);
+    int64_t *tmp = sbd_malloc(ctx, bytes);
+    if (!s->perm || !tmp) {
+      free(tmp);
+      return SBD_ENOMEM;
+    }
+    for (int64_t i = 0; i < s->nrows; i++)
+      s->perm[i] = i;
+    merge_sort(s, s->perm, tmp, s->nrows);
+    free(tmp);
+  }
+  int64_t n = s->nrows - s->next_row;
+  if (n <= 0)
+    return SBD_OK;
+  if (n > SBD_BATCH_ROWS)
+    n = SBD_BATCH_ROWS;
+  sbd_batch *b = batch_new(ctx, op->schema, n);
+  if (!b)
+    return SBD_ENOMEM;
+  for (int c = 0; c < b->ncols; c++) {
+    sbd_status st = ex_vec_gather(ctx, b->cols[c], s->cols[c], s->perm + s->next_row, n);
+    if (st != SBD_OK) {
+      sbd_batch_free(b);
+      return st;
+    }
+  }
+  b->nrows = n;
+  s->next_row += n;
+  *out = b;
+  return SBD_OK;
+}
+
+static void sort_free(ex_op *op) {
+  sort_op *s = (sort_op *)op;
+  if (s->cols)
+    for (int c = 0; c < op->schema->ncols; c++)
+      vec_free(s->cols[c]);
+  free(s->cols);
+  free(s->keys);
+  free(s->perm);
+  ex_mem_release(op->q, s->charged);
+}
+
+static const ex_op_vt sort_vt = {"sort", sort_next, sort_free};
+
+sbd_status ex_sort_new(ex_query *q, ex_op *child, const ex_sort_key *keys, int nkeys, ex_op **out) {
+  sort_op *s = sbd_calloc(q->ctx, 1, sizeof(*s));
+  if (!s) {
+    ex_op_free(child);
+    return SBD_ENOMEM;
+  }
+  s->op.vt = &sort_vt;
+  s->op.q = q;
+  s->op.child = child;
+  s->op.schema = schema_ref(child->schema);
+  int ncols = child->schema->ncols;
+  s->cols = sbd_calloc(q->ctx, (size_t)(ncols ? ncols : 1), sizeof(sbd_vec *));
+  s->keys = sbd_malloc(q->ctx, sizeof(ex_sort_key) * (size_t)(nkeys ? nkeys : 1));
+  sbd_status st = s->cols && s->keys ? SBD_OK : SBD_ENOMEM;
+  for (int c = 0; c < ncols && st == SBD_OK; c++) {
+    s->cols[c] = vec_new(q->ctx, child->schema->fields[c].type, 0);
+    st = s->cols[c] ? SBD_OK : SBD_ENOMEM;
+  }
+  if (st != SBD_OK) {
+    ex_op_free(&s->op);
+    return st;
+  }
+  memcpy(s->keys, keys, sizeof(ex_sort_key) * (size_t)nkeys);
+  s->nkeys = nkeys;
+  *out = &s->op;
+  return SBD_OK;
+}

@@ -1,0 +1,1696 @@
+/*
+ * bind.c — the binder and planner: turns a parsed query into a plan of executor operators
+ * (exec_int.h), resolving names against the columns of the FROM item, checking and coercing
+ * types, and separating aggregates from the expressions over their results.
+ *
+ * The plan of one SELECT, bottom to top:
+ *   scan (a reader; only the columns the query names: Parquet is asked for them with the option
+ *   "columns", the text formats drop the others) or a subquery/CTE plan, or one row (no FROM)
+ *   -> filter (WHERE) -> hash aggregate (GROUP BY keys, aggregates) -> filter (HAVING)
+ *   -> project (the select list, plus hidden ORDER BY keys) -> hash aggregate (DISTINCT)
+ *   -> sort (ORDER BY) -> limit (LIMIT/OFFSET) -> project (drops the hidden keys).
+ *
+ * Binding an expression has two modes. Over the input (WHERE, GROUP BY keys, aggregate
+ * arguments, and the select list of a query without aggregation) a column names a column of the
+ * FROM item. Over the aggregation's output (the select list, HAVING and ORDER BY of a query with
+ * GROUP BY or aggregates) an expression whose canonical text (sql_print_expr) is a GROUP BY key's
+ * is that key's column, an aggregate call is its aggregate's column (equal calls are computed
+ * once), and any other column is an error.
+ *
+ * Types follow DuckDB's implicit casts: INT64 mixes with DOUBLE as DOUBLE, DATE with TIMESTAMP
+ * as TIMESTAMP, a string literal takes the type of the other side (checked here), NULL takes any
+ * type. Anything else is a type error naming the expression and both types.
+ *
+ * Everything not yet executed is refused here with "not supported yet: ...", never run wrongly.
+ */
+#include "exec/exec_int.h"
+#include "io/io_int.h"
+#include "sql/sql_int.h"
+
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+
+/* ---- the binder's state -----------------------------------------------------------------------*/
+
+#define TYPE_NULL ((sbd_type)0) /* the type of a bare NULL until something gives it one */
+
+typedef struct scope_col {
+  const char *name;
+  sbd_type type;
+  bool used;
+} scope_col;
+
+typedef struct scope {
+  scope_col *cols;
+  int n;
+  const char *table;       /* the FROM item's name for messages: its alias, path or CTE name */
+  const char *table_lower; /* what t.col must say (alias or CTE name), or NULL */
+} scope;
+
+typedef struct cte_frame {
+  const sql_cte *ctes;
+  int n;
+  struct cte_frame *up;
+} cte_frame;
+
+typedef struct binder {
+  ex_query *q;
+  sbd_ctx *ctx;
+  arena *a;
+  const char *sql;
+  cte_frame *ctes;
+} binder;
+
+/* What an expression is bound against. */
+typedef struct bind_mode {
+  scope *in;
+  const char *clause; /* "WHERE", ... for messages about aggregates */
+  /* Over the aggregation's output (post_agg): the keys' texts and the aggregates found so far. */
+  bool post_agg;
+  const char **key_texts;
+  const sbd_type *key_types;
+  int nkeys;
+  ex_agg_spec *aggs;
+  const char **agg_texts;
+  int naggs, cap_aggs;
+  /* Column nodes bound over the input, renumbered once the scan's columns are chosen. */
+  ex_expr ***input_cols;
+  int *ninput_cols, *cap_input_cols;
+} bind_mode;
+
+static sbd_status err_at(binder *b, sbd_status status, uint32_t off, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static sbd_status err_at(binder *b, sbd_status status, uint32_t off, const char *fmt, ...) {
+  va_list ap;
+  va_start(ap, fmt);
+  sbd_status st = sql_verror_at(b->ctx, status, b->sql, off, fmt, ap);
+  va_end(ap);
+  return st;
+}
+
+static sbd_status unsupported(binder *b, uint32_t off, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static sbd_status unsupported(binder *b, uint32_t off, const char *fmt, ...) {
+  char msg[300];
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(msg, sizeof(msg), fmt, ap);
+  va_end(ap);
+  return err_at(b, SBD_EUNSUPPORTED, off, "not supported yet: %s", msg);
+}
+
+static void *alloc(binder *b, size_t size) {
+  void *p = arena_alloc(b->a, size ? size : 1);
+  if (p)
+    memset(p, 0, size ? size : 1);
+  return p;
+}
+
+static const char *dup_range(binder *b, uint32_t off, uint32_t end) {
+  return arena_strndup(b->a, b->sql + off, end - off);
+}
+
+static const char *type_name(sbd_type t) {
+  return t == TYPE_NULL ? "NULL" : sbd_type_name(t);
+}
+
+/* The canonical text of an expression (for matching GROUP BY keys), in the arena. */
+static const char *canonical(binder *b, const sql_expr *e) {
+  sql_buf buf;
+  sql_buf_init(&buf);
+  const char *s = sql_print_expr(e, &buf) ? arena_strndup(b->a, buf.data, buf.len) : NULL;
+  sql_buf_free(&buf);
+  return s;
+}
+
+/* ---- expression nodes -------------------------------------------------------------------------*/
+
+static ex_expr *node(binder *b, ex_expr_kind kind, sbd_type type, int nargs, const char *text) {
+  ex_expr *e = alloc(b, sizeof(*e));
+  if (!e)
+    return NULL;
+  e->kind = kind;
+  e->type = type;
+  e->nargs = nargs;
+  e->text = text;
+  if (nargs > 0 && !(e->args = alloc(b, sizeof(ex_expr *) * (size_t)nargs)))
+    return NULL;
+  return e;
+}
+
+static sbd_status oom(binder *b) {
+  return sbd_error(b->ctx, SBD_ENOMEM, "out of memory");
+}
+
+/* Records a column node bound over the input, to be renumbered. */
+static sbd_status note_input_col(binder *b, bind_mode *m, ex_expr *e) {
+  if (*m->ninput_cols == *m->cap_input_cols) {
+    int cap = *m->cap_input_cols ? *m->cap_input_cols * 2 : 16;
+    ex_expr **v = alloc(b, sizeof(ex_expr *) * (size_t)cap);
+    if (!v)
+      return oom(b);
+    if (*m->ninput_cols)
+      memcpy(v, *m->input_cols, sizeof(ex_expr *) * (size_t)*m->ninput_cols);
+    *m->input_cols = v;
+    *m->cap_input_cols = cap;
+  }
+  (*m->input_cols)[(*m->ninput_cols)++] = e;
+  return SBD_OK;
+}
+
+/* Coerces e to type t where the rules allow it silently: NULL takes t; INT64 widens to DOUBLE;
+ * DATE to TIMESTAMP; a string literal is read as t. Returns false when they do not apply. */
+static bool coerce(binder *b, ex_expr **pe, sbd_type t, sbd_status *st) {
+  ex_expr *e = *pe;
+  *st = SBD_OK;
+  if (e->type == t)
+    return true;
+  if (e->type == TYPE_NULL && e->kind == EX_CONST) {
+    e->type = t;
+    e->value.type = t;
+    return true;
+  }
+  if (e->kind == EX_CONST && e->type == SBD_STRING && !e->value.is_null) {
+    ex_value v;
+    if (!ex_parse_value(t, e->value.str, e->value.len, &v))
+      return false;
+    e->type = t;
+    e->value = v;
+    return true;
+  }
+  if ((e->type == SBD_INT64 && t == SBD_DOUBLE) || (e->type == SBD_DATE && t == SBD_TIMESTAMP)) {
+    ex_expr *c = node(b, EX_CAST, t, 1, e->text);
+    if (!c) {
+      *st = oom(b);
+      return false;
+    }
+    c->args[0] = e;
+    *pe = c;
+    return true;
+  }
+  return false;
+}
+
+/* The common type of two expressions under the implicit casts, or 0 when there is none. */
+static sbd_type common_type(const ex_expr *x, const ex_expr *y) {
+  sbd_type a = x->type, c = y->type;
+  if (a == c)
+    return a;
+  if (a == TYPE_NULL)
+    return c;
+  if (c == TYPE_NULL)
+    return a;
+  bool xs = x->kind == EX_CONST && a == SBD_STRING, ys = y->kind == EX_CONST && c == SBD_STRING;
+  if (xs && !ys)
+    return c;
+  if (ys && !xs)
+    return a;
+  if ((a == SBD_INT64 && c == SBD_DOUBLE) || (a == SBD_DOUBLE && c == SBD_INT64))
+    return SBD_DOUBLE;
+  if ((a == SBD_DATE && c == SBD_TIMESTAMP) || (a == SBD_TIMESTAMP && c == SBD_DATE))
+    return SBD_TIMESTAMP;
+  return (sbd_type)-1;
+}
+
+/* Brings x and y to one type, or reports a type error about what at off. */
+static sbd_status unify2(binder *b, ex_expr **x, ex_expr **y, const char *verb, const char *what,
+                         uint32_t off) {
+  sbd_type t = common_type(*x, *y);
+  sbd_status st = SBD_OK;
+  if (t != (sbd_type)-1 && coerce(b, x, t, &st) && coerce(b, y, t, &st))
+    return SBD_OK;
+  RETURN_IF_ERROR(st);
+  if ((*x)->kind == EX_CONST && (*x)->type == SBD_STRING && t != (sbd_type)-1)
+    return sql_error_at(b->ctx, b->sql, off, "cannot read '%s' as %s in %s", (*x)->value.str,
+                        type_name(t), what);
+  if ((*y)->kind == EX_CONST && (*y)->type == SBD_STRING && t != (sbd_type)-1)
+    return sql_error_at(b->ctx, b->sql, off, "cannot read '%s' as %s in %s", (*y)->value.str,
+                        type_name(t), what);
+  return sql_error_at(b->ctx, b->sql, off, "cannot %s %s and %s in %s", verb, type_name((*x)->type),
+                      type_name((*y)->type), what);
+}
+
+/* Makes e a BOOL condition (NULL becomes a BOOL NULL) or reports a type error. */
+static sbd_status need_bool(binder *b, ex_expr **e, const char *what, uint32_t off) {
+  sbd_status st;
+  if (coerce(b, e, SBD_BOOL, &st) && (*e)->type == SBD_BOOL)
+    return SBD_OK;
+  RETURN_IF_ERROR(st);
+  return sql_error_at(b->ctx, b->sql, off, "%s must be BOOL, not %s: %s", what,
+                      type_name((*e)->type), (*e)->text);
+}
+
+/* ---- names ------------------------------------------------------------------------------------*/
+
+static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  scope *s = m->in;
+  const sql_ident *id = &e->column.name;
+  if (e->column.table && (!s->table_lower || strcmp(e->column.table->lower, s->table_lower) != 0))
+    return sql_error_at(b->ctx, b->sql, e->column.table->off, "no table '%s' in this query%s%s%s",
+                        e->column.table->name, s->table_lower ? " (did you mean '" : "",
+                        s->table_lower ? s->table_lower : "", s->table_lower ? "'?)" : "");
+  int found = -1;
+  for (int i = 0; i < s->n; i++)
+    if (strcasecmp(s->cols[i].name, id->lower) == 0) {
+      if (found >= 0)
+        return sql_error_at(b->ctx, b->sql, id->off, "column '%s' is ambiguous in '%s'", id->name,
+                            s->table);
+      found = i;
+    }
+  if (found < 0) {
+    const char **names = alloc(b, sizeof(char *) * (size_t)(s->n ? s->n : 1));
+    if (!names)
+      return oom(b);
+    for (int i = 0; i < s->n; i++)
+      names[i] = s->cols[i].name;
+    const char *near = sbd_closest(id->name, names, s->n);
+    if (!s->table)
+      return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' (the query has no FROM)",
+                          id->name);
+    if (near)
+      return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' in '%s' (did you mean '%s'?)",
+                          id->name, s->table, near);
+    return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' in '%s'", id->name, s->table);
+  }
+  if (m->post_agg)
+    return sql_error_at(b->ctx, b->sql, id->off,
+                        "column '%s' must appear in the GROUP BY clause or be used in an aggregate "
+                        "function",
+                        id->name);
+  ex_expr *c = node(b, EX_COLUMN, s->cols[found].type, 0, dup_range(b, e->off, e->end));
+  if (!c)
+    return oom(b);
+  c->col = found;
+  s->cols[found].used = true;
+  RETURN_IF_ERROR(note_input_col(b, m, c));
+  *out = c;
+  return SBD_OK;
+}
+
+/* ---- expressions ------------------------------------------------------------------------------*/
+
+static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+
+static bool is_agg_name(const char *lower) {
+  return strcmp(lower, "count") == 0 || strcmp(lower, "sum") == 0 || strcmp(lower, "avg") == 0 ||
+         strcmp(lower, "mean") == 0 || strcmp(lower, "min") == 0 || strcmp(lower, "max") == 0;
+}
+
+/* Whether e has an aggregate call outside any subquery. */
+static bool has_agg(const sql_expr *e) {
+  if (!e)
+    return false;
+  switch (e->kind) {
+  case SQL_EXPR_FUNC:
+    if (!e->func.over && is_agg_name(e->func.name.lower))
+      return true;
+    for (int i = 0; i < e->func.nargs; i++)
+      if (has_agg(e->func.args[i]))
+        return true;
+    return false;
+  case SQL_EXPR_UNARY:
+    return has_agg(e->unary.arg);
+  case SQL_EXPR_BINARY:
+    return has_agg(e->binary.left) || has_agg(e->binary.right);
+  case SQL_EXPR_AND:
+  case SQL_EXPR_OR:
+    for (int i = 0; i < e->logic.nargs; i++)
+      if (has_agg(e->logic.args[i]))
+        return true;
+    return false;
+  case SQL_EXPR_IS_NULL:
+    return has_agg(e->is_null.arg);
+  case SQL_EXPR_IN_LIST:
+    for (int i = 0; i < e->in_list.nlist; i++)
+      if (has_agg(e->in_list.list[i]))
+        return true;
+    return has_agg(e->in_list.arg);
+  case SQL_EXPR_BETWEEN:
+    return has_agg(e->between.arg) || has_agg(e->between.low) || has_agg(e->between.high);
+  case SQL_EXPR_LIKE:
+    return has_agg(e->like.arg) || has_agg(e->like.pattern);
+  case SQL_EXPR_CASE:
+    for (int i = 0; i < e->case_when.nwhens; i++)
+      if (has_agg(e->case_when.whens[i].when) || has_agg(e->case_when.whens[i].then))
+        return true;
+    return has_agg(e->case_when.operand) || has_agg(e->case_when.otherwise);
+  case SQL_EXPR_CAST:
+    return has_agg(e->cast.arg);
+  default:
+    return false;
+  }
+}
+
+static sbd_status bind_literal(binder *b, const sql_expr *e, ex_expr **out) {
+  const sql_literal *l = &e->lit;
+  ex_expr *c = node(b, EX_CONST, TYPE_NULL, 0, dup_range(b, e->off, e->end));
+  if (!c)
+    return oom(b);
+  ex_value *v = &c->value;
+  switch (l->kind) {
+  case SQL_LIT_NULL:
+    v->is_null = true;
+    break;
+  case SQL_LIT_BOOL:
+    c->type = SBD_BOOL;
+    v->b = l->b;
+    break;
+  case SQL_LIT_INT:
+    c->type = SBD_INT64;
+    v->i = l->i;
+    break;
+  case SQL_LIT_DOUBLE:
+    c->type = SBD_DOUBLE;
+    v->d = l->d;
+    break;
+  case SQL_LIT_STRING:
+    c->type = SBD_STRING;
+    v->str = l->str;
+    v->len = l->len;
+    break;
+  case SQL_LIT_DATE:
+    c->type = SBD_DATE;
+    v->date = l->date;
+    break;
+  case SQL_LIT_TIMESTAMP:
+    if (l->tz)
+      return unsupported(b, e->off, "TIMESTAMPTZ");
+    c->type = SBD_TIMESTAMP;
+    v->i = l->ts;
+    break;
+  case SQL_LIT_INTERVAL:
+    return unsupported(b, e->off, "INTERVAL values");
+  }
+  v->type = c->type;
+  *out = c;
+  return SBD_OK;
+}
+
+static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  ex_expr *x, *y;
+  RETURN_IF_ERROR(bind_expr(b, m, e->binary.left, &x));
+  RETURN_IF_ERROR(bind_expr(b, m, e->binary.right, &y));
+  const char *text = dup_range(b, e->off, e->end);
+  sql_op op = e->binary.op;
+  uint32_t off = e->binary.op_off;
+  if (op >= SQL_OP_EQ && op <= SQL_OP_IS_NOT_DISTINCT) {
+    RETURN_IF_ERROR(unify2(b, &x, &y, "compare", text, off));
+    if (x->type == TYPE_NULL) { /* NULL = NULL */
+      sbd_status st;
+      coerce(b, &x, SBD_INT64, &st);
+      coerce(b, &y, SBD_INT64, &st);
+    }
+    ex_expr *c = node(b, EX_CMP, SBD_BOOL, 2, text);
+    if (!c)
+      return oom(b);
+    static const ex_op_code codes[] = {EX_EQ, EX_NE, EX_LT,       EX_LE,
+                                       EX_GT, EX_GE, EX_DISTINCT, EX_NOT_DISTINCT};
+    c->op = codes[op - SQL_OP_EQ];
+    c->args[0] = x;
+    c->args[1] = y;
+    *out = c;
+    return SBD_OK;
+  }
+  if (op == SQL_OP_CONCAT) {
+    ex_expr *c = node(b, EX_FUNC, SBD_STRING, 2, text);
+    if (!c)
+      return oom(b);
+    c->fn = EX_FN_CONCAT_OP;
+    ex_expr *args[2] = {x, y};
+    for (int i = 0; i < 2; i++) {
+      sbd_status st;
+      if (args[i]->type != SBD_STRING && !coerce(b, &args[i], SBD_STRING, &st)) {
+        RETURN_IF_ERROR(st);
+        ex_expr *cast = node(b, EX_CAST, SBD_STRING, 1, args[i]->text);
+        if (!cast)
+          return oom(b);
+        cast->args[0] = args[i];
+        args[i] = cast;
+      }
+      c->args[i] = args[i];
+    }
+    *out = c;
+    return SBD_OK;
+  }
+  if (op == SQL_OP_POW)
+    return unsupported(b, off, "the operator ^");
+  /* + - * / % */
+  static const char *const verbs[] = {"add", "subtract", "multiply", "divide",
+                                      "take the modulo of"};
+  const char *verb = verbs[op - SQL_OP_ADD];
+  sbd_type t = common_type(x, y);
+  if (t == TYPE_NULL)
+    t = SBD_INT64;
+  if (t == SBD_DATE || t == SBD_TIMESTAMP || x->type == SBD_DATE || x->type == SBD_TIMESTAMP ||
+      y->type == SBD_DATE || y->type == SBD_TIMESTAMP)
+    return unsupported(b, off, "date and time arithmetic (%s)", text);
+  if (t != SBD_INT64 && t != SBD_DOUBLE) {
+    sbd_type xt = x->type == SBD_STRING && x->kind == EX_CONST ? y->type : x->type;
+    sbd_type yt = y->type == SBD_STRING && y->kind == EX_CONST ? x->type : y->type;
+    return sql_error_at(b->ctx, b->sql, off, "cannot %s %s and %s in %s", verb, type_name(xt),
+                        type_name(yt), text);
+  }
+  if (op == SQL_OP_DIV)
+    t = SBD_DOUBLE; /* / is floating division */
+  sbd_status st = SBD_OK;
+  if (!coerce(b, &x, t, &st) || !coerce(b, &y, t, &st)) {
+    RETURN_IF_ERROR(st);
+    const ex_expr *lit = x->kind == EX_CONST && x->type == SBD_STRING ? x : y;
+    if (lit->kind == EX_CONST && lit->type == SBD_STRING)
+      return sql_error_at(b->ctx, b->sql, off, "cannot read '%s' as %s in %s", lit->value.str,
+                          type_name(t), text);
+    return sql_error_at(b->ctx, b->sql, off, "cannot %s %s and %s in %s", verb, type_name(x->type),
+                        type_name(y->type), text);
+  }
+  ex_expr *c = node(b, EX_ARITH, t, 2, text);
+  if (!c)
+    return oom(b);
+  static const ex_op_code codes[] = {EX_ADD, EX_SUB, EX_MUL, EX_DIV, EX_MOD};
+  c->op = codes[op - SQL_OP_ADD];
+  c->args[0] = x;
+  c->args[1] = y;
+  *out = c;
+  return SBD_OK;
+}
+
+static sbd_status bind_logic(binder *b, bind_mode *m, ex_expr_kind kind, sql_expr *const *args,
+                             int nargs, const char *text, uint32_t off, ex_expr **out) {
+  ex_expr *c = node(b, kind, SBD_BOOL, nargs, text);
+  if (!c)
+    return oom(b);
+  for (int i = 0; i < nargs; i++) {
+    RETURN_IF_ERROR(bind_expr(b, m, args[i], &c->args[i]));
+    RETURN_IF_ERROR(need_bool(b, &c->args[i],
+                              kind == EX_AND  ? "an operand of AND"
+                              : kind == EX_OR ? "an operand of OR"
+                                              : "the operand of NOT",
+                              args[i]->off));
+  }
+  *out = c;
+  return SBD_OK;
+}
+
+static ex_expr *negate(binder *b, ex_expr *e, const char *text) {
+  ex_expr *n = node(b, EX_NOT, SBD_BOOL, 1, text);
+  if (n)
+    n->args[0] = e;
+  return n;
+}
+
+/* x = y over bound expressions, unified. */
+static sbd_status make_cmp(binder *b, ex_op_code op, ex_expr *x, ex_expr *y, const char *text,
+                           uint32_t off, ex_expr **out) {
+  RETURN_IF_ERROR(unify2(b, &x, &y, "compare", text, off));
+  if (x->type == TYPE_NULL) {
+    sbd_status st;
+    coerce(b, &x, SBD_INT64, &st);
+    coerce(b, &y, SBD_INT64, &st);
+  }
+  ex_expr *c = node(b, EX_CMP, SBD_BOOL, 2, text);
+  if (!c)
+    return oom(b);
+  c->op = op;
+  c->args[0] = x;
+  c->args[1] = y;
+  *out = c;
+  return SBD_OK;
+}
+
+/* Brings values[0..n) to one type (for CASE results, COALESCE, IN lists, BETWEEN): the typed
+ * values decide it (INT64 and DOUBLE make DOUBLE, DATE and TIMESTAMP make TIMESTAMP), string
+ * literals and NULLs follow. */
+static sbd_status unify_n(binder *b, ex_expr **values, int n, const char *what, uint32_t off) {
+  sbd_type t = TYPE_NULL;
+  bool typed = false, strings = false;
+  for (int i = 0; i < n; i++) {
+    sbd_type u = values[i]->type;
+    if (values[i]->kind == EX_CONST && u == SBD_STRING) {
+      strings = true;
+      continue;
+    }
+    if (u == TYPE_NULL)
+      continue;
+    if (!typed) {
+      t = u;
+      typed = true;
+    } else if (t != u) {
+      bool num = (t == SBD_INT64 || t == SBD_DOUBLE) && (u == SBD_INT64 || u == SBD_DOUBLE);
+      bool tm = (t == SBD_DATE || t == SBD_TIMESTAMP) && (u == SBD_DATE || u == SBD_TIMESTAMP);
+      if (!num && !tm)
+        return sql_error_at(b->ctx, b->sql, off, "cannot mix %s and %s in %s", type_name(t),
+                            type_name(u), what);
+      t = num ? SBD_DOUBLE : SBD_TIMESTAMP;
+    }
+  }
+  if (!typed)
+    t = strings ? SBD_STRING : SBD_INT64;
+  for (int i = 0; i < n; i++) {
+    sbd_status st;
+    if (!coerce(b, &values[i], t, &st)) {
+      RETURN_IF_ERROR(st);
+      if (values[i]->kind == EX_CONST && values[i]->type == SBD_STRING)
+        return sql_error_at(b->ctx, b->sql, off, "cannot read '%s' as %s in %s",
+                            values[i]->value.str, type_name(t), what);
+      return sql_error_at(b->ctx, b->sql, off, "cannot mix %s and %s in %s",
+                          type_name(values[i]->type), type_name(t), what);
+    }
+  }
+  return SBD_OK;
+}
+
+static sbd_status bind_case(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *text = dup_range(b, e->off, e->end);
+  int nw = e->case_when.nwhens;
+  ex_expr *c = node(b, EX_CASE, TYPE_NULL, 2 * nw + 1, text);
+  ex_expr **values = alloc(b, sizeof(ex_expr *) * (size_t)(nw + 1));
+  if (!c || !values)
+    return oom(b);
+  ex_expr *operand = NULL;
+  if (e->case_when.operand)
+    RETURN_IF_ERROR(bind_expr(b, m, e->case_when.operand, &operand));
+  for (int i = 0; i < nw; i++) {
+    const sql_when *w = &e->case_when.whens[i];
+    ex_expr *cond;
+    RETURN_IF_ERROR(bind_expr(b, m, w->when, &cond));
+    if (operand)
+      RETURN_IF_ERROR(make_cmp(b, EX_EQ, operand, cond, text, w->when->off, &cond));
+    else
+      RETURN_IF_ERROR(need_bool(b, &cond, "a WHEN condition", w->when->off));
+    c->args[2 * i] = cond;
+    RETURN_IF_ERROR(bind_expr(b, m, w->then, &values[i]));
+  }
+  if (e->case_when.otherwise) {
+    RETURN_IF_ERROR(bind_expr(b, m, e->case_when.otherwise, &values[nw]));
+  } else {
+    values[nw] = node(b, EX_CONST, TYPE_NULL, 0, "NULL");
+    if (!values[nw])
+      return oom(b);
+    values[nw]->value.is_null = true;
+  }
+  RETURN_IF_ERROR(unify_n(b, values, nw + 1, text, e->off));
+  for (int i = 0; i < nw; i++)
+    c->args[2 * i + 1] = values[i];
+  c->args[2 * nw] = values[nw];
+  c->type = values[0]->type;
+  *out = c;
+  return SBD_OK;
+}
+
+/* The width of an integer type as written, 0 for 64 bits, -1 for one sbd does not cast to. */
+static int int_bits(const char *name) {
+  static const struct {
+    const char *name;
+    int bits;
+  } t[] = {{"TINYINT", 8}, {"INT1", 8},     {"SMALLINT", 16}, {"INT2", 16},  {"SHORT", 16},
+           {"INT", 32},    {"INTEGER", 32}, {"INT4", 32},     {"INT32", 32}, {"SIGNED", 32},
+           {"BIGINT", 0},  {"INT8", 0},     {"INT64", 0},     {"LONG", 0}};
+  for (size_t i = 0; i < sizeof(t) / sizeof(t[0]); i++)
+    if (strcmp(name, t[i].name) == 0)
+      return t[i].bits;
+  return -1;
+}
+
+static bool castable(sbd_type from, sbd_type to) {
+  if (from == to || from == TYPE_NULL || from == SBD_STRING || to == SBD_STRING)
+    return true;
+  bool fn = from == SBD_BOOL || from == SBD_INT64 || from == SBD_DOUBLE;
+  bool tn = to == SBD_BOOL || to == SBD_INT64 || to == SBD_DOUBLE;
+  if (fn && tn)
+    return true;
+  return (from == SBD_DATE && to == SBD_TIMESTAMP) || (from == SBD_TIMESTAMP && to == SBD_DATE);
+}
+
+static sbd_status bind_cast(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const sql_type *t = &e->cast.type;
+  const char *text = dup_range(b, e->off, e->end);
+  int bits = 0;
+  if (t->id == SQL_TYPE_INTERVAL)
+    return unsupported(b, t->off, "INTERVAL values");
+  if (t->id == SQL_TYPE_INT64 && (bits = int_bits(t->name)) < 0)
+    return unsupported(b, t->off, "CAST to %s (use BIGINT)", t->name);
+  if (t->id == SQL_TYPE_DOUBLE && strcmp(t->name, "DOUBLE") != 0 && strcmp(t->name, "FLOAT8") != 0)
+    return unsupported(b, t->off, "CAST to %s (use DOUBLE)", t->name);
+  if (t->id == SQL_TYPE_TIMESTAMP && strcmp(t->name, "TIMESTAMPTZ") == 0)
+    return unsupported(b, t->off, "TIMESTAMPTZ");
+  ex_expr *arg;
+  RETURN_IF_ERROR(bind_expr(b, m, e->cast.arg, &arg));
+  sbd_type to = (sbd_type)t->id;
+  if (!castable(arg->type, to))
+    return sql_error_at(b->ctx, b->sql, t->off, "cannot cast %s to %s in %s", type_name(arg->type),
+                        t->name, text);
+  if (arg->type == TYPE_NULL) {
+    sbd_status st;
+    coerce(b, &arg, to, &st);
+  }
+  /* DuckDB reads 2.5 (no exponent) as a DECIMAL, which casts to an integer rounding half away
+   * from zero, where a DOUBLE rounds half to even: round such a literal here to match. */
+  const sql_expr *lit = e->cast.arg;
+  if (to == SBD_INT64 && arg->kind == EX_CONST && arg->type == SBD_DOUBLE &&
+      lit->kind == SQL_EXPR_LITERAL && lit->lit.kind == SQL_LIT_DOUBLE &&
+      !memchr(b->sql + lit->off, 'e', lit->end - lit->off) &&
+      !memchr(b->sql + lit->off, 'E', lit->end - lit->off))
+    arg->value.d = round(arg->value.d);
+  ex_expr *c = node(b, EX_CAST, to, 1, text);
+  if (!c)
+    return oom(b);
+  c->args[0] = arg;
+  c->try_cast = e->cast.try_cast;
+  c->cast_bits = bits;
+  *out = c;
+  return SBD_OK;
+}
+
+/* Registers (or finds) an aggregate call in post-agg mode and returns its output column. */
+static sbd_status bind_agg(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *name = e->func.name.lower;
+  if (!m->post_agg)
+    return sql_error_at(b->ctx, b->sql, e->off, "aggregate functions are not allowed in %s",
+                        m->clause);
+  if (e->func.distinct && strcmp(name, "count") != 0)
+    return unsupported(b, e->off, "%s(DISTINCT ...)", e->func.name.name);
+  if (e->func.filter)
+    return unsupported(b, e->func.filter->off, "FILTER (WHERE ...)");
+  if (e->func.norder_by)
+    return unsupported(b, e->off, "ORDER BY inside an aggregate");
+  const char *text = canonical(b, e);
+  if (!text)
+    return oom(b);
+  for (int j = 0; j < m->naggs; j++)
+    if (strcmp(m->agg_texts[j], text) == 0) {
+      ex_expr *c = node(b, EX_COLUMN, m->aggs[j].type, 0, m->aggs[j].text);
+      if (!c)
+        return oom(b);
+      c->col = m->nkeys + j;
+      *out = c;
+      return SBD_OK;
+    }
+  ex_agg_spec spec = {0};
+  spec.text = dup_range(b, e->off, e->end);
+  bool star = e->func.star;
+  if (strcmp(name, "count") == 0 && (star || e->func.nargs == 0)) {
+    spec.kind = EX_AGG_COUNT_STAR;
+    spec.type = SBD_INT64;
+  } else {
+    if (e->func.nargs != 1 || star)
+      return sql_error_at(b->ctx, b->sql, e->off, "%s takes one argument", e->func.name.name);
+    /* The argument is over the input: nested aggregates are an error there. */
+    bind_mode inner = *m;
+    inner.post_agg = false;
+    inner.clause = "the argument of an aggregate";
+    ex_expr *arg;
+    RETURN_IF_ERROR(bind_expr(b, &inner, e->func.args[0], &arg));
+    if (arg->type == TYPE_NULL) {
+      sbd_status st;
+      coerce(b, &arg, SBD_INT64, &st);
+    }
+    spec.arg = arg;
+    sbd_type at = arg->type;
+    if (strcmp(name, "count") == 0) {
+      spec.kind = e->func.distinct ? EX_AGG_COUNT_DISTINCT : EX_AGG_COUNT;
+      spec.type = SBD_INT64;
+    } else if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
+      spec.kind = name[1] == 'i' ? EX_AGG_MIN : EX_AGG_MAX;
+      spec.type = at;
+    } else {
+      if (at != SBD_INT64 && at != SBD_DOUBLE)
+        return sql_error_at(b->ctx, b->sql, e->off, "%s needs a number, not %s: %s",
+                            e->func.name.name, type_name(at), spec.text);
+      bool sum = strcmp(name, "sum") == 0;
+      spec.kind = sum ? EX_AGG_SUM : EX_AGG_AVG;
+      spec.type = sum ? at : SBD_DOUBLE;
+    }
+  }
+  if (m->naggs == m->cap_aggs) {
+    int cap = m->cap_aggs ? m->cap_aggs * 2 : 8;
+    ex_agg_spec *v = alloc(b, sizeof(ex_agg_spec) * (size_t)cap);
+    const char **t = alloc(b, sizeof(char *) * (size_t)cap);
+    if (!v || !t)
+      return oom(b);
+    if (m->naggs) {
+      memcpy(v, m->aggs, sizeof(ex_agg_spec) * (size_t)m->naggs);
+      memcpy(t, m->agg_texts, sizeof(char *) * (size_t)m->naggs);
+    }
+    m->aggs = v;
+    m->agg_texts = t;
+    m->cap_aggs = cap;
+  }
+  m->aggs[m->naggs] = spec;
+  m->agg_texts[m->naggs] = text;
+  ex_expr *c = node(b, EX_COLUMN, spec.type, 0, spec.text);
+  if (!c)
+    return oom(b);
+  c->col = m->nkeys + m->naggs++;
+  *out = c;
+  return SBD_OK;
+}
+
+static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *name = e->func.name.lower;
+  if (e->func.over)
+    return unsupported(b, e->func.over->off, "window functions (OVER)");
+  if (is_agg_name(name))
+    return bind_agg(b, m, e, out);
+  const char *text = dup_range(b, e->off, e->end);
+  int n = e->func.nargs;
+  if (e->func.distinct || e->func.star || e->func.filter || e->func.norder_by)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s is not an aggregate function",
+                        e->func.name.name);
+  static const struct {
+    const char *name;
+    ex_fn fn;
+    int min, max;
+  } fns[] = {{"lower", EX_FN_LOWER, 1, 1},         {"lcase", EX_FN_LOWER, 1, 1},
+             {"upper", EX_FN_UPPER, 1, 1},         {"ucase", EX_FN_UPPER, 1, 1},
+             {"length", EX_FN_LENGTH, 1, 1},       {"char_length", EX_FN_LENGTH, 1, 1},
+             {"concat", EX_FN_CONCAT, 1, 1000000}, {"abs", EX_FN_ABS, 1, 1},
+             {"coalesce", 0, 1, 1000000}};
+  int k = -1;
+  for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+    if (strcmp(name, fns[i].name) == 0)
+      k = (int)i;
+  if (k < 0)
+    return unsupported(b, e->off, "the function %s()", e->func.name.name);
+  if (n < fns[k].min || n > fns[k].max)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
+                        e->func.name.name, fns[k].max > fns[k].min ? "at least " : "", fns[k].min,
+                        fns[k].min == 1 ? "" : "s", n);
+  ex_expr *c = node(b, fns[k].fn ? EX_FUNC : EX_COALESCE, TYPE_NULL, n, text);
+  if (!c)
+    return oom(b);
+  c->fn = fns[k].fn;
+  for (int i = 0; i < n; i++)
+    RETURN_IF_ERROR(bind_expr(b, m, e->func.args[i], &c->args[i]));
+  if (c->kind == EX_COALESCE) {
+    RETURN_IF_ERROR(unify_n(b, c->args, n, text, e->off));
+    c->type = c->args[0]->type;
+    *out = c;
+    return SBD_OK;
+  }
+  sbd_status st;
+  switch (c->fn) {
+  case EX_FN_ABS:
+    if (!coerce(b, &c->args[0], c->args[0]->type == TYPE_NULL ? SBD_INT64 : c->args[0]->type,
+                &st) ||
+        (c->args[0]->type != SBD_INT64 && c->args[0]->type != SBD_DOUBLE))
+      return sql_error_at(b->ctx, b->sql, e->off, "abs() needs a number, not %s: %s",
+                          type_name(c->args[0]->type), text);
+    c->type = c->args[0]->type;
+    break;
+  case EX_FN_CONCAT:
+    for (int i = 0; i < n; i++)
+      if (c->args[i]->type != SBD_STRING && !coerce(b, &c->args[i], SBD_STRING, &st)) {
+        ex_expr *cast = node(b, EX_CAST, SBD_STRING, 1, c->args[i]->text);
+        if (!cast)
+          return oom(b);
+        cast->args[0] = c->args[i];
+        c->args[i] = cast;
+      }
+    c->type = SBD_STRING;
+    break;
+  default: /* lower, upper, length */
+    if (!coerce(b, &c->args[0], SBD_STRING, &st))
+      return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a STRING, not %s: %s",
+                          e->func.name.name, type_name(c->args[0]->type), text);
+    c->type = c->fn == EX_FN_LENGTH ? SBD_INT64 : SBD_STRING;
+    break;
+  }
+  *out = c;
+  return SBD_OK;
+}
+
+/* x [NOT] LIKE|ILIKE 'pattern' [ESCAPE 'c']: the pattern and escape must be literals. */
+static sbd_status bind_like(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *text = dup_range(b, e->off, e->end);
+  const char *op = e->like.ilike ? "ILIKE" : "LIKE";
+  ex_expr *c = node(b, EX_FUNC, SBD_BOOL, 1, text);
+  if (!c)
+    return oom(b);
+  c->fn = EX_FN_LIKE;
+  c->ilike = e->like.ilike;
+  c->like_escape = -1;
+  RETURN_IF_ERROR(bind_expr(b, m, e->like.arg, &c->args[0]));
+  sbd_status st;
+  if (!coerce(b, &c->args[0], SBD_STRING, &st))
+    return sql_error_at(b->ctx, b->sql, e->like.op_off, "%s needs a STRING, not %s: %s", op,
+                        type_name(c->args[0]->type), text);
+  const sql_expr *p = e->like.pattern;
+  if (p->kind == SQL_EXPR_LITERAL && p->lit.kind == SQL_LIT_NULL) {
+    ex_expr *null = node(b, EX_CONST, SBD_BOOL, 0, text); /* LIKE NULL is NULL */
+    if (!null)
+      return oom(b);
+    null->value.type = SBD_BOOL;
+    null->value.is_null = true;
+    *out = null;
+    return SBD_OK;
+  }
+  if (p->kind != SQL_EXPR_LITERAL || p->lit.kind != SQL_LIT_STRING)
+    return unsupported(b, p->off, "%s with a pattern that is not a string literal", op);
+  c->value.type = SBD_STRING;
+  c->value.str = p->lit.str;
+  c->value.len = p->lit.len;
+  if (e->like.escape) {
+    const sql_expr *x = e->like.escape;
+    if (x->kind != SQL_EXPR_LITERAL || x->lit.kind != SQL_LIT_STRING || x->lit.len > 1)
+      return sql_error_at(b->ctx, b->sql, x->off, "ESCAPE needs one character in quotes");
+    c->like_escape = x->lit.len ? (unsigned char)x->lit.str[0] : -1;
+  }
+  if (c->ilike)
+    for (size_t k = 0; k < c->value.len; k++)
+      if ((unsigned char)c->value.str[k] >= 0x80)
+        return unsupported(b, p->off, "ILIKE with a non-ASCII pattern");
+  *out = e->like.negated ? negate(b, c, text) : c;
+  return *out ? SBD_OK : oom(b);
+}
+
+static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  *out = NULL;
+  if (m->post_agg && e->kind != SQL_EXPR_LITERAL) {
+    const char *text = canonical(b, e);
+    if (!text)
+      return oom(b);
+    for (int k = 0; k < m->nkeys; k++)
+      if (strcmp(m->key_texts[k], text) == 0) {
+        ex_expr *c = node(b, EX_COLUMN, m->key_types[k], 0, dup_range(b, e->off, e->end));
+        if (!c)
+          return oom(b);
+        c->col = k;
+        *out = c;
+        return SBD_OK;
+      }
+  }
+  const char *text;
+  switch (e->kind) {
+  case SQL_EXPR_LITERAL:
+    return bind_literal(b, e, out);
+  case SQL_EXPR_COLUMN:
+    return resolve_column(b, m, e, out);
+  case SQL_EXPR_STAR:
+    return sql_error_at(b->ctx, b->sql, e->off, "* is only allowed as a select item");
+  case SQL_EXPR_UNARY: {
+    text = dup_range(b, e->off, e->end);
+    if (e->unary.op == SQL_OP_NOT) {
+      sql_expr *arg = e->unary.arg;
+      RETURN_IF_ERROR(bind_logic(b, m, EX_NOT, &arg, 1, text, e->unary.op_off, out));
+      return SBD_OK;
+    }
+    ex_expr *x;
+    RETURN_IF_ERROR(bind_expr(b, m, e->unary.arg, &x));
+    sbd_status st;
+    if (x->type == TYPE_NULL)
+      coerce(b, &x, SBD_INT64, &st);
+    if (x->type != SBD_INT64 && x->type != SBD_DOUBLE)
+      return sql_error_at(b->ctx, b->sql, e->unary.op_off, "cannot negate %s in %s",
+                          type_name(x->type), text);
+    ex_expr *c = node(b, EX_NEG, x->type, 1, text);
+    if (!c)
+      return oom(b);
+    c->args[0] = x;
+    *out = c;
+    return SBD_OK;
+  }
+  case SQL_EXPR_BINARY:
+    return bind_binary(b, m, e, out);
+  case SQL_EXPR_AND:
+  case SQL_EXPR_OR:
+    return bind_logic(b, m, e->kind == SQL_EXPR_AND ? EX_AND : EX_OR, e->logic.args, e->logic.nargs,
+                      dup_range(b, e->off, e->end), e->off, out);
+  case SQL_EXPR_IS_NULL: {
+    ex_expr *c = node(b, EX_IS_NULL, SBD_BOOL, 1, dup_range(b, e->off, e->end));
+    if (!c)
+      return oom(b);
+    c->negated = e->is_null.negated;
+    RETURN_IF_ERROR(bind_expr(b, m, e->is_null.arg, &c->args[0]));
+    *out = c;
+    return SBD_OK;
+  }
+  case SQL_EXPR_BETWEEN: {
+    /* x BETWEEN lo AND hi is x >= lo AND x <= hi, also under three-valued logic. */
+    text = dup_range(b, e->off, e->end);
+    ex_expr *x, *lo, *hi, *c = node(b, EX_AND, SBD_BOOL, 2, text);
+    if (!c)
+      return oom(b);
+    RETURN_IF_ERROR(bind_expr(b, m, e->between.arg, &x));
+    RETURN_IF_ERROR(bind_expr(b, m, e->between.low, &lo));
+    RETURN_IF_ERROR(bind_expr(b, m, e->between.high, &hi));
+    ex_expr *vals[3] = {x, lo, hi};
+    RETURN_IF_ERROR(unify_n(b, vals, 3, text, e->between.op_off));
+    RETURN_IF_ERROR(make_cmp(b, EX_GE, vals[0], vals[1], text, e->between.op_off, &c->args[0]));
+    RETURN_IF_ERROR(make_cmp(b, EX_LE, vals[0], vals[2], text, e->between.op_off, &c->args[1]));
+    *out = e->between.negated ? negate(b, c, text) : c;
+    return *out ? SBD_OK : oom(b);
+  }
+  case SQL_EXPR_IN_LIST: {
+    /* x IN (a, b) is x = a OR x = b, also under three-valued logic. */
+    text = dup_range(b, e->off, e->end);
+    int n = e->in_list.nlist;
+    ex_expr **vals = alloc(b, sizeof(ex_expr *) * (size_t)(n + 1));
+    ex_expr *c = node(b, EX_OR, SBD_BOOL, n, text);
+    if (!vals || !c)
+      return oom(b);
+    RETURN_IF_ERROR(bind_expr(b, m, e->in_list.arg, &vals[0]));
+    for (int i = 0; i < n; i++)
+      RETURN_IF_ERROR(bind_expr(b, m, e->in_list.list[i], &vals[i + 1]));
+    RETURN_IF_ERROR(unify_n(b, vals, n + 1, text, e->in_list.op_off));
+    for (int i = 0; i < n; i++)
+      RETURN_IF_ERROR(
+          make_cmp(b, EX_EQ, vals[0], vals[i + 1], text, e->in_list.op_off, &c->args[i]));
+    *out = e->in_list.negated ? negate(b, c, text) : c;
+    return *out ? SBD_OK : oom(b);
+  }
+  case SQL_EXPR_CASE:
+    return bind_case(b, m, e, out);
+  case SQL_EXPR_CAST:
+    return bind_cast(b, m, e, out);
+  case SQL_EXPR_FUNC:
+    return bind_func(b, m, e, out);
+  case SQL_EXPR_LIKE:
+    return bind_like(b, m, e, out);
+  case SQL_EXPR_IN_QUERY:
+  case SQL_EXPR_SUBQUERY:
+  case SQL_EXPR_EXISTS:
+    return unsupported(b, e->off, "subqueries in expressions");
+  }
+  return sbd_error(b->ctx, SBD_EINTERNAL, "SQL: internal error: expression kind %d", e->kind);
+}
+
+/* Binds in post-agg mode (or over the input when the query has no aggregation). */
+static sbd_status bind_post(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  return bind_expr(b, m, e, out);
+}
+
+/* ---- FROM -------------------------------------------------------------------------------------*/
+
+typedef struct source {
+  ex_op *op; /* a subquery's plan; NULL for a file (opened in reader) */
+  sbd_reader *reader;
+  char *path;        /* files: the path or glob (malloc'd) */
+  sbd_options *opts; /* files: reader options (owned) */
+  bool parquet;
+} source;
+
+static void source_free(source *s) {
+  ex_op_free(s->op);
+  sbd_reader_close(s->reader);
+  free(s->path);
+  sbd_options_free(s->opts);
+  memset(s, 0, sizeof(*s));
+}
+
+static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out);
+
+/* The text of a named argument's value as a reader option. */
+static sbd_status option_text(binder *b, const sql_named_arg *na, char *buf, size_t cap) {
+  const sql_expr *v = na->value;
+  if (v->kind == SQL_EXPR_LITERAL) {
+    switch (v->lit.kind) {
+    case SQL_LIT_STRING:
+      snprintf(buf, cap, "%s", v->lit.str);
+      return SBD_OK;
+    case SQL_LIT_BOOL:
+      snprintf(buf, cap, "%s", v->lit.b ? "true" : "false");
+      return SBD_OK;
+    case SQL_LIT_INT:
+      snprintf(buf, cap, "%lld", (long long)v->lit.i);
+      return SBD_OK;
+    default:
+      break;
+    }
+  }
+  return sql_error_at(b->ctx, b->sql, v->off,
+                      "the option %s needs a string, number or boolean literal", na->name.name);
+}
+
+static sbd_status open_file(binder *b, const sql_from *f, const char *path, const char *format,
+                            source *src) {
+  src->path = sbd_strdup(b->ctx, path);
+  src->opts = sbd_options_new();
+  if (!src->path || !src->opts)
+    return oom(b);
+  if (format)
+    RETURN_IF_ERROR(sbd_options_set(src->opts, "format", format));
+  if (f->kind == SQL_FROM_FUNC) {
+    for (int i = 0; i < f->func.nnamed; i++) {
+      const sql_named_arg *na = &f->func.named[i];
+      char value[4096];
+      RETURN_IF_ERROR(option_text(b, na, value, sizeof(value)));
+      const char *key = na->name.lower;
+      if (strcmp(key, "sep") == 0)
+        key = "delim";
+      if (strcmp(key, "columns") == 0 || strcmp(key, "format") == 0)
+        return unsupported(b, na->name.off, "the option %s of %s", na->name.name,
+                           f->func.name.name);
+      RETURN_IF_ERROR(sbd_options_set(src->opts, key, value));
+    }
+  }
+  const char *fmt = io_format_of(src->opts, path);
+  src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
+  const char *paths[1] = {path};
+  sbd_status st = sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader);
+  if (st != SBD_OK) {
+    /* Say where in the SQL the table came from, keeping the reader's message. */
+    char msg[SBD_ERRMSG_MAX];
+    snprintf(msg, sizeof(msg), "%s", sbd_errmsg(b->ctx));
+    err_at(b, st, f->off, "%s", msg);
+  }
+  return st;
+}
+
+static sbd_status bind_from(binder *b, const sql_from *f, source *src, scope *s) {
+  const char *name = NULL;
+  const char *alias_lower = f->alias ? f->alias->lower : NULL;
+  const sbd_schema *schema = NULL;
+  switch (f->kind) {
+  case SQL_FROM_FILE:
+    RETURN_IF_ERROR(open_file(b, f, f->file.path, NULL, src));
+    name = f->file.path;
+    schema = sbd_reader_schema(src->reader);
+    break;
+  case SQL_FROM_FUNC: {
+    const char *fn = f->func.name.lower;
+    const char *format = strcmp(fn, "read_csv") == 0 || strcmp(fn, "read_csv_auto") == 0 ? "csv"
+                         : strcmp(fn, "read_jsonl") == 0 || strcmp(fn, "read_ndjson") == 0 ||
+                                 strcmp(fn, "read_json") == 0 || strcmp(fn, "read_json_auto") == 0
+                             ? "jsonl"
+                         : strcmp(fn, "read_parquet") == 0 || strcmp(fn, "parquet_scan") == 0
+                             ? "parquet"
+                             : NULL;
+    if (!format)
+      return unsupported(b, f->off,
+                         "the table function %s() (use read_csv, read_jsonl or "
+                         "read_parquet)",
+                         f->func.name.name);
+    if (f->func.nargs != 1 || f->func.args[0]->kind != SQL_EXPR_LITERAL ||
+        f->func.args[0]->lit.kind != SQL_LIT_STRING)
+      return sql_error_at(b->ctx, b->sql, f->off,
+                          "%s() takes one path, a string, and options "
+                          "as name = value",
+                          f->func.name.name);
+    RETURN_IF_ERROR(open_file(b, f, f->func.args[0]->lit.str, format, src));
+    name = f->func.args[0]->lit.str;
+    schema = sbd_reader_schema(src->reader);
+    break;
+  }
+  case SQL_FROM_TABLE: {
+    /* A CTE sees the ones before it (and those of enclosing queries), never itself. */
+    const sql_cte *cte = NULL;
+    cte_frame visible = {0};
+    for (cte_frame *fr = b->ctes; fr && !cte; fr = fr->up)
+      for (int i = fr->n - 1; i >= 0 && !cte; i--)
+        if (strcmp(fr->ctes[i].name.lower, f->table.name.lower) == 0) {
+          cte = &fr->ctes[i];
+          visible = (cte_frame){fr->ctes, i, fr->up};
+        }
+    if (!cte)
+      return sql_error_at(b->ctx, b->sql, f->off,
+                          "no table '%s' (tables are files: write FROM '%s.csv' or "
+                          "read_csv('...'), or define it in WITH)",
+                          f->table.name.name, f->table.name.name);
+    cte_frame *saved = b->ctes;
+    b->ctes = &visible;
+    sbd_status st = bind_query(b, cte->query, &src->op);
+    b->ctes = saved;
+    RETURN_IF_ERROR(st);
+    name = cte->name.name;
+    if (!alias_lower)
+      alias_lower = cte->name.lower;
+    schema = src->op->schema;
+    if (cte->ncols > schema->ncols)
+      return sql_error_at(b->ctx, b->sql, cte->name.off,
+                          "the WITH query '%s' has %d columns, but %d names are given",
+                          cte->name.name, schema->ncols, cte->ncols);
+    s->n = schema->ncols;
+    s->cols = alloc(b, sizeof(scope_col) * (size_t)(s->n ? s->n : 1));
+    if (!s->cols)
+      return oom(b);
+    for (int i = 0; i < s->n; i++) {
+      s->cols[i].name = i < cte->ncols ? cte->cols[i].name : schema->fields[i].name;
+      s->cols[i].type = schema->fields[i].type;
+    }
+    schema = NULL;
+    break;
+  }
+  case SQL_FROM_SUBQUERY:
+    RETURN_IF_ERROR(bind_query(b, f->subquery.query, &src->op));
+    name = f->alias ? f->alias->name : "(subquery)";
+    schema = src->op->schema;
+    break;
+  case SQL_FROM_JOIN:
+    return unsupported(b, f->join.op_off, "joins");
+  }
+  if (schema) {
+    s->n = schema->ncols;
+    s->cols = alloc(b, sizeof(scope_col) * (size_t)(s->n ? s->n : 1));
+    if (!s->cols)
+      return oom(b);
+    for (int i = 0; i < s->n; i++) {
+      s->cols[i].name = arena_strndup(b->a, schema->fields[i].name, strlen(schema->fields[i].name));
+      s->cols[i].type = schema->fields[i].type;
+    }
+  }
+  if (f->ncol_aliases > s->n)
+    return sql_error_at(b->ctx, b->sql, f->off, "'%s' has %d columns, but %d names are given", name,
+                        s->n, f->ncol_aliases);
+  for (int i = 0; i < f->ncol_aliases; i++)
+    s->cols[i].name = f->col_aliases[i].name;
+  s->table = f->alias ? f->alias->name : name;
+  s->table_lower = alias_lower;
+  return SBD_OK;
+}
+
+/* Makes the leaf operator of a SELECT over src, keeping only the used columns, and renumbers the
+ * column nodes bound over the input. */
+static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, int ncols,
+                            ex_op **out) {
+  if (src->op) {
+    *out = src->op;
+    src->op = NULL;
+    return SBD_OK;
+  }
+  if (!src->reader)
+    return ex_one_row_new(b->q, out);
+  /* Keep the used columns (at least one, so batches still count rows). */
+  int *keep = alloc(b, sizeof(int) * (size_t)(s->n ? s->n : 1));
+  int *map = alloc(b, sizeof(int) * (size_t)(s->n ? s->n : 1));
+  if (!keep || !map)
+    return oom(b);
+  int nkeep = 0;
+  for (int i = 0; i < s->n; i++)
+    if (s->cols[i].used) {
+      map[i] = nkeep;
+      keep[nkeep++] = i;
+    }
+  if (nkeep == 0 && s->n > 0)
+    keep[nkeep++] = 0;
+  for (int i = 0; i < ncols; i++)
+    cols[i]->col = map[cols[i]->col];
+  const sbd_schema *rs = sbd_reader_schema(src->reader);
+  bool comma = false;
+  for (int i = 0; i < nkeep; i++)
+    comma |= strchr(rs->fields[keep[i]].name, ',') != NULL;
+  if (src->parquet && nkeep < s->n && !comma) {
+    /* Parquet reads only the columns named: reopen with the projection. */
+    sql_buf list;
+    sql_buf_init(&list);
+    for (int i = 0; i < nkeep; i++) {
+      if (i)
+        sql_buf_put(&list, ",", 1);
+      sql_buf_puts(&list, rs->fields[keep[i]].name);
+    }
+    sbd_status st = list.failed ? oom(b) : sbd_options_set(src->opts, "columns", list.data);
+    sql_buf_free(&list);
+    RETURN_IF_ERROR(st);
+    sbd_reader_close(src->reader);
+    src->reader = NULL;
+    const char *paths[1] = {src->path};
+    RETURN_IF_ERROR(sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader));
+    sbd_reader *r = src->reader;
+    src->reader = NULL;
+    return ex_scan_new(b->q, r, NULL, -1, out);
+  }
+  sbd_reader *r = src->reader;
+  src->reader = NULL;
+  return ex_scan_new(b->q, r, nkeep == s->n ? NULL : keep, nkeep == s->n ? -1 : nkeep, out);
+}
+
+/* ---- SELECT -----------------------------------------------------------------------------------*/
+
+typedef struct out_col {
+  ex_expr *expr;
+  const char *name;
+  const char *text; /* canonical, for ORDER BY matching */
+  const char *alias_lower;
+} out_col;
+
+static sbd_status add_out(binder *b, out_col **v, int *n, int *cap, out_col c) {
+  if (*n == *cap) {
+    int nc = *cap ? *cap * 2 : 16;
+    out_col *w = alloc(b, sizeof(out_col) * (size_t)nc);
+    if (!w)
+      return oom(b);
+    if (*n)
+      memcpy(w, *v, sizeof(out_col) * (size_t)*n);
+    *v = w;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = c;
+  return SBD_OK;
+}
+
+static bool int_literal(const sql_expr *e, int64_t *v) {
+  if (e->kind != SQL_EXPR_LITERAL || e->lit.kind != SQL_LIT_INT)
+    return false;
+  *v = e->lit.i;
+  return true;
+}
+
+static sbd_status bind_limit(binder *b, const sql_expr *e, const char *what, int64_t *out) {
+  if (!e)
+    return SBD_OK;
+  if (e->kind == SQL_EXPR_LITERAL && e->lit.kind == SQL_LIT_NULL)
+    return SBD_OK;
+  int64_t v;
+  if (!int_literal(e, &v))
+    return unsupported(b, e->off, "%s with an expression (write a whole number)", what);
+  if (v < 0)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s must not be negative", what);
+  *out = v;
+  return SBD_OK;
+}
+
+static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
+  const sql_select *sel = q->select;
+  source src = {0};
+  scope in = {0};
+  ex_expr **input_cols = NULL;
+  int ninput = 0, cap_input = 0;
+  bind_mode m = {0};
+  m.in = &in;
+  m.input_cols = &input_cols;
+  m.ninput_cols = &ninput;
+  m.cap_input_cols = &cap_input;
+  ex_op *op = NULL;
+  sbd_status st = SBD_OK;
+
+#define CHECK(expr)                                                                                \
+  do {                                                                                             \
+    st = (expr);                                                                                   \
+    if (st != SBD_OK)                                                                              \
+      goto done;                                                                                   \
+  } while (0)
+
+  if (sel->from)
+    CHECK(bind_from(b, sel->from, &src, &in));
+
+  /* WHERE, over the input. */
+  ex_expr *where = NULL;
+  if (sel->where) {
+    m.clause = "WHERE";
+    CHECK(bind_expr(b, &m, sel->where, &where));
+    CHECK(need_bool(b, &where, "the WHERE condition", sel->where->off));
+  }
+
+  bool agg = sel->ngroup_by > 0 || sel->having || sel->group_by_all;
+  for (int i = 0; i < sel->nitems && !agg; i++)
+    agg = has_agg(sel->items[i].expr);
+  for (int i = 0; i < q->norder_by && !agg; i++)
+    agg = has_agg(q->order_by[i].expr);
+  if (sel->group_by_all)
+    CHECK(unsupported(b, sel->off, "GROUP BY ALL (name the columns)"));
+
+  /* GROUP BY keys, over the input: ordinals and aliases name select items. */
+  ex_expr **keys = NULL;
+  sbd_type *key_types = NULL;
+  const char **key_names = NULL;
+  if (agg) {
+    int nk = sel->ngroup_by;
+    keys = alloc(b, sizeof(ex_expr *) * (size_t)(nk + 1));
+    key_types = alloc(b, sizeof(sbd_type) * (size_t)(nk + 1));
+    m.key_texts = alloc(b, sizeof(char *) * (size_t)(nk + 1));
+    if (!keys || !key_types || !m.key_texts)
+      CHECK(oom(b));
+    m.clause = "GROUP BY";
+    for (int k = 0; k < nk; k++) {
+      const sql_expr *g = sel->group_by[k];
+      int64_t ord;
+      if (int_literal(g, &ord)) {
+        if (ord < 1 || ord > sel->nitems)
+          CHECK(sql_error_at(b->ctx, b->sql, g->off,
+                             "GROUP BY term out of range - should be between 1 and %d",
+                             sel->nitems));
+        g = sel->items[ord - 1].expr;
+        if (g->kind == SQL_EXPR_STAR)
+          CHECK(unsupported(b, g->off, "GROUP BY a * item"));
+      } else if (g->kind == SQL_EXPR_COLUMN && !g->column.table) {
+        bool is_col = false;
+        for (int i = 0; i < in.n; i++)
+          is_col |= strcasecmp(in.cols[i].name, g->column.name.lower) == 0;
+        for (int i = 0; i < sel->nitems && !is_col; i++)
+          if (sel->items[i].alias &&
+              strcmp(sel->items[i].alias->lower, g->column.name.lower) == 0) {
+            g = sel->items[i].expr;
+            break;
+          }
+      }
+      if (has_agg(g))
+        CHECK(sql_error_at(b->ctx, b->sql, g->off,
+                           "aggregate functions are not allowed in GROUP BY"));
+      CHECK(bind_expr(b, &m, g, &keys[k]));
+      if (keys[k]->type == TYPE_NULL) {
+        sbd_status s2;
+        coerce(b, &keys[k], SBD_INT64, &s2);
+      }
+      key_types[k] = keys[k]->type;
+      m.key_texts[k] = canonical(b, g);
+      if (!m.key_texts[k])
+        CHECK(oom(b));
+    }
+    m.nkeys = nk;
+    m.key_types = key_types;
+    key_names = m.key_texts;
+  }
+
+  /* The select list. */
+  out_col *outs = NULL;
+  int nouts = 0, cap_outs = 0;
+  m.post_agg = agg;
+  m.clause = "the select list";
+  for (int i = 0; i < sel->nitems; i++) {
+    const sql_select_item *it = &sel->items[i];
+    if (it->expr->kind == SQL_EXPR_STAR) {
+      if (agg)
+        CHECK(unsupported(b, it->expr->off, "* with GROUP BY or aggregates"));
+      const sql_ident *t = it->expr->star.table;
+      if (t && (!in.table_lower || strcmp(t->lower, in.table_lower) != 0))
+        CHECK(sql_error_at(b->ctx, b->sql, t->off, "no table '%s' in this query", t->name));
+      if (!sel->from)
+        CHECK(sql_error_at(b->ctx, b->sql, it->expr->off, "SELECT * needs a FROM"));
+      for (int x = 0; x < it->expr->star.nexclude; x++) {
+        bool found = false;
+        for (int c = 0; c < in.n; c++)
+          found |= strcasecmp(in.cols[c].name, it->expr->star.exclude[x].lower) == 0;
+        if (!found)
+          CHECK(sql_error_at(b->ctx, b->sql, it->expr->star.exclude[x].off,
+                             "no column '%s' in '%s' to exclude", it->expr->star.exclude[x].name,
+                             in.table));
+      }
+      for (int c = 0; c < in.n; c++) {
+        bool excluded = false;
+        for (int x = 0; x < it->expr->star.nexclude; x++)
+          excluded |= strcasecmp(in.cols[c].name, it->expr->star.exclude[x].lower) == 0;
+        if (excluded)
+          continue;
+        ex_expr *col = node(b, EX_COLUMN, in.cols[c].type, 0, in.cols[c].name);
+        if (!col)
+          CHECK(oom(b));
+        col->col = c;
+        in.cols[c].used = true;
+        CHECK(note_input_col(b, &m, col));
+        out_col oc = {col, in.cols[c].name, NULL, NULL};
+        size_t len = strlen(in.cols[c].name);
+        char *lower = arena_strndup(b->a, in.cols[c].name, len);
+        if (!lower)
+          CHECK(oom(b));
+        for (size_t k = 0; k < len; k++)
+          if (lower[k] >= 'A' && lower[k] <= 'Z')
+            lower[k] = (char)(lower[k] + 32);
+        oc.alias_lower = lower;
+        CHECK(add_out(b, &outs, &nouts, &cap_outs, oc));
+      }
+      continue;
+    }
+    out_col oc = {0};
+    CHECK(bind_post(b, &m, it->expr, &oc.expr));
+    if (oc.expr->type == TYPE_NULL) {
+      sbd_status s2;
+      coerce(b, &oc.expr, SBD_INT64, &s2);
+    }
+    oc.text = canonical(b, it->expr);
+    if (it->alias) {
+      oc.name = it->alias->name;
+      oc.alias_lower = it->alias->lower;
+    } else if (it->expr->kind == SQL_EXPR_COLUMN) {
+      oc.name = it->expr->column.name.name;
+      oc.alias_lower = it->expr->column.name.lower;
+    } else {
+      oc.name = dup_range(b, it->expr->off, it->expr->end);
+    }
+    if (!oc.text || !oc.name)
+      CHECK(oom(b));
+    CHECK(add_out(b, &outs, &nouts, &cap_outs, oc));
+  }
+  int nvisible = nouts;
+
+  /* HAVING, over the aggregation's output. */
+  ex_expr *having = NULL;
+  if (sel->having) {
+    m.clause = "HAVING";
+    CHECK(bind_post(b, &m, sel->having, &having));
+    CHECK(need_bool(b, &having, "the HAVING condition", sel->having->off));
+  }
+
+  /* ORDER BY: an ordinal, an output name, an output's expression, or a hidden column. */
+  ex_sort_key *sort_keys = NULL;
+  if (q->norder_by) {
+    sort_keys = alloc(b, sizeof(ex_sort_key) * (size_t)q->norder_by);
+    if (!sort_keys)
+      CHECK(oom(b));
+  }
+  m.clause = "ORDER BY";
+  for (int i = 0; i < q->norder_by; i++) {
+    const sql_order_item *o = &q->order_by[i];
+    int col = -1;
+    int64_t ord;
+    if (int_literal(o->expr, &ord)) {
+      if (ord < 1 || ord > nvisible)
+        CHECK(sql_error_at(b->ctx, b->sql, o->expr->off,
+                           "ORDER BY term out of range - should be between 1 and %d", nvisible));
+      col = (int)ord - 1;
+    } else if (o->expr->kind == SQL_EXPR_COLUMN && !o->expr->column.table) {
+      for (int c = 0; c < nvisible && col < 0; c++)
+        if (outs[c].alias_lower && strcmp(outs[c].alias_lower, o->expr->column.name.lower) == 0)
+          col = c;
+    }
+    if (col < 0) {
+      const char *text = canonical(b, o->expr);
+      if (!text)
+        CHECK(oom(b));
+      for (int c = 0; c < nvisible && col < 0; c++)
+        if (outs[c].text && strcmp(outs[c].text, text) == 0)
+          col = c;
+    }
+    if (col < 0) {
+      if (sel->distinct)
+        CHECK(sql_error_at(b->ctx, b->sql, o->expr->off,
+                           "for SELECT DISTINCT, ORDER BY expressions must appear in the select "
+                           "list"));
+      out_col oc = {0};
+      CHECK(bind_post(b, &m, o->expr, &oc.expr));
+      oc.name = "__order";
+      col = nouts;
+      CHECK(add_out(b, &outs, &nouts, &cap_outs, oc));
+    }
+    sort_keys[i].col = col;
+    sort_keys[i].desc = o->desc;
+    sort_keys[i].nulls_first = o->nulls == SQL_NULLS_FIRST;
+  }
+  int64_t limit = -1, offset = 0;
+  CHECK(bind_limit(b, q->limit, "LIMIT", &limit));
+  CHECK(bind_limit(b, q->offset, "OFFSET", &offset));
+
+  /* The plan. */
+  CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
+  if (where)
+    CHECK(ex_filter_new(b->q, op, where, &op));
+  if (agg) {
+    const char **names = alloc(b, sizeof(char *) * (size_t)(m.nkeys + m.naggs + 1));
+    if (!names)
+      CHECK(oom(b));
+    for (int k = 0; k < m.nkeys; k++)
+      names[k] = key_names[k];
+    for (int j = 0; j < m.naggs; j++)
+      names[m.nkeys + j] = m.aggs[j].text;
+    CHECK(ex_agg_new(b->q, op, keys, m.nkeys, m.aggs, m.naggs, names, &op));
+    if (having)
+      CHECK(ex_filter_new(b->q, op, having, &op));
+  }
+  ex_expr **exprs = alloc(b, sizeof(ex_expr *) * (size_t)(nouts + 1));
+  const char **names = alloc(b, sizeof(char *) * (size_t)(nouts + 1));
+  if (!exprs || !names)
+    CHECK(oom(b));
+  for (int i = 0; i < nouts; i++) {
+    exprs[i] = outs[i].expr;
+    names[i] = outs[i].name;
+  }
+  CHECK(ex_project_new(b->q, op, exprs, names, nouts, &op));
+  if (sel->distinct) {
+    ex_expr **cols = alloc(b, sizeof(ex_expr *) * (size_t)(nouts + 1));
+    if (!cols)
+      CHECK(oom(b));
+    for (int i = 0; i < nouts; i++) {
+      cols[i] = node(b, EX_COLUMN, exprs[i]->type, 0, names[i]);
+      if (!cols[i])
+        CHECK(oom(b));
+      cols[i]->col = i;
+    }
+    CHECK(ex_agg_new(b->q, op, cols, nouts, NULL, 0, names, &op));
+  }
+  if (q->norder_by)
+    CHECK(ex_sort_new(b->q, op, sort_keys, q->norder_by, &op));
+  if (limit >= 0 || offset > 0)
+    CHECK(ex_limit_new(b->q, op, limit, offset, &op));
+  if (nouts > nvisible) {
+    ex_expr **cols = alloc(b, sizeof(ex_expr *) * (size_t)(nvisible + 1));
+    if (!cols)
+      CHECK(oom(b));
+    for (int i = 0; i < nvisible; i++) {
+      cols[i] = node(b, EX_COLUMN, exprs[i]->type, 0, names[i]);
+      if (!cols[i])
+        CHECK(oom(b));
+      cols[i]->col = i;
+    }
+    CHECK(ex_project_new(b->q, op, cols, names, nvisible, &op));
+  }
+#undef CHECK
+done:
+  source_free(&src);
+  if (st != SBD_OK) {
+    ex_op_free(op);
+    return st;
+  }
+  *out = op;
+  return SBD_OK;
+}
+
+/* Wraps op in a projection that casts its columns to types (where they differ). */
+static sbd_status cast_columns(binder *b, ex_op *op, const sbd_type *types, ex_op **out) {
+  const sbd_schema *s = op->schema;
+  bool same = true;
+  for (int i = 0; i < s->ncols; i++)
+    same &= s->fields[i].type == types[i];
+  *out = op;
+  if (same)
+    return SBD_OK;
+  ex_expr **exprs = alloc(b, sizeof(ex_expr *) * (size_t)s->ncols);
+  const char **names = alloc(b, sizeof(char *) * (size_t)s->ncols);
+  if (!exprs || !names) {
+    ex_op_free(op);
+    return oom(b);
+  }
+  for (int i = 0; i < s->ncols; i++) {
+    names[i] = arena_strndup(b->a, s->fields[i].name, strlen(s->fields[i].name));
+    ex_expr *col = node(b, EX_COLUMN, s->fields[i].type, 0, names[i]);
+    ex_expr *cast = node(b, EX_CAST, types[i], 1, names[i]);
+    if (!names[i] || !col || !cast) {
+      ex_op_free(op);
+      return oom(b);
+    }
+    col->col = i;
+    cast->args[0] = col;
+    exprs[i] = s->fields[i].type == types[i] ? col : cast;
+  }
+  return ex_project_new(b->q, op, exprs, names, s->ncols, out);
+}
+
+/* ORDER BY (ordinals and output names) and LIMIT/OFFSET over a set operation's result. */
+static sbd_status order_and_limit(binder *b, const sql_query *q, ex_op *op, ex_op **out) {
+  *out = NULL;
+  sbd_status st = SBD_OK;
+  const sbd_schema *s = op->schema;
+  ex_sort_key *keys = q->norder_by ? alloc(b, sizeof(ex_sort_key) * (size_t)q->norder_by) : NULL;
+  if (q->norder_by && !keys)
+    st = oom(b);
+  for (int i = 0; i < q->norder_by && st == SBD_OK; i++) {
+    const sql_order_item *o = &q->order_by[i];
+    int64_t ord;
+    int col = -1;
+    if (int_literal(o->expr, &ord)) {
+      if (ord < 1 || ord > s->ncols)
+        st = sql_error_at(b->ctx, b->sql, o->expr->off,
+                          "ORDER BY term out of range - should be between 1 and %d", s->ncols);
+      col = (int)ord - 1;
+    } else if (o->expr->kind == SQL_EXPR_COLUMN && !o->expr->column.table) {
+      for (int c = 0; c < s->ncols && col < 0; c++)
+        if (strcasecmp(s->fields[c].name, o->expr->column.name.lower) == 0)
+          col = c;
+      if (col < 0)
+        st = sql_error_at(b->ctx, b->sql, o->expr->off, "no column '%s' in the result of UNION ALL",
+                          o->expr->column.name.name);
+    } else {
+      st = unsupported(b, o->expr->off,
+                       "ORDER BY an expression over UNION ALL (order by a column name or number)");
+    }
+    if (st == SBD_OK) {
+      keys[i].col = col;
+      keys[i].desc = o->desc;
+      keys[i].nulls_first = o->nulls == SQL_NULLS_FIRST;
+    }
+  }
+  int64_t limit = -1, offset = 0;
+  if (st == SBD_OK)
+    st = bind_limit(b, q->limit, "LIMIT", &limit);
+  if (st == SBD_OK)
+    st = bind_limit(b, q->offset, "OFFSET", &offset);
+  if (st != SBD_OK) {
+    ex_op_free(op);
+    return st;
+  }
+  if (q->norder_by)
+    RETURN_IF_ERROR(ex_sort_new(b->q, op, keys, q->norder_by, &op));
+  if (limit >= 0 || offset > 0)
+    RETURN_IF_ERROR(ex_limit_new(b->q, op, limit, offset, &op));
+  *out = op;
+  return SBD_OK;
+}
+
+/* UNION ALL: both sides' rows, their column types unified as DuckDB does (INT64 and DOUBLE make
+ * DOUBLE, DATE and TIMESTAMP make TIMESTAMP), named by the left side. */
+static sbd_status bind_union_all(binder *b, const sql_query *q, ex_op **out) {
+  static const char *const names[] = {"", "UNION", "EXCEPT", "INTERSECT"};
+  if (q->setop.type != SQL_SETOP_UNION || !q->setop.all)
+    return unsupported(b, q->setop.op_off, "%s%s", names[q->setop.type],
+                       q->setop.all ? " ALL" : "");
+  ex_op *left = NULL, *right = NULL;
+  RETURN_IF_ERROR(bind_query(b, q->setop.left, &left));
+  sbd_status st = bind_query(b, q->setop.right, &right);
+  const sbd_schema *ls = left->schema, *rs = right ? right->schema : NULL;
+  sbd_type *types = NULL;
+  if (st == SBD_OK && ls->ncols != rs->ncols)
+    st = sql_error_at(b->ctx, b->sql, q->setop.op_off,
+                      "UNION ALL: the left query has %d columns, the right one %d", ls->ncols,
+                      rs->ncols);
+  if (st == SBD_OK && !(types = alloc(b, sizeof(sbd_type) * (size_t)(ls->ncols + 1))))
+    st = oom(b);
+  for (int i = 0; st == SBD_OK && i < ls->ncols; i++) {
+    sbd_type x = ls->fields[i].type, y = rs->fields[i].type;
+    bool num = (x == SBD_INT64 || x == SBD_DOUBLE) && (y == SBD_INT64 || y == SBD_DOUBLE);
+    bool tm = (x == SBD_DATE || x == SBD_TIMESTAMP) && (y == SBD_DATE || y == SBD_TIMESTAMP);
+    if (x == y)
+      types[i] = x;
+    else if (num || tm)
+      types[i] = num ? SBD_DOUBLE : SBD_TIMESTAMP;
+    else
+      st = sql_error_at(b->ctx, b->sql, q->setop.op_off,
+                        "UNION ALL: cannot mix %s and %s in column %d ('%s')", type_name(x),
+                        type_name(y), i + 1, ls->fields[i].name);
+  }
+  if (st != SBD_OK) {
+    ex_op_free(left);
+    ex_op_free(right);
+    return st;
+  }
+  st = cast_columns(b, left, types, &left);
+  if (st != SBD_OK) {
+    ex_op_free(right);
+    return st;
+  }
+  st = cast_columns(b, right, types, &right);
+  if (st != SBD_OK) {
+    ex_op_free(left);
+    return st;
+  }
+  ex_op *op;
+  RETURN_IF_ERROR(ex_concat_new(b->q, left, right, &op));
+  return order_and_limit(b, q, op, out);
+}
+
+static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {
+  *out = NULL;
+  cte_frame frame = {q->ctes, q->nctes, b->ctes};
+  if (q->nctes)
+    b->ctes = &frame;
+  sbd_status st;
+  if (q->kind == SQL_QUERY_SETOP) {
+    st = bind_union_all(b, q, out);
+  } else {
+    st = bind_select(b, q, out);
+  }
+  b->ctes = frame.up;
+  return st;
+}
+
+sbd_status sql_plan(ex_query *q, const sql_stmt *stmt, ex_op **out) {
+  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL};
+  return bind_query(&b, stmt->query, out);
+}

@@ -1,0 +1,291 @@
+/*
+ * test_exec.c — the query engine: expression kernels over vectors with nulls (three-valued logic,
+ * overflow checked on valid rows only, division and modulo by zero), and whole queries without
+ * files through sbd_query (table-driven: SQL, then the first row as text or the error's start).
+ */
+#include "exec/exec_int.h"
+#include "test.h"
+
+#include <stdlib.h>
+
+/* The first row of a query's result as "a|b|NULL", or "error: <message>". */
+static void first_row(const char *sql, char *out, size_t cap) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  sbd_reader *r = NULL;
+  sbd_batch *b = NULL;
+  sbd_status st = sbd_query(ctx, sql, &r);
+  if (st == SBD_OK)
+    st = sbd_reader_next(r, &b);
+  if (st != SBD_OK) {
+    snprintf(out, cap, "error: %s", sbd_errmsg(ctx));
+  } else if (!b) {
+    snprintf(out, cap, "no rows");
+  } else {
+    size_t len = 0;
+    out[0] = 0;
+    for (int c = 0; c < sbd_batch_ncols(b) && len < cap; c++) {
+      char v[128];
+      int64_t n = sbd_batch_value_text(b, c, 0, v, sizeof(v));
+      len += (size_t)snprintf(out + len, cap - len, "%s%s", c ? "|" : "", n < 0 ? "NULL" : v);
+    }
+  }
+  sbd_batch_free(b);
+  sbd_reader_close(r);
+  sbd_ctx_free(ctx);
+}
+
+TEST(exec_scalar_queries) {
+  static const struct {
+    const char *sql, *want;
+  } cases[] = {
+      /* arithmetic, DuckDB's semantics */
+      {"SELECT 1 + 2, 7 - 10, 6 * 7, 7 / 2, 7 % 3, -7 % 3", "3|-3|42|3.5|1|-1"},
+      {"SELECT 1 / 0, -1 / 0, 0 / 0, 5 % 0, 5.5e0 % 0", "inf|-inf|nan|NULL|nan"},
+      {"SELECT 1 + NULL, NULL * 2, -(NULL), 1.5 + 1", "NULL|NULL|NULL|2.5"},
+      {"SELECT 9223372036854775807 + 1", "error: SQL: integer overflow in 9223372036854775807 + 1"},
+      {"SELECT -9223372036854775808 - 1", "error: SQL: integer overflow"},
+      {"SELECT 4611686018427387904 * 2", "error: SQL: integer overflow"},
+      {"SELECT -x FROM (SELECT -9223372036854775808 AS x)", "error: SQL: integer overflow"},
+      {"SELECT -9223372036854775808 % -1, abs(-3), abs(-2.5)", "0|3|2.5"},
+      /* three-valued logic */
+      {"SELECT NULL AND false, NULL AND true, NULL OR true, NULL OR false, NOT NULL",
+       "false|NULL|true|NULL|NULL"},
+      {"SELECT true AND true AND NULL, false OR NULL OR false, NOT (1 > 2)", "NULL|NULL|true"},
+      {"SELECT NULL = NULL, NULL IS NULL, 1 IS NOT NULL, NULL IS DISTINCT FROM NULL",
+       "NULL|true|true|false"},
+      {"SELECT 1 IS DISTINCT FROM NULL, 2 IS NOT DISTINCT FROM 2", "true|true"},
+      {"SELECT 2 IN (1, 2), 3 IN (1, 2), 3 IN (1, NULL), 3 NOT IN (1, NULL), NULL IN (1)",
+       "true|false|NULL|NULL|NULL"},
+      {"SELECT 5 BETWEEN 1 AND 5, 5 NOT BETWEEN 1 AND 4, NULL BETWEEN 1 AND 2", "true|true|NULL"},
+      /* comparisons of every type */
+      {"SELECT 'a' < 'b', 'B' < 'a', 'ab' > 'a', 1 < 1.5, DATE '2024-01-01' < TIMESTAMP "
+       "'2024-01-01 00:00:01'",
+       "true|true|true|true|true"},
+      {"SELECT 'nan'::DOUBLE = 'nan'::DOUBLE, 'nan'::DOUBLE > 1e308, -0.0 = 0.0", "true|true|true"},
+      {"SELECT DATE '2024-02-29' = '2024-02-29', true > false", "true|true"},
+      /* CASE, COALESCE, CAST */
+      {"SELECT CASE WHEN 1 > 2 THEN 'a' WHEN NULL THEN 'b' ELSE 'c' END, CASE 2 WHEN 1 THEN 10 "
+       "WHEN 2 THEN 20 END, CASE WHEN false THEN 1 END",
+       "c|20|NULL"},
+      {"SELECT CASE WHEN true THEN 1 ELSE 2.5 END, COALESCE(NULL, NULL, 3), COALESCE(NULL, 'x')",
+       "1.0|3|x"},
+      {"SELECT CAST('42' AS BIGINT), CAST(2.5 AS BIGINT), CAST(2.5e0 AS BIGINT), CAST(-2.5 AS INT)",
+       "42|3|2|-3"},
+      {"SELECT CAST(1 AS DOUBLE), CAST(true AS INT), CAST(0 AS BOOLEAN), CAST(1.5 AS VARCHAR)",
+       "1.0|1|false|1.5"},
+      {"SELECT CAST(TIMESTAMP '2024-01-02 03:04:05' AS DATE), CAST(DATE '2024-01-02' AS "
+       "TIMESTAMP)",
+       "2024-01-02|2024-01-02 00:00:00"},
+      {"SELECT CAST(TIMESTAMP '1969-12-31 23:00:00' AS DATE)", "1969-12-31"},
+      {"SELECT CAST('x' AS BIGINT)", "error: SQL: CAST('x' AS BIGINT): cannot cast \"x\" from "
+                                     "STRING to INT64"},
+      {"SELECT TRY_CAST('x' AS BIGINT), TRY_CAST('7' AS BIGINT)", "NULL|7"},
+      {"SELECT CAST(300 AS TINYINT)", "error: SQL: CAST(300 AS TINYINT): cannot cast"},
+      {"SELECT CAST(2147483648 AS INTEGER)", "error: SQL: CAST(2147483648 AS INTEGER)"},
+      {"SELECT CAST(1e300 AS BIGINT)", "error: SQL: CAST(1e300 AS BIGINT)"},
+      /* strings */
+      {"SELECT lower('AbC'), upper('AbC'), length('héllo'), 'a' || NULL, concat('a', NULL, 1)",
+       "abc|ABC|5|NULL|a1"},
+      {"SELECT upper('é')", "error: SQL: upper('é'): not supported yet"},
+      /* aggregates over no rows of FROM-less queries */
+      {"SELECT count(*), sum(1), min('a'), avg(2)", "1|1|a|2.0"},
+      {"SELECT DISTINCT 1", "1"},
+      {"SELECT 1 LIMIT 0", "no rows"},
+      {"SELECT 1 AS x ORDER BY x DESC LIMIT 1 OFFSET 0", "1"},
+      /* binder errors */
+      {"SELECT 1 + 'a'", "error: SQL: cannot read 'a' as INT64"},
+      {"SELECT 'a' + 'b'", "error: SQL: cannot add STRING and STRING in 'a' + 'b'"},
+      {"SELECT 1 WHERE 2", "error: SQL: the WHERE condition must be BOOL, not INT64"},
+      {"SELECT sum('a')", "error: SQL: sum needs a number, not STRING"},
+      {"SELECT x", "error: SQL: no column 'x' (the query has no FROM)"},
+      {"SELECT 1 WHERE count(*) > 0", "error: SQL: aggregate functions are not allowed in WHERE"},
+      {"SELECT sum(count(*))", "error: SQL: aggregate functions are not allowed in the argument"},
+      {"SELECT 1 ORDER BY 2", "error: SQL: ORDER BY term out of range - should be between 1 and 1"},
+      {"SELECT 'a%' LIKE 'a\\%', 'a%' LIKE 'a!%' ESCAPE '!', 'héllo' LIKE 'h_llo', 'ABC' ILIKE "
+       "'a%c', NULL LIKE 'a', 'a' LIKE NULL",
+       "false|true|true|true|NULL|NULL"},
+      {"SELECT 'abc' LIKE '%', '' LIKE '%', '' LIKE '_', 'a_c' NOT LIKE 'a\\_c' ESCAPE '\\', "
+       "'aXbXc' LIKE '%b%c', 'abab' LIKE '%ab', 'ab' LIKE '%abc%'",
+       "true|true|false|false|true|true|false"},
+      {"SELECT 1 LIKE 'a'", "error: SQL: LIKE needs a STRING, not INT64"},
+      {"SELECT 'a' LIKE lower('A')", "error: SQL: not supported yet: LIKE with a pattern"},
+      {"SELECT 1 UNION SELECT 2", "error: SQL: not supported yet: UNION"},
+      {"SELECT 1 AS a UNION ALL SELECT 2.5 ORDER BY a DESC", "2.5"},
+      {"SELECT 1, 2 UNION ALL SELECT 3", "error: SQL: UNION ALL: the left query has 2 columns"},
+      {"SELECT 'a' UNION ALL SELECT 1", "error: SQL: UNION ALL: cannot mix STRING and INT64"},
+      {"SELECT d + 1 FROM (SELECT DATE '2024-01-01' AS d)", "error: SQL: not supported yet: date"},
+      {"SELECT * FROM t", "error: SQL: no table 't'"},
+      {"WITH t AS (SELECT 1 AS a) SELECT a + 1 FROM t", "2"},
+      {"WITH t AS (SELECT * FROM t) SELECT * FROM t", "error: SQL: no table 't'"},
+      {"WITH a AS (SELECT 1 AS x), b AS (SELECT x * 10 AS y FROM a) SELECT y FROM b", "10"},
+      {"SELECT s.v FROM (SELECT 5 AS v) s", "5"},
+      {"SELECT q.v FROM (SELECT 5 AS v) s", "error: SQL: no table 'q' in this query"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char got[1024];
+    first_row(cases[i].sql, got, sizeof(got));
+    size_t n = strlen(cases[i].want);
+    bool error = strncmp(cases[i].want, "error: ", 7) == 0;
+    bool ok = error ? strncmp(got, cases[i].want, n) == 0 : strcmp(got, cases[i].want) == 0;
+    CHECK(ok, "%s\n    got:  %s\n    want: %s%s", cases[i].sql, got, cases[i].want,
+          error ? "..." : "");
+  }
+}
+
+/* ---- kernels over hand-made batches ---------------------------------------------------------*/
+
+static sbd_batch *bool_batch(sbd_ctx *ctx, const char *a, const char *b) {
+  sbd_schema *s = schema_new(ctx, 2);
+  schema_set(ctx, s, 0, "a", SBD_BOOL);
+  schema_set(ctx, s, 1, "b", SBD_BOOL);
+  size_t n = strlen(a);
+  sbd_batch *batch = batch_new(ctx, s, (int64_t)n);
+  schema_unref(s);
+  const char *cols[2] = {a, b};
+  for (int c = 0; c < 2; c++)
+    for (size_t i = 0; i < n; i++) {
+      if (cols[c][i] == 'N') {
+        /* A NULL whose value slot holds true: kernels must not look at it. */
+        vec_push_bool(batch->cols[c], true);
+        vec_set_null(ctx, batch->cols[c], (int64_t)i);
+      } else {
+        vec_push_bool(batch->cols[c], cols[c][i] == 'T');
+      }
+    }
+  batch_seal(batch);
+  return batch;
+}
+
+static void render_bool(const sbd_vec *v, char *out) {
+  for (int64_t i = 0; i < v->len; i++)
+    out[i] = !vec_is_valid(v, i) ? 'N' : ((const uint8_t *)v->values)[i] ? 'T' : 'F';
+  out[v->len] = 0;
+}
+
+TEST(exec_three_valued_logic_kernels) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  ex_query q = {.ctx = ctx};
+  sbd_batch *b = bool_batch(ctx, "TTTFFFNNN", "TFNTFNTFN");
+  ex_expr ca = {.kind = EX_COLUMN, .type = SBD_BOOL, .col = 0, .text = "a"};
+  ex_expr cb = {.kind = EX_COLUMN, .type = SBD_BOOL, .col = 1, .text = "b"};
+  ex_expr *args[2] = {&ca, &cb};
+  static const struct {
+    ex_expr_kind kind;
+    const char *want;
+  } cases[] = {{EX_AND, "TFNFFFNFN"}, {EX_OR, "TTTTFNTNN"}};
+  for (size_t i = 0; i < 2; i++) {
+    ex_expr e = {.kind = cases[i].kind, .type = SBD_BOOL, .args = args, .nargs = 2, .text = "x"};
+    sbd_vec *out;
+    ASSERT_EQ(ex_eval(&q, &e, b, &out), SBD_OK);
+    char got[16];
+    render_bool(out, got);
+    CHECK(strcmp(got, cases[i].want) == 0, "%s: got %s, want %s",
+          cases[i].kind == EX_AND ? "AND" : "OR", got, cases[i].want);
+    vec_free(out);
+  }
+  ex_expr not_a = {.kind = EX_NOT, .type = SBD_BOOL, .args = args, .nargs = 1, .text = "NOT a"};
+  sbd_vec *out;
+  ASSERT_EQ(ex_eval(&q, &not_a, b, &out), SBD_OK);
+  char got[16];
+  render_bool(out, got);
+  ASSERT_STR_EQ(got, "FFFTTTNNN");
+  vec_free(out);
+  ex_expr isnull = {.kind = EX_IS_NULL, .type = SBD_BOOL, .args = args, .nargs = 1, .text = "x"};
+  ASSERT_EQ(ex_eval(&q, &isnull, b, &out), SBD_OK);
+  render_bool(out, got);
+  ASSERT_STR_EQ(got, "FFFFFFTTT");
+  vec_free(out);
+  sbd_batch_free(b);
+  sbd_ctx_free(ctx);
+}
+
+/* x + 1 over INT64 rows: overflow is an error on a valid row only. */
+TEST(exec_overflow_checked_on_valid_rows_only) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  ex_query q = {.ctx = ctx};
+  sbd_schema *s = schema_new(ctx, 1);
+  schema_set(ctx, s, 0, "x", SBD_INT64);
+  sbd_batch *b = batch_new(ctx, s, 4);
+  schema_unref(s);
+  vec_push_i64(b->cols[0], 1);
+  vec_push_i64(b->cols[0], INT64_MAX); /* a NULL whose slot would overflow */
+  vec_set_null(ctx, b->cols[0], 1);
+  vec_push_i64(b->cols[0], -5);
+  batch_seal(b);
+  ex_expr x = {.kind = EX_COLUMN, .type = SBD_INT64, .col = 0, .text = "x"};
+  ex_expr one = {.kind = EX_CONST, .type = SBD_INT64, .value = {.type = SBD_INT64, .i = 1}};
+  ex_expr *args[2] = {&x, &one};
+  ex_expr add = {
+      .kind = EX_ARITH, .type = SBD_INT64, .op = EX_ADD, .args = args, .nargs = 2, .text = "x + 1"};
+  sbd_vec *out;
+  ASSERT_EQ(ex_eval(&q, &add, b, &out), SBD_OK);
+  ASSERT_EQ(out->len, 3);
+  ASSERT_EQ(((int64_t *)out->values)[0], 2);
+  ASSERT_TRUE(!vec_is_valid(out, 1));
+  ASSERT_EQ(((int64_t *)out->values)[2], -4);
+  ASSERT_EQ(out->null_count, 1);
+  vec_free(out);
+  /* Now make row 1 valid: the overflow is an error naming the values. */
+  b->cols[0]->validity[0] |= 2;
+  b->cols[0]->null_count = 0;
+  ASSERT_EQ(ex_eval(&q, &add, b, &out), SBD_EINPUT);
+  ASSERT_STR_EQ(sbd_errmsg(ctx),
+                "SQL: integer overflow in x + 1 (9223372036854775807 + 1 is outside INT64)");
+  sbd_batch_free(b);
+  sbd_ctx_free(ctx);
+}
+
+/* The hash aggregate and the sort over a batch with NULL keys, NaN and -0. */
+TEST(exec_group_and_sort_special_values) {
+  static const struct {
+    const char *sql, *want;
+  } cases[] = {
+      {"SELECT count(*) FROM (SELECT DISTINCT x FROM (SELECT 'nan'::DOUBLE AS x))", "1"},
+      {"SELECT min(x), max(x) FROM (SELECT 'nan'::DOUBLE AS x)", "nan|nan"},
+      {"SELECT count(DISTINCT x), count(x), count(*) FROM (SELECT 1 AS x UNION ALL SELECT 1 UNION "
+       "ALL SELECT NULL UNION ALL SELECT 2)",
+       "2|3|4"},
+      {"SELECT count(DISTINCT x) FROM (SELECT -0.0 AS x UNION ALL SELECT 0.0 UNION ALL SELECT "
+       "'nan'::DOUBLE UNION ALL SELECT 'nan'::DOUBLE)",
+       "2"},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char got[256];
+    first_row(cases[i].sql, got, sizeof(got));
+    CHECK(strcmp(got, cases[i].want) == 0, "%s: got %s, want %s", cases[i].sql, got, cases[i].want);
+  }
+}
+
+/* A query's batches are ordinary batches: they export through the Arrow C Data Interface. */
+TEST(exec_query_result_exports_to_arrow) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  sbd_reader *r;
+  ASSERT_EQ(sbd_query(ctx,
+                      "SELECT 1 AS a, 'x' AS b, NULL::DOUBLE AS c UNION ALL SELECT 2, 'yz', 1.5",
+                      &r),
+            SBD_OK);
+  const sbd_schema *s = sbd_reader_schema(r);
+  ASSERT_EQ(sbd_schema_ncols(s), 3);
+  ASSERT_STR_EQ(sbd_schema_name(s, 1), "b");
+  ASSERT_EQ(sbd_schema_type(s, 2), SBD_DOUBLE);
+  int64_t rows = 0;
+  for (;;) {
+    sbd_batch *b;
+    ASSERT_EQ(sbd_reader_next(r, &b), SBD_OK);
+    if (!b)
+      break;
+    struct ArrowArray array;
+    struct ArrowSchema schema;
+    ASSERT_EQ(sbd_batch_export(ctx, b, &array, &schema), SBD_OK);
+    ASSERT_EQ(array.n_children, 3);
+    ASSERT_EQ(array.length, sbd_batch_nrows(b));
+    ASSERT_STR_EQ(schema.children[1]->format, "U");
+    rows += array.length;
+    sbd_batch_free(b);
+    array.release(&array);
+    schema.release(&schema);
+  }
+  ASSERT_EQ(rows, 2);
+  sbd_reader_close(r);
+  sbd_ctx_free(ctx);
+}
