@@ -5,8 +5,9 @@
  * Operators. Each one has next(op, &batch), which returns a batch owned by the caller (NULL at
  * the end), and free, which frees the operator and its children. A plan is a tree of them whose
  * root the query's stream pulls: scan (any sbd_reader) -> filter -> hash aggregate -> project ->
- * sort -> limit. Batches are never shared between operators: an operator consumes its input
- * batch and hands out a new one (or the same one, modified), so no reference counting is needed.
+ * sort -> limit, with hash joins (join.c) of two such trees below the filter. Batches are never
+ * shared between operators: an operator consumes its input batch and hands out a new one (or the
+ * same one, modified), so no reference counting is needed.
  *
  * Expressions. ex_eval evaluates an expression tree over a whole batch and returns a new vector:
  * each node is one kernel, a typed loop over the rows of its children's vectors (a switch on the
@@ -165,6 +166,9 @@ struct ex_op {
 sbd_status ex_op_next(ex_op *op, sbd_batch **out);
 /* Frees op and its children. Accepts NULL. */
 void ex_op_free(ex_op *op);
+/* A new batch of schema s (referenced) made of the vectors cols[0..s->ncols) (taken, freed on
+ * failure too) and n rows. */
+sbd_status ex_batch_of(ex_query *q, sbd_schema *s, sbd_vec **cols, int64_t n, sbd_batch **out);
 
 /* Reads a reader (owned by the operator from now on; closed even on failure). keep[0..nkeep)
  * are the reader's columns handed on, in that order; nkeep -1 hands on all of them. */
@@ -189,6 +193,29 @@ typedef struct ex_sort_key {
 } ex_sort_key;
 /* Sorts child's rows by keys (stable: ties keep their input order). Takes child. */
 sbd_status ex_sort_new(ex_query *q, ex_op *child, const ex_sort_key *keys, int nkeys, ex_op **out);
+
+typedef enum ex_join_type {
+  EX_JOIN_INNER = 1, /* also CROSS: no keys, every pair is a candidate */
+  EX_JOIN_LEFT,      /* probe rows without a match, NULL-extended */
+  EX_JOIN_RIGHT,     /* build rows without a match, NULL-extended, at the end */
+  EX_JOIN_FULL       /* both */
+} ex_join_type;
+
+/* A hash join of probe (streamed) and build (read whole first): a pair matches when
+ * probe_keys[k] (over probe's batches) equals build_keys[k] (over build's batches) for every
+ * k < nkeys (the pairs of one type; NULL never matches) and residual (over the pair's output
+ * row; NULL for none) is true. The output row is probe's columns then build's, or build's then
+ * probe's when build_first (so a join can build on its left side and keep its column order).
+ * type says which side's unmatched rows are kept: LEFT the probe's, RIGHT the build's. nkeys 0
+ * is a cross product (filtered by residual). Takes probe and build. */
+sbd_status ex_hash_join_new(ex_query *q, ex_op *probe, ex_op *build, ex_join_type type,
+                            ex_expr *const *probe_keys, ex_expr *const *build_keys, int nkeys,
+                            const ex_expr *residual, bool build_first, ex_op **out);
+/* Makes a hash join an ASOF join: its last key pair is not an equality but the inequality
+ * "probe value cmp build value" (EX_GE, EX_GT, EX_LE or EX_LT), and each probe row pairs with at
+ * most one build row: of equal keys, the one whose value is the closest satisfying it. NULLs
+ * never match. Only INNER and LEFT, never build_first. Call before the first next. */
+void ex_hash_join_asof(ex_op *op, ex_op_code cmp);
 
 typedef enum ex_agg_kind {
   EX_AGG_COUNT_STAR = 1,

@@ -34,8 +34,7 @@ static void *op_new(ex_query *q, size_t size, const ex_op_vt *vt, ex_op *child) 
   return op;
 }
 
-/* A new batch of schema s made of the vectors cols[0..s->ncols) (taken) and n rows. */
-static sbd_status batch_of(ex_query *q, sbd_schema *s, sbd_vec **cols, int64_t n, sbd_batch **out) {
+sbd_status ex_batch_of(ex_query *q, sbd_schema *s, sbd_vec **cols, int64_t n, sbd_batch **out) {
   sbd_batch *b = sbd_calloc(q->ctx, 1, sizeof(*b));
   sbd_vec **v = sbd_calloc(q->ctx, (size_t)(s->ncols ? s->ncols : 1), sizeof(sbd_vec *));
   if (!b || !v) {
@@ -85,7 +84,7 @@ static sbd_status scan_next(ex_op *op, sbd_batch **out) {
   }
   int64_t n = b->nrows;
   sbd_batch_free(b);
-  sbd_status st = batch_of(op->q, op->schema, cols, n, out);
+  sbd_status st = ex_batch_of(op->q, op->schema, cols, n, out);
   free(cols);
   return st;
 }
@@ -143,7 +142,7 @@ static sbd_status one_row_next(ex_op *op, sbd_batch **out) {
   if (o->done)
     return SBD_OK;
   o->done = true;
-  return batch_of(op->q, op->schema, NULL, 1, out);
+  return ex_batch_of(op->q, op->schema, NULL, 1, out);
 }
 
 static const ex_op_vt one_row_vt = {"one_row", one_row_next, NULL};
@@ -215,7 +214,7 @@ static sbd_status filter_next(ex_op *op, sbd_batch **out) {
     sbd_schema *s = b->schema;
     int ncols = b->ncols;
     if (st == SBD_OK)
-      st = batch_of(op->q, s, cols, n, out);
+      st = ex_batch_of(op->q, s, cols, n, out);
     else if (cols)
       for (int c = 0; c < ncols; c++)
         vec_free(cols[c]);
@@ -269,7 +268,7 @@ static sbd_status project_next(ex_op *op, sbd_batch **out) {
   int64_t n = b->nrows;
   sbd_batch_free(b);
   if (st == SBD_OK)
-    st = batch_of(op->q, op->schema, cols, n, out);
+    st = ex_batch_of(op->q, op->schema, cols, n, out);
   else if (cols)
     for (int i = 0; i < p->n; i++)
       vec_free(cols[i]);

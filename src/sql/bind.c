@@ -5,7 +5,9 @@
  *
  * The plan of one SELECT, bottom to top:
  *   scan (a reader; only the columns the query names: Parquet is asked for them with the option
- *   "columns", the text formats drop the others) or a subquery/CTE plan, or one row (no FROM)
+ *   "columns", the text formats drop the others) or a subquery/CTE plan, or one row (no FROM),
+ *   or a tree of hash joins over such leaves (bind_join: ON split into hash keys and a residual
+ *   condition, USING's columns merged, WHERE's equalities lent to inner and cross joins as keys)
  *   -> filter (WHERE) -> hash aggregate (GROUP BY keys, aggregates) -> filter (HAVING)
  *   -> project (the select list, plus hidden ORDER BY keys) -> hash aggregate (DISTINCT)
  *   -> sort (ORDER BY) -> limit (LIMIT/OFFSET) -> project (drops the hidden keys).
@@ -40,13 +42,20 @@ typedef struct scope_col {
   const char *name;
   sbd_type type;
   bool used;
+  const char *table;       /* the FROM item it comes from, for messages */
+  const char *table_lower; /* what t.col must say to name it (alias or CTE name), or NULL */
+  bool hidden;             /* a USING column of one side: only t.col names it, * skips it */
 } scope_col;
 
+/* The columns a FROM item gives: one table's, or a join's (its left side's, then its right
+ * side's, then one merged column per USING name). */
 typedef struct scope {
   scope_col *cols;
   int n;
   const char *table;       /* the FROM item's name for messages: its alias, path or CTE name */
-  const char *table_lower; /* what t.col must say (alias or CTE name), or NULL */
+  const char *table_lower; /* what t.col must say (alias or CTE name), or NULL; NULL for a join */
+  int *star;               /* the columns * gives, in order; NULL: every column not hidden */
+  int nstar;
 } scope;
 
 typedef struct cte_frame {
@@ -61,6 +70,15 @@ typedef struct binder {
   arena *a;
   const char *sql;
   cte_frame *ctes;
+  /* Equalities of the WHERE of the SELECT whose FROM is being bound, which inner and cross
+   * joins beneath it may also use as hash keys (FROM a, b WHERE a.id = b.id); NULL inside the
+   * side of an outer join that NULLs may extend. */
+  const sql_expr **pushed;
+  int npushed;
+  /* The columns the SELECT whose FROM is being bound names: a join's sides read only those. */
+  const struct name_refs *refs;
+  int select_depth; /* SELECTs being bound inside one another */
+  bool no_prune;    /* the second pass over a query that failed: every column in sight */
 } binder;
 
 /* What an expression is bound against. */
@@ -244,35 +262,69 @@ static sbd_status need_bool(binder *b, ex_expr **e, const char *what, uint32_t o
 
 /* ---- names ------------------------------------------------------------------------------------*/
 
+/* Checks that some column of s can be named t.col; else an error naming the closest table. */
+static sbd_status check_table(binder *b, const scope *s, const sql_ident *t) {
+  const char **names = alloc(b, sizeof(char *) * (size_t)(s->n ? s->n : 1));
+  if (!names)
+    return oom(b);
+  int n = 0;
+  for (int i = 0; i < s->n; i++) {
+    const char *tl = s->cols[i].table_lower;
+    if (!tl)
+      continue;
+    if (strcmp(tl, t->lower) == 0)
+      return SBD_OK;
+    if (n == 0 || strcmp(names[n - 1], tl) != 0)
+      names[n++] = tl;
+  }
+  const char *near = n == 1 ? names[0] : sbd_closest(t->name, names, n);
+  return sql_error_at(b->ctx, b->sql, t->off, "no table '%s' in this query%s%s%s", t->name,
+                      near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
 static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   scope *s = m->in;
   const sql_ident *id = &e->column.name;
-  if (e->column.table && (!s->table_lower || strcmp(e->column.table->lower, s->table_lower) != 0))
-    return sql_error_at(b->ctx, b->sql, e->column.table->off, "no table '%s' in this query%s%s%s",
-                        e->column.table->name, s->table_lower ? " (did you mean '" : "",
-                        s->table_lower ? s->table_lower : "", s->table_lower ? "'?)" : "");
+  const sql_ident *t = e->column.table;
+  const char *where = s->table;
+  if (t) {
+    RETURN_IF_ERROR(check_table(b, s, t));
+    for (int i = 0; i < s->n; i++)
+      if (s->cols[i].table_lower && strcmp(s->cols[i].table_lower, t->lower) == 0)
+        where = s->cols[i].table;
+  }
   int found = -1;
-  for (int i = 0; i < s->n; i++)
-    if (strcasecmp(s->cols[i].name, id->lower) == 0) {
+  for (int i = 0; i < s->n; i++) {
+    const scope_col *c = &s->cols[i];
+    if (t ? !c->table_lower || strcmp(c->table_lower, t->lower) != 0 : c->hidden)
+      continue;
+    if (strcasecmp(c->name, id->lower) == 0) {
+      if (found >= 0 && s->cols[found].table != c->table && s->cols[found].table && c->table)
+        return sql_error_at(b->ctx, b->sql, id->off,
+                            "column '%s' is ambiguous: it is in '%s' and '%s'", id->name,
+                            s->cols[found].table, c->table);
       if (found >= 0)
         return sql_error_at(b->ctx, b->sql, id->off, "column '%s' is ambiguous in '%s'", id->name,
-                            s->table);
+                            where);
       found = i;
     }
+  }
   if (found < 0) {
     const char **names = alloc(b, sizeof(char *) * (size_t)(s->n ? s->n : 1));
     if (!names)
       return oom(b);
+    int nnames = 0;
     for (int i = 0; i < s->n; i++)
-      names[i] = s->cols[i].name;
-    const char *near = sbd_closest(id->name, names, s->n);
-    if (!s->table)
+      if (!t || (s->cols[i].table_lower && strcmp(s->cols[i].table_lower, t->lower) == 0))
+        names[nnames++] = s->cols[i].name;
+    const char *near = sbd_closest(id->name, names, nnames);
+    if (!where)
       return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' (the query has no FROM)",
                           id->name);
     if (near)
       return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' in '%s' (did you mean '%s'?)",
-                          id->name, s->table, near);
-    return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' in '%s'", id->name, s->table);
+                          id->name, where, near);
+    return sql_error_at(b->ctx, b->sql, id->off, "no column '%s' in '%s'", id->name, where);
   }
   if (m->post_agg)
     return sql_error_at(b->ctx, b->sql, id->off,
@@ -1057,6 +1109,8 @@ static sbd_status open_file(binder *b, const sql_from *f, const char *path, cons
   return st;
 }
 
+static sbd_status bind_join(binder *b, const sql_from *f, source *src, scope *s);
+
 static sbd_status bind_from(binder *b, const sql_from *f, source *src, scope *s) {
   const char *name = NULL;
   const char *alias_lower = f->alias ? f->alias->lower : NULL;
@@ -1137,7 +1191,7 @@ static sbd_status bind_from(binder *b, const sql_from *f, source *src, scope *s)
     schema = src->op->schema;
     break;
   case SQL_FROM_JOIN:
-    return unsupported(b, f->join.op_off, "joins");
+    return bind_join(b, f, src, s);
   }
   if (schema) {
     s->n = schema->ncols;
@@ -1156,6 +1210,10 @@ static sbd_status bind_from(binder *b, const sql_from *f, source *src, scope *s)
     s->cols[i].name = f->col_aliases[i].name;
   s->table = f->alias ? f->alias->name : name;
   s->table_lower = alias_lower;
+  for (int i = 0; i < s->n; i++) {
+    s->cols[i].table = s->table;
+    s->cols[i].table_lower = s->table_lower;
+  }
   return SBD_OK;
 }
 
@@ -1214,6 +1272,532 @@ static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, in
   return ex_scan_new(b->q, r, nkeep == s->n ? NULL : keep, nkeep == s->n ? -1 : nkeep, out);
 }
 
+/* ---- the columns a SELECT names ---------------------------------------------------------------*/
+
+/* The names (lower-cased) a SELECT's clauses use, whatever table they qualify, so that each side
+ * of a join reads only those columns; all when * or a subquery (which may name any) is used. */
+typedef struct name_refs {
+  const char **names;
+  int n, cap;
+  const char **star_tables; /* t.* */
+  int nstar, cap_star;
+  bool all;
+} name_refs;
+
+static bool refs_add(binder *b, const char ***v, int *n, int *cap, const char *name) {
+  for (int i = 0; i < *n; i++)
+    if (strcmp((*v)[i], name) == 0)
+      return true;
+  if (*n == *cap) {
+    int nc = *cap ? *cap * 2 : 16;
+    const char **w = alloc(b, sizeof(char *) * (size_t)nc);
+    if (!w)
+      return false;
+    if (*n)
+      memcpy(w, *v, sizeof(char *) * (size_t)*n);
+    *v = w;
+    *cap = nc;
+  }
+  (*v)[(*n)++] = name;
+  return true;
+}
+
+static bool collect_refs(binder *b, const sql_expr *e, name_refs *r) {
+  if (!e || r->all)
+    return true;
+  bool ok = true;
+  switch (e->kind) {
+  case SQL_EXPR_LITERAL:
+    return true;
+  case SQL_EXPR_COLUMN:
+    return refs_add(b, &r->names, &r->n, &r->cap, e->column.name.lower);
+  case SQL_EXPR_STAR:
+    if (!e->star.table)
+      r->all = true;
+    else
+      ok = refs_add(b, &r->star_tables, &r->nstar, &r->cap_star, e->star.table->lower);
+    return ok;
+  case SQL_EXPR_UNARY:
+    return collect_refs(b, e->unary.arg, r);
+  case SQL_EXPR_BINARY:
+    return collect_refs(b, e->binary.left, r) && collect_refs(b, e->binary.right, r);
+  case SQL_EXPR_AND:
+  case SQL_EXPR_OR:
+    for (int i = 0; i < e->logic.nargs && ok; i++)
+      ok = collect_refs(b, e->logic.args[i], r);
+    return ok;
+  case SQL_EXPR_IS_NULL:
+    return collect_refs(b, e->is_null.arg, r);
+  case SQL_EXPR_IN_LIST:
+    for (int i = 0; i < e->in_list.nlist && ok; i++)
+      ok = collect_refs(b, e->in_list.list[i], r);
+    return ok && collect_refs(b, e->in_list.arg, r);
+  case SQL_EXPR_BETWEEN:
+    return collect_refs(b, e->between.arg, r) && collect_refs(b, e->between.low, r) &&
+           collect_refs(b, e->between.high, r);
+  case SQL_EXPR_LIKE:
+    return collect_refs(b, e->like.arg, r) && collect_refs(b, e->like.pattern, r) &&
+           collect_refs(b, e->like.escape, r);
+  case SQL_EXPR_CASE:
+    for (int i = 0; i < e->case_when.nwhens && ok; i++)
+      ok = collect_refs(b, e->case_when.whens[i].when, r) &&
+           collect_refs(b, e->case_when.whens[i].then, r);
+    return ok && collect_refs(b, e->case_when.operand, r) &&
+           collect_refs(b, e->case_when.otherwise, r);
+  case SQL_EXPR_CAST:
+    return collect_refs(b, e->cast.arg, r);
+  case SQL_EXPR_FUNC:
+    for (int i = 0; i < e->func.nargs && ok; i++)
+      ok = collect_refs(b, e->func.args[i], r);
+    for (int i = 0; i < e->func.norder_by && ok; i++)
+      ok = collect_refs(b, e->func.order_by[i].expr, r);
+    ok = ok && collect_refs(b, e->func.filter, r);
+    if (e->func.over) {
+      const sql_window *w = e->func.over;
+      for (int i = 0; i < w->npartition_by && ok; i++)
+        ok = collect_refs(b, w->partition_by[i], r);
+      for (int i = 0; i < w->norder_by && ok; i++)
+        ok = collect_refs(b, w->order_by[i].expr, r);
+      ok = ok && collect_refs(b, w->start.offset, r) && collect_refs(b, w->end.offset, r);
+    }
+    return ok;
+  default: /* subqueries may name any column of the query */
+    r->all = true;
+    return true;
+  }
+}
+
+static bool collect_from_refs(binder *b, const sql_from *f, name_refs *r) {
+  if (f->kind != SQL_FROM_JOIN)
+    return true;
+  bool ok = collect_from_refs(b, f->join.left, r) && collect_from_refs(b, f->join.right, r) &&
+            collect_refs(b, f->join.on, r);
+  for (int i = 0; i < f->join.nusing && ok; i++)
+    ok = refs_add(b, &r->names, &r->n, &r->cap, f->join.using_cols[i].lower);
+  return ok;
+}
+
+/* The names of the columns a SELECT (with its query's ORDER BY) uses; NULL when out of memory. */
+static name_refs *select_refs(binder *b, const sql_query *q) {
+  const sql_select *sel = q->select;
+  name_refs *r = alloc(b, sizeof(*r));
+  bool ok = r != NULL;
+  for (int i = 0; ok && i < sel->nitems; i++)
+    ok = collect_refs(b, sel->items[i].expr, r);
+  for (int i = 0; ok && i < sel->ngroup_by; i++)
+    ok = collect_refs(b, sel->group_by[i], r);
+  for (int i = 0; ok && i < q->norder_by; i++)
+    ok = collect_refs(b, q->order_by[i].expr, r);
+  ok = ok && collect_refs(b, sel->where, r) && collect_refs(b, sel->having, r) &&
+       collect_from_refs(b, sel->from, r);
+  if (ok && sel->group_by_all)
+    r->all = true;
+  return ok ? r : NULL;
+}
+
+/* ---- joins ------------------------------------------------------------------------------------*/
+
+/* Which sides of a join the columns of e come from: bit 1 the left (columns < nleft), bit 2 the
+ * right. */
+static int expr_sides(const ex_expr *e, int nleft) {
+  if (e->kind == EX_COLUMN)
+    return e->col < nleft ? 1 : 2;
+  int sides = 0;
+  for (int i = 0; i < e->nargs; i++)
+    sides |= expr_sides(e->args[i], nleft);
+  return sides;
+}
+
+/* Renumbers the columns of e (bound over the joined row) to count from the right side's first. */
+static void shift_columns(ex_expr *e, int nleft) {
+  if (e->kind == EX_COLUMN)
+    e->col -= nleft;
+  for (int i = 0; i < e->nargs; i++)
+    shift_columns(e->args[i], nleft);
+}
+
+typedef struct join_conds {
+  ex_expr **lkeys, **rkeys;
+  int nkeys;
+  ex_expr **rest;
+  int nrest;
+} join_conds;
+
+/* Splits an ON condition into key pairs (left expr = right expr) and the rest. */
+static void split_on(ex_expr *e, int nleft, join_conds *jc) {
+  if (e->kind == EX_AND) {
+    for (int i = 0; i < e->nargs; i++)
+      split_on(e->args[i], nleft, jc);
+    return;
+  }
+  if (e->kind == EX_CMP && e->op == EX_EQ) {
+    int x = expr_sides(e->args[0], nleft), y = expr_sides(e->args[1], nleft);
+    if ((x == 1 && y == 2) || (x == 2 && y == 1)) {
+      ex_expr *l = x == 1 ? e->args[0] : e->args[1], *r = x == 1 ? e->args[1] : e->args[0];
+      shift_columns(r, nleft);
+      jc->lkeys[jc->nkeys] = l;
+      jc->rkeys[jc->nkeys++] = r;
+      return;
+    }
+  }
+  jc->rest[jc->nrest++] = e;
+}
+
+static int count_conjuncts(const ex_expr *e) {
+  if (e->kind != EX_AND)
+    return 1;
+  int n = 0;
+  for (int i = 0; i < e->nargs; i++)
+    n += count_conjuncts(e->args[i]);
+  return n;
+}
+
+/* Adds to jc the equalities of WHERE that bind over this join's two sides and compare an
+ * expression of one side with one of the other. WHERE still filters by them after the join:
+ * this only lets an inner or cross join find its matches by hashing instead of pairing every
+ * row. An equality that does not bind here (it names a column of another table) is left alone,
+ * and the message its failure left on the context is cleared. */
+static sbd_status use_where_keys(binder *b, scope *s, int nl, int nr, const sql_expr **pushed,
+                                 int npushed, join_conds *jc) {
+  if (!jc->lkeys) {
+    jc->lkeys = alloc(b, sizeof(ex_expr *) * (size_t)npushed);
+    jc->rkeys = alloc(b, sizeof(ex_expr *) * (size_t)npushed);
+    jc->rest = alloc(b, sizeof(ex_expr *) * (size_t)npushed);
+    if (!jc->lkeys || !jc->rkeys || !jc->rest)
+      return oom(b);
+  }
+  int n = s->n;
+  s->n = nl + nr;
+  for (int i = 0; i < npushed; i++) {
+    ex_expr **cols = NULL, *e = NULL;
+    int ncols = 0, cap = 0;
+    bind_mode m = {0};
+    m.in = s;
+    m.clause = "WHERE";
+    m.input_cols = &cols;
+    m.ninput_cols = &ncols;
+    m.cap_input_cols = &cap;
+    sbd_status st = bind_expr(b, &m, pushed[i], &e);
+    if (st == SBD_ENOMEM) {
+      s->n = n;
+      return st;
+    }
+    if (st != SBD_OK) {
+      sbd_error(b->ctx, SBD_OK, "%s", "");
+      continue;
+    }
+    if (e->kind != EX_CMP || e->op != EX_EQ)
+      continue;
+    int x = expr_sides(e->args[0], nl), y = expr_sides(e->args[1], nl);
+    if ((x == 1 && y == 2) || (x == 2 && y == 1))
+      split_on(e, nl, jc);
+  }
+  s->n = n;
+  return SBD_OK;
+}
+
+/* ASOF JOIN: its ON must be equalities (already the keys of jc) and one inequality between the
+ * two sides, which becomes the last key pair, as "left op right" (*cmp). */
+static sbd_status asof_condition(binder *b, const sql_expr *on, int nleft, join_conds *jc,
+                                 ex_op_code *cmp) {
+  ex_expr *e = jc->nrest == 1 ? jc->rest[0] : NULL;
+  int x = e ? expr_sides(e->args ? e->args[0] : e, nleft) : 0;
+  int y = e && e->nargs == 2 ? expr_sides(e->args[1], nleft) : 0;
+  if (!e || e->kind != EX_CMP || e->op < EX_LT || e->op > EX_GE ||
+      !((x == 1 && y == 2) || (x == 2 && y == 1)))
+    return sql_error_at(b->ctx, b->sql, on->off,
+                        "ASOF JOIN needs ON with equalities and one inequality (>=, >, <=, <) "
+                        "between the two sides");
+  ex_op_code op = e->op;
+  ex_expr *l = e->args[0], *r = e->args[1];
+  if (x == 2) {
+    /* right op left: turn it around */
+    l = e->args[1];
+    r = e->args[0];
+    op = op == EX_LT ? EX_GT : op == EX_LE ? EX_GE : op == EX_GT ? EX_LT : EX_LE;
+  }
+  shift_columns(r, nleft);
+  jc->lkeys[jc->nkeys] = l;
+  jc->rkeys[jc->nkeys++] = r;
+  jc->nrest = 0;
+  *cmp = op;
+  return SBD_OK;
+}
+
+/* Binds one side of a join into a plan of its own (every column of it read); *rows is its
+ * row count when the files record it (Parquet footers), else -1. */
+static sbd_status bind_join_side(binder *b, const sql_from *f, scope *s, ex_op **out,
+                                 int64_t *rows) {
+  source src = {0};
+  *rows = -1;
+  sbd_status st = bind_from(b, f, &src, s);
+  if (st == SBD_OK && src.reader && src.parquet) {
+    const char *paths[1] = {src.path};
+    st = sbd_row_count(b->ctx, paths, 1, src.opts, rows);
+  }
+  /* A file reads the columns the query names (by name, whichever table qualifies them); other
+   * items give all theirs. */
+  const name_refs *r = b->refs;
+  int nused = 0;
+  for (int i = 0; st == SBD_OK && i < s->n; i++) {
+    scope_col *c = &s->cols[i];
+    c->used = !src.reader || !r || r->all;
+    for (int k = 0; r && !c->used && k < r->n; k++)
+      c->used = strcasecmp(c->name, r->names[k]) == 0;
+    for (int k = 0; r && !c->used && c->table_lower && k < r->nstar; k++)
+      c->used = strcmp(c->table_lower, r->star_tables[k]) == 0;
+    nused += c->used;
+  }
+  if (st == SBD_OK && nused == 0 && s->n > 0)
+    s->cols[0].used = true; /* batches still count rows */
+  if (st == SBD_OK)
+    st = make_leaf(b, &src, s, NULL, 0, out);
+  source_free(&src);
+  if (st == SBD_OK) {
+    /* The side's columns are now those kept, in order. */
+    int n = 0;
+    for (int i = 0; i < s->n; i++)
+      if (s->cols[i].used)
+        s->cols[n++] = s->cols[i];
+    s->n = n;
+  }
+  return st;
+}
+
+/* The unhidden column of s named name (as USING names it), or an error. */
+static sbd_status using_column(binder *b, const scope *s, const sql_ident *name, const char *side,
+                               int *out) {
+  *out = -1;
+  for (int i = 0; i < s->n; i++)
+    if (!s->cols[i].hidden && strcasecmp(s->cols[i].name, name->lower) == 0) {
+      if (*out >= 0)
+        return sql_error_at(b->ctx, b->sql, name->off,
+                            "column '%s' of USING is ambiguous on the %s side of the join",
+                            name->name, side);
+      *out = i;
+    }
+  if (*out < 0)
+    return sql_error_at(b->ctx, b->sql, name->off,
+                        "column '%s' of USING is not on the %s side of the join", name->name, side);
+  return SBD_OK;
+}
+
+/* A join: both sides planned, the ON condition split into hash keys and a residual condition
+ * (or USING's names made keys), and the hash join over them; src->op is the plan and s its
+ * columns: the left side's, the right side's, then USING's merged columns. The build side is
+ * the right one, as in DuckDB's plan when sizes are unknown (CSV, JSON Lines, subqueries),
+ * unless both sides are files whose footers give row counts (Parquet) and the left has fewer
+ * rows. */
+static sbd_status bind_join(binder *b, const sql_from *f, source *src, scope *s) {
+  if (f->join.asof && !f->join.on)
+    return unsupported(b, f->join.op_off, "ASOF JOIN with USING (write ON)");
+  scope ls = {0}, rs = {0};
+  ex_op *left = NULL, *right = NULL;
+  /* WHERE's equalities may reach a join below only through the sides no NULLs extend. */
+  const sql_expr **pushed = b->pushed;
+  int npushed = b->npushed;
+  sql_join_type jt = f->join.type;
+  if (jt == SQL_JOIN_RIGHT || jt == SQL_JOIN_FULL)
+    b->pushed = NULL, b->npushed = 0;
+  int64_t left_rows, right_rows = -1;
+  sbd_status st = bind_join_side(b, f->join.left, &ls, &left, &left_rows);
+  bool right_nulls = jt == SQL_JOIN_LEFT || jt == SQL_JOIN_FULL || f->join.asof;
+  b->pushed = right_nulls ? NULL : pushed;
+  b->npushed = right_nulls ? 0 : npushed;
+  if (st == SBD_OK)
+    st = bind_join_side(b, f->join.right, &rs, &right, &right_rows);
+  b->pushed = pushed;
+  b->npushed = npushed;
+  int nl = ls.n, nr = rs.n, nu = f->join.nusing;
+  /* The joined row's columns (and, after them, the merged USING columns). */
+  s->n = nl + nr + nu;
+  s->cols = alloc(b, sizeof(scope_col) * (size_t)(s->n ? s->n : 1));
+  s->star = alloc(b, sizeof(int) * (size_t)(s->n ? s->n : 1));
+  if (st == SBD_OK && (!s->cols || !s->star))
+    st = oom(b);
+  if (st != SBD_OK) {
+    ex_op_free(left);
+    ex_op_free(right);
+    return st;
+  }
+  memcpy(s->cols, ls.cols, sizeof(scope_col) * (size_t)nl);
+  memcpy(s->cols + nl, rs.cols, sizeof(scope_col) * (size_t)nr);
+  for (int i = 0; i < nl + nr; i++)
+    s->cols[i].used = false;
+  char *name = arena_alloc(b->a, strlen(ls.table) + strlen(rs.table) + 3);
+  if (name)
+    sprintf(name, "%s, %s", ls.table, rs.table);
+  s->table = name;
+  s->table_lower = NULL;
+
+  static const ex_join_type types[] = {
+      0, EX_JOIN_INNER, EX_JOIN_LEFT, EX_JOIN_RIGHT, EX_JOIN_FULL, EX_JOIN_INNER};
+  ex_join_type type = types[f->join.type];
+  join_conds jc = {0};
+  ex_expr *residual = NULL;
+  ex_expr **merged = NULL;
+  int *using_left = NULL; /* the left column of each USING name */
+  ex_op_code asof_cmp = 0;
+  if (f->join.on) {
+    ex_expr *on = NULL;
+    ex_expr **cols = NULL;
+    int ncols = 0, cap = 0;
+    bind_mode m = {0};
+    m.in = s;
+    m.clause = "ON";
+    m.input_cols = &cols;
+    m.ninput_cols = &ncols;
+    m.cap_input_cols = &cap;
+    s->n = nl + nr; /* ON sees the two sides' columns, not USING's */
+    if (has_agg(f->join.on))
+      st = sql_error_at(b->ctx, b->sql, f->join.on->off,
+                        "aggregate functions are not allowed in ON");
+    if (st == SBD_OK)
+      st = bind_expr(b, &m, f->join.on, &on);
+    if (st == SBD_OK)
+      st = need_bool(b, &on, "the ON condition", f->join.on->off);
+    s->n = nl + nr + nu;
+    if (st == SBD_OK) {
+      int n = count_conjuncts(on) + npushed;
+      jc.lkeys = alloc(b, sizeof(ex_expr *) * (size_t)n);
+      jc.rkeys = alloc(b, sizeof(ex_expr *) * (size_t)n);
+      jc.rest = alloc(b, sizeof(ex_expr *) * (size_t)n);
+      if (!jc.lkeys || !jc.rkeys || !jc.rest)
+        st = oom(b);
+      else
+        split_on(on, nl, &jc);
+    }
+    if (st == SBD_OK && f->join.asof)
+      st = asof_condition(b, f->join.on, nl, &jc, &asof_cmp);
+    if (st == SBD_OK && jc.nrest == 1) {
+      residual = jc.rest[0];
+    } else if (st == SBD_OK && jc.nrest > 1) {
+      residual = node(b, EX_AND, SBD_BOOL, jc.nrest, "ON");
+      if (!residual)
+        st = oom(b);
+      else
+        memcpy(residual->args, jc.rest, sizeof(ex_expr *) * (size_t)jc.nrest);
+    }
+  } else if (nu > 0) {
+    jc.lkeys = alloc(b, sizeof(ex_expr *) * (size_t)nu);
+    jc.rkeys = alloc(b, sizeof(ex_expr *) * (size_t)nu);
+    merged = alloc(b, sizeof(ex_expr *) * (size_t)nu);
+    using_left = alloc(b, sizeof(int) * (size_t)nu);
+    if (!jc.lkeys || !jc.rkeys || !merged || !using_left)
+      st = oom(b);
+    for (int u = 0; u < nu && st == SBD_OK; u++) {
+      const sql_ident *id = &f->join.using_cols[u];
+      int li, ri;
+      st = using_column(b, &ls, id, "left", &li);
+      if (st == SBD_OK)
+        st = using_column(b, &rs, id, "right", &ri);
+      if (st != SBD_OK)
+        break;
+      ex_expr *lk = node(b, EX_COLUMN, ls.cols[li].type, 0, ls.cols[li].name);
+      ex_expr *rk = node(b, EX_COLUMN, rs.cols[ri].type, 0, rs.cols[ri].name);
+      ex_expr *lc = node(b, EX_COLUMN, ls.cols[li].type, 0, ls.cols[li].name);
+      ex_expr *rc = node(b, EX_COLUMN, rs.cols[ri].type, 0, rs.cols[ri].name);
+      if (!lk || !rk || !lc || !rc) {
+        st = oom(b);
+        break;
+      }
+      lk->col = lc->col = li;
+      rk->col = ri;
+      rc->col = nl + ri;
+      st = unify2(b, &lk, &rk, "compare", id->name, id->off);
+      if (st == SBD_OK)
+        st = unify2(b, &lc, &rc, "compare", id->name, id->off);
+      if (st != SBD_OK)
+        break;
+      jc.lkeys[u] = lk;
+      jc.rkeys[u] = rk;
+      jc.nkeys++;
+      /* The merged column: the left value, or the right one where the left is missing (the
+       * two are equal wherever both are present). */
+      ex_expr *c = node(b, EX_COALESCE, lc->type, 2, ls.cols[li].name);
+      if (!c) {
+        st = oom(b);
+        break;
+      }
+      c->args[0] = lc;
+      c->args[1] = rc;
+      merged[u] = c;
+      using_left[u] = li;
+      s->cols[li].hidden = true;
+      s->cols[nl + ri].hidden = true;
+      scope_col *mc = &s->cols[nl + nr + u];
+      mc->name = ls.cols[li].name;
+      mc->type = lc->type;
+      mc->table = ls.cols[li].table;
+      mc->table_lower = NULL;
+    }
+  }
+  if (st == SBD_OK && (jt == SQL_JOIN_INNER || jt == SQL_JOIN_CROSS) && !f->join.asof &&
+      npushed > 0)
+    st = use_where_keys(b, s, nl, nr, pushed, npushed, &jc);
+  /* What * gives: the left side's columns (a USING column as its merged one), then the right
+   * side's but USING's. */
+  if (st == SBD_OK) {
+    s->nstar = 0;
+    int nls = ls.star ? ls.nstar : nl;
+    for (int k = 0; k < nls; k++) {
+      int c = ls.star ? ls.star[k] : k;
+      if (!ls.star && ls.cols[c].hidden)
+        continue;
+      for (int u = 0; u < nu; u++)
+        if (using_left && using_left[u] == c)
+          c = nl + nr + u;
+      s->star[s->nstar++] = c;
+    }
+    int nrs = rs.star ? rs.nstar : nr;
+    for (int k = 0; k < nrs; k++) {
+      int c = rs.star ? rs.star[k] : k;
+      if ((!rs.star && rs.cols[c].hidden) || s->cols[nl + c].hidden)
+        continue;
+      s->star[s->nstar++] = nl + c;
+    }
+  }
+  if (st != SBD_OK) {
+    ex_op_free(left);
+    ex_op_free(right);
+    return st;
+  }
+  ex_op *op;
+  if (left_rows >= 0 && right_rows >= 0 && left_rows < right_rows && !f->join.asof) {
+    /* The left side is known to be smaller: build on it, and stream the right side. */
+    type = type == EX_JOIN_LEFT ? EX_JOIN_RIGHT : type == EX_JOIN_RIGHT ? EX_JOIN_LEFT : type;
+    RETURN_IF_ERROR(ex_hash_join_new(b->q, right, left, type, jc.rkeys, jc.lkeys, jc.nkeys,
+                                     residual, true, &op));
+  } else {
+    RETURN_IF_ERROR(ex_hash_join_new(b->q, left, right, type, jc.lkeys, jc.rkeys, jc.nkeys,
+                                     residual, false, &op));
+    if (asof_cmp)
+      ex_hash_join_asof(op, asof_cmp);
+  }
+  if (nu > 0) {
+    ex_expr **exprs = alloc(b, sizeof(ex_expr *) * (size_t)s->n);
+    const char **names = alloc(b, sizeof(char *) * (size_t)s->n);
+    if (!exprs || !names) {
+      ex_op_free(op);
+      return oom(b);
+    }
+    for (int i = 0; i < s->n; i++) {
+      names[i] = s->cols[i].name;
+      if (i >= nl + nr) {
+        exprs[i] = merged[i - nl - nr];
+      } else if (!(exprs[i] = node(b, EX_COLUMN, s->cols[i].type, 0, names[i]))) {
+        ex_op_free(op);
+        return oom(b);
+      } else {
+        exprs[i]->col = i;
+      }
+    }
+    RETURN_IF_ERROR(ex_project_new(b->q, op, exprs, names, s->n, &op));
+  }
+  src->op = op;
+  return SBD_OK;
+}
+
 /* ---- SELECT -----------------------------------------------------------------------------------*/
 
 typedef struct out_col {
@@ -1259,7 +1843,8 @@ static sbd_status bind_limit(binder *b, const sql_expr *e, const char *what, int
   return SBD_OK;
 }
 
-static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
+/* Binds and plans a SELECT; prune: the sides of a join read only the columns it names. */
+static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex_op **out) {
   const sql_select *sel = q->select;
   source src = {0};
   scope in = {0};
@@ -1280,8 +1865,33 @@ static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
       goto done;                                                                                   \
   } while (0)
 
-  if (sel->from)
-    CHECK(bind_from(b, sel->from, &src, &in));
+  if (sel->from) {
+    const sql_expr **pushed = b->pushed;
+    int npushed = b->npushed;
+    const name_refs *refs = b->refs;
+    b->pushed = NULL;
+    b->npushed = 0;
+    b->refs = NULL;
+    if (prune && sel->from->kind == SQL_FROM_JOIN && !(b->refs = select_refs(b, q)))
+      CHECK(oom(b));
+    if (sel->where && sel->from->kind == SQL_FROM_JOIN) {
+      const sql_expr *w = sel->where;
+      int n = w->kind == SQL_EXPR_AND ? w->logic.nargs : 1;
+      b->pushed = alloc(b, sizeof(sql_expr *) * (size_t)n);
+      if (!b->pushed)
+        CHECK(oom(b));
+      for (int i = 0; i < n; i++) {
+        const sql_expr *c = w->kind == SQL_EXPR_AND ? w->logic.args[i] : w;
+        if (c->kind == SQL_EXPR_BINARY && c->binary.op == SQL_OP_EQ && !has_agg(c))
+          b->pushed[b->npushed++] = c;
+      }
+    }
+    st = bind_from(b, sel->from, &src, &in);
+    b->pushed = pushed;
+    b->npushed = npushed;
+    b->refs = refs;
+    CHECK(st);
+  }
 
   /* WHERE, over the input. */
   ex_expr *where = NULL;
@@ -1362,10 +1972,27 @@ static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
       if (agg)
         CHECK(unsupported(b, it->expr->off, "* with GROUP BY or aggregates"));
       const sql_ident *t = it->expr->star.table;
-      if (t && (!in.table_lower || strcmp(t->lower, in.table_lower) != 0))
-        CHECK(sql_error_at(b->ctx, b->sql, t->off, "no table '%s' in this query", t->name));
       if (!sel->from)
         CHECK(sql_error_at(b->ctx, b->sql, it->expr->off, "SELECT * needs a FROM"));
+      if (t)
+        CHECK(check_table(b, &in, t));
+      /* The columns of t.*, or of *: every one not hidden, or the join's order. */
+      int *star = alloc(b, sizeof(int) * (size_t)(in.n ? in.n : 1));
+      int nstar = 0;
+      if (!star)
+        CHECK(oom(b));
+      if (t) {
+        for (int c = 0; c < in.n; c++)
+          if (in.cols[c].table_lower && strcmp(in.cols[c].table_lower, t->lower) == 0)
+            star[nstar++] = c;
+      } else if (in.star) {
+        memcpy(star, in.star, sizeof(int) * (size_t)in.nstar);
+        nstar = in.nstar;
+      } else {
+        for (int c = 0; c < in.n; c++)
+          if (!in.cols[c].hidden)
+            star[nstar++] = c;
+      }
       for (int x = 0; x < it->expr->star.nexclude; x++) {
         bool found = false;
         for (int c = 0; c < in.n; c++)
@@ -1375,7 +2002,8 @@ static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
                              "no column '%s' in '%s' to exclude", it->expr->star.exclude[x].name,
                              in.table));
       }
-      for (int c = 0; c < in.n; c++) {
+      for (int si = 0; si < nstar; si++) {
+        int c = star[si];
         bool excluded = false;
         for (int x = 0; x < it->expr->star.nexclude; x++)
           excluded |= strcasecmp(in.cols[c].name, it->expr->star.exclude[x].lower) == 0;
@@ -1543,6 +2171,20 @@ done:
   return SBD_OK;
 }
 
+static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
+  b->select_depth++;
+  sbd_status st = bind_select_once(b, q, !b->no_prune, out);
+  b->select_depth--;
+  /* An error over a join's pruned columns could miss the closest name to suggest: the outermost
+   * SELECT says it again, once, with every column in sight. */
+  if (st == SBD_EINPUT && b->select_depth == 0 && !b->no_prune) {
+    b->no_prune = true;
+    st = bind_select_once(b, q, false, out);
+    b->no_prune = false;
+  }
+  return st;
+}
+
 /* Wraps op in a projection that casts its columns to types (where they differ). */
 static sbd_status cast_columns(binder *b, ex_op *op, const sbd_type *types, ex_op **out) {
   const sbd_schema *s = op->schema;
@@ -1691,6 +2333,6 @@ static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {
 }
 
 sbd_status sql_plan(ex_query *q, const sql_stmt *stmt, ex_op **out) {
-  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL};
+  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL, NULL, 0, NULL, 0, false};
   return bind_query(&b, stmt->query, out);
 }

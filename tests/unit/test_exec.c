@@ -7,6 +7,7 @@
 #include "test.h"
 
 #include <stdlib.h>
+#include <unistd.h>
 
 /* The first row of a query's result as "a|b|NULL", or "error: <message>". */
 static void first_row(const char *sql, char *out, size_t cap) {
@@ -288,4 +289,121 @@ TEST(exec_query_result_exports_to_arrow) {
   ASSERT_EQ(rows, 2);
   sbd_reader_close(r);
   sbd_ctx_free(ctx);
+}
+
+/* The hash join's edge cases, on rows made without files. */
+TEST(exec_join_edge_cases) {
+#define A                                                                                          \
+  "(SELECT 1 AS k, 'a' AS x UNION ALL SELECT 2, 'b' UNION ALL SELECT 2, 'bb' UNION ALL "           \
+  "SELECT NULL, 'n')"
+#define B                                                                                          \
+  "(SELECT 2 AS k, 'B' AS y UNION ALL SELECT 2, 'B2' UNION ALL SELECT 3, 'C' UNION ALL "           \
+  "SELECT NULL, 'N')"
+  static const struct {
+    const char *sql, *want;
+  } cases[] = {
+      /* many-to-many; NULL keys never match, on either side */
+      {"SELECT count(*), min(a.x || b.y), max(a.x || b.y) FROM " A " a JOIN " B " b ON a.k = b.k",
+       "4|bB|bbB2"},
+      {"SELECT count(*) FROM (SELECT NULL::INT AS k) a JOIN (SELECT NULL::INT AS k) b ON a.k = "
+       "b.k",
+       "0"},
+      /* outer joins keep the unmatched rows, NULL-extended, NULL keys included */
+      {"SELECT count(*), count(b.y) FROM " A " a LEFT JOIN " B " b ON a.k = b.k", "6|4"},
+      {"SELECT count(*), count(a.x) FROM " A " a RIGHT JOIN " B " b ON a.k = b.k", "6|4"},
+      {"SELECT count(*), count(a.x), count(b.y) FROM " A " a FULL JOIN " B " b ON a.k = b.k",
+       "8|6|6"},
+      /* the residual is part of an outer join's match, not a filter after it */
+      {"SELECT count(*), count(b.y) FROM " A " a LEFT JOIN " B " b ON a.k = b.k AND b.y = 'B'",
+       "4|2"},
+      {"SELECT count(*), count(a.x) FROM " A " a RIGHT JOIN " B " b ON a.k = b.k AND a.x = 'b'",
+       "4|2"},
+      {"SELECT count(*) FROM " A " a FULL JOIN " B " b ON a.k = b.k AND false", "8"},
+      /* keys of different types meet as DOUBLE; -0 equals 0, NaN equals NaN (as DuckDB) */
+      {"SELECT count(*) FROM (SELECT 2 AS k) a JOIN (SELECT 2.0 AS k) b ON a.k = b.k", "1"},
+      {"SELECT count(*) FROM (SELECT -0.0 AS k) a JOIN (SELECT 0.0 AS k) b ON a.k = b.k", "1"},
+      {"SELECT count(*) FROM (SELECT 'nan'::DOUBLE AS k) a JOIN (SELECT 'nan'::DOUBLE AS k) b ON "
+       "a.k = b.k",
+       "1"},
+      {"SELECT count(*) FROM (SELECT DATE '2024-01-01' AS d) a JOIN (SELECT TIMESTAMP "
+       "'2024-01-01 00:00:00' AS t) b ON a.d = b.t",
+       "1"},
+      /* empty sides */
+      {"SELECT count(*) FROM " A " a JOIN (SELECT 1 AS k LIMIT 0) b ON a.k = b.k", "0"},
+      {"SELECT count(*), count(b.k) FROM " A " a LEFT JOIN (SELECT 1 AS k LIMIT 0) b ON a.k = b.k",
+       "4|0"},
+      {"SELECT count(*), count(a.k) FROM (SELECT 1 AS k LIMIT 0) a FULL JOIN " B " b ON a.k = b.k",
+       "4|0"},
+      {"SELECT count(*) FROM " A " a CROSS JOIN " B " b", "16"},
+      /* USING merges its columns: * shows k once, the merged value of both sides */
+      {"SELECT * FROM (SELECT 1 AS k, 2 AS v) a FULL JOIN (SELECT 3 AS k, 4 AS w) b USING (k) "
+       "ORDER BY k DESC",
+       "3|NULL|4"},
+      {"SELECT k, a.k, b.k FROM (SELECT 1 AS k) a RIGHT JOIN (SELECT 3 AS k) b USING (k)",
+       "3|NULL|3"},
+      {"SELECT count(*) FROM " A " a, " B " b, " A " c WHERE a.k = b.k AND c.k = a.k", "8"},
+      /* names */
+      {"SELECT k FROM " A " a JOIN " B " b ON a.k = b.k",
+       "error: SQL: column 'k' is ambiguous: it is in 'a' and 'b'"},
+      {"SELECT c.k FROM " A " a JOIN " B " b ON a.k = b.k",
+       "error: SQL: no table 'c' in this query"},
+      {"SELECT a.y FROM " A " a JOIN " B " b ON a.k = b.k", "error: SQL: no column 'y' in 'a'"},
+      {"SELECT 1 FROM " A " a JOIN " B " b USING (x)",
+       "error: SQL: column 'x' of USING is not on the right side of the join"},
+      {"SELECT 1 FROM " A " a JOIN " B " b ON a.k = 'x'", "error: SQL: cannot read 'x' as INT64"},
+      {"SELECT 1 FROM " A " a JOIN " B " b ON count(*) > 1",
+       "error: SQL: aggregate functions are not allowed in ON"},
+      /* ASOF: the closest build row satisfying the inequality, one per probe row; NULLs never
+       * match, neither in the keys nor in the inequality */
+      {"SELECT count(*), min(b.k), max(b.k) FROM " A " a ASOF JOIN " B " b ON a.k >= b.k", "2|2|2"},
+      {"SELECT count(*), count(b.y), max(CASE WHEN a.x = 'bb' THEN b.y END) FROM " A
+       " a ASOF LEFT JOIN " B " b ON a.k < b.k",
+       "4|3|C"},
+      {"SELECT count(*), count(b.y) FROM " A " a ASOF LEFT JOIN " B " b ON a.k > b.k", "4|0"},
+      {"SELECT count(*), min(b.t), max(b.t) FROM (SELECT 1 AS g, 10 AS t UNION ALL SELECT 1, 25) a "
+       "ASOF JOIN (SELECT 1 AS g, 5 AS t UNION ALL SELECT 1, 20 UNION ALL SELECT 1, 30 UNION ALL "
+       "SELECT 2, 9) b ON a.g = b.g AND a.t >= b.t",
+       "2|5|20"},
+      {"SELECT min(b.t), max(b.t) FROM (SELECT 1 AS g, 10 AS t UNION ALL SELECT 1, 25) a ASOF "
+       "JOIN (SELECT 1 AS g, 5 AS t UNION ALL SELECT 1, 20 UNION ALL SELECT 1, 30) b ON a.g = b.g "
+       "AND b.t > a.t",
+       "20|30"},
+      {"SELECT 1 FROM " A " a ASOF JOIN " B " b ON a.k = b.k",
+       "error: SQL: ASOF JOIN needs ON with equalities and one inequality"},
+      {"SELECT 1 FROM " A " a ASOF JOIN " B " b USING (k)",
+       "error: SQL: not supported yet: ASOF JOIN with USING"},
+  };
+#undef A
+#undef B
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    char got[512];
+    first_row(cases[i].sql, got, sizeof(got));
+    CHECK(strncmp(got, cases[i].want, strlen(cases[i].want)) == 0, "%s: got %s, want %s",
+          cases[i].sql, got, cases[i].want);
+  }
+}
+
+/* One key shared by 400 rows on each side: 160,000 pairs, more than an output batch holds, so a
+ * probe row's chain is walked across several calls. */
+TEST(exec_join_output_larger_than_a_batch) {
+  char path[] = "/tmp/sbd_test_join_XXXXXX";
+  int fd = mkstemp(path);
+  ASSERT_TRUE(fd >= 0);
+  FILE *f = fdopen(fd, "w");
+  ASSERT_TRUE(f != NULL);
+  fprintf(f, "k,v\n");
+  for (int i = 0; i < 400; i++)
+    fprintf(f, "7,%d\n", i);
+  fprintf(f, ",1\n8,2\n");
+  fclose(f);
+  char sql[512];
+  snprintf(sql, sizeof(sql),
+           "SELECT count(*), sum(a.v), sum(b.v), count(b.k) FROM read_csv('%s') a FULL JOIN "
+           "read_csv('%s') b ON a.k = b.k AND a.v >= 0",
+           path, path);
+  char got[256];
+  first_row(sql, got, sizeof(got));
+  /* 160,000 pairs of 7, 8 with 8, and the NULL key unmatched on both sides. */
+  ASSERT_STR_EQ(got, "160003|31920003|31920003|160001");
+  remove(path);
 }
