@@ -118,7 +118,24 @@ typedef enum ex_fn {
   EX_FN_CONCAT,    /* concat(a, b, ...): NULLs count as '' */
   EX_FN_CONCAT_OP, /* a || b: NULL when either is */
   EX_FN_ABS,
-  EX_FN_LIKE /* args[0] LIKE the pattern in value (a constant); ilike, like_escape */
+  EX_FN_LIKE, /* args[0] LIKE the pattern in value (a constant); ilike, like_escape */
+  EX_FN_TRIM, /* spaces (only ' ', as DuckDB) off both ends */
+  EX_FN_LTRIM,
+  EX_FN_RTRIM,
+  EX_FN_SUBSTR,  /* substr(s, start[, len]) in code points, DuckDB's rules for start <= 0 and
+                  * len < 0 */
+  EX_FN_REPLACE, /* replace(s, from, to): every occurrence; an empty from changes nothing */
+  EX_FN_ROUND,   /* round(x[, digits]): half away from zero; INT64 x stays INT64 */
+  EX_FN_FLOOR,   /* DOUBLE */
+  EX_FN_CEIL,    /* DOUBLE */
+  EX_FN_SQRT,    /* a negative argument is an error, as in DuckDB */
+  EX_FN_LN,      /* zero or a negative argument is an error */
+  EX_FN_LOG10,
+  EX_FN_EXP,
+  EX_FN_POW,      /* DOUBLE: pow(x, y) as C's pow */
+  EX_FN_SIGN,     /* INT64 -1, 0 or 1 (0 for NaN and -0.0) */
+  EX_FN_GREATEST, /* args of one type; NULLs ignored, NULL only when all are */
+  EX_FN_LEAST
 } ex_fn;
 
 typedef struct ex_expr ex_expr;

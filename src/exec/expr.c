@@ -684,6 +684,281 @@ static sbd_status eval_like(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd
   return and_validity(q, *out, a, NULL);
 }
 
+/* ---- string functions: trim, substr, replace
+ * ---------------------------------------------------*/
+
+/* The byte offset of code point k (>= 0) of s[0..n), n when s has no more than k. */
+static size_t utf8_offset(const unsigned char *s, size_t n, int64_t k) {
+  size_t at = 0;
+  for (; k > 0 && at < n; k--)
+    at += utf8_len(s + at, n - at);
+  return at < n ? at : n;
+}
+
+/* The code points [*from, *to) of a string of size code points that substring takes, by DuckDB's
+ * rules (its SubstringStartEnd): start > 0 counts from 1 and start < 0 from the end, both clipped
+ * to the string first; start 0 is the position before the first character; then len >= 0
+ * characters from there, or with len < 0 the -len characters before it. False for an empty
+ * result. (DuckDB folds a substring of constants by other rules when start is before the string:
+ * substr('hello', -10, 3) is '' there but 'hel' over a column; this follows the column.) */
+static bool substr_range(int64_t size, int64_t start, int64_t len, bool has_len, int64_t *from,
+                         int64_t *to) {
+  if (!has_len)
+    len = INT64_MAX;
+  if (len == 0)
+    return false;
+  if (start > 0) {
+    *from = start - 1 < size ? start - 1 : size;
+  } else if (start < 0) {
+    *from = start < -size ? 0 : size + start;
+  } else {
+    *from = 0;
+    if (len <= 1)
+      return false;
+    len--;
+  }
+  if (len > 0) {
+    *to = len >= size - *from ? size : *from + len;
+  } else {
+    *to = *from;
+    *from = len <= -*from ? 0 : *from + len;
+  }
+  return *from < *to;
+}
+
+static sbd_status eval_string_fn(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                                 sbd_vec **out) {
+  sbd_vec *r = vec_new(q->ctx, SBD_STRING, n > 0 ? n : 1);
+  if (!r)
+    return SBD_ENOMEM;
+  *out = r;
+  for (int64_t i = 0; i < n; i++) {
+    bool null = false;
+    for (int k = 0; k < e->nargs; k++)
+      null |= !vec_is_valid(args[k], i);
+    if (null) {
+      RETURN_IF_ERROR(vec_push_null(q->ctx, r));
+      continue;
+    }
+    size_t len;
+    const unsigned char *s = (const unsigned char *)vec_str(args[0], i, &len);
+    size_t lo = 0, hi = len;
+    switch (e->fn) {
+    case EX_FN_TRIM:
+    case EX_FN_LTRIM:
+    case EX_FN_RTRIM:
+      if (e->fn != EX_FN_RTRIM)
+        while (lo < hi && s[lo] == ' ')
+          lo++;
+      if (e->fn != EX_FN_LTRIM)
+        while (hi > lo && s[hi - 1] == ' ')
+          hi--;
+      break;
+    case EX_FN_SUBSTR: {
+      int64_t size = 0;
+      for (size_t k = 0; k < len; k++)
+        size += (s[k] & 0xC0) != 0x80;
+      int64_t start = ((const int64_t *)args[1]->values)[i], from, to;
+      int64_t count = e->nargs > 2 ? ((const int64_t *)args[2]->values)[i] : 0;
+      if (!substr_range(size, start, count, e->nargs > 2, &from, &to)) {
+        hi = 0;
+        break;
+      }
+      lo = utf8_offset(s, len, from);
+      hi = lo + utf8_offset(s + lo, len - lo, to - from);
+      break;
+    }
+    default: { /* replace */
+      size_t flen, tlen;
+      const char *f = vec_str(args[1], i, &flen), *t = vec_str(args[2], i, &tlen);
+      if (flen == 0 || flen > len)
+        break;
+      /* Count first, so the result is reserved once and checked against the cap. */
+      size_t hits = 0;
+      for (size_t k = 0; k + flen <= len;)
+        if (memcmp(s + k, f, flen) == 0) {
+          hits++;
+          k += flen;
+        } else {
+          k++;
+        }
+      if (!hits)
+        break;
+      size_t total = len - hits * flen + hits * tlen;
+      RETURN_ERROR_IF(total > SBD_MAX_VALUE_BYTES, q->ctx, SBD_ELIMIT,
+                      "SQL: %s: a string of %zu bytes is over the cap of %u bytes", e->text, total,
+                      SBD_MAX_VALUE_BYTES);
+      RETURN_IF_ERROR(vec_reserve(q->ctx, r, 1, (int64_t)total));
+      s = (const unsigned char *)vec_str(args[0], i, &len);
+      char *d = r->bytes + r->bytes_len;
+      for (size_t k = 0; k < len;) {
+        if (k + flen <= len && memcmp(s + k, f, flen) == 0) {
+          if (tlen)
+            memcpy(d, t, tlen);
+          d += tlen;
+          k += flen;
+        } else {
+          *d++ = (char)s[k++];
+        }
+      }
+      r->bytes_len += (int64_t)total;
+      ((int64_t *)r->values)[++r->len] = r->bytes_len;
+      continue;
+    }
+    }
+    RETURN_IF_ERROR(vec_push_str(q->ctx, r, (const char *)s + lo, hi > lo ? hi - lo : 0));
+  }
+  return SBD_OK;
+}
+
+/* ---- numeric functions ------------------------------------------------------------------------*/
+
+/* DuckDB's round of a DOUBLE to digits places: half away from zero, an infinite or NaN
+ * intermediate giving back x (digits >= 0) or 0 (digits < 0). */
+static double round_double(double x, int64_t digits) {
+  /* Past +-400 digits the modifier is infinite anyway; clamping keeps -digits defined. */
+  digits = digits > 400 ? 400 : digits < -400 ? -400 : digits;
+  if (digits < 0) {
+    double m = pow(10.0, (double)-digits), r = round(x / m) * m;
+    return isinf(r) || isnan(r) ? 0 : r;
+  }
+  double m = pow(10.0, (double)digits), r = round(x * m) / m;
+  return isinf(r) || isnan(r) ? x : r;
+}
+
+static sbd_status eval_round(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                             sbd_vec **out) {
+  const sbd_vec *a = args[0], *dg = e->nargs > 1 ? args[1] : NULL;
+  RETURN_IF_ERROR(new_fixed(q, e->type, n, out));
+  RETURN_IF_ERROR(and_validity(q, *out, a, dg));
+  if (e->type == SBD_DOUBLE) {
+    const double *x = a->values;
+    double *z = (*out)->values;
+    if (!dg) {
+      for (int64_t i = 0; i < n; i++)
+        z[i] = round(x[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        z[i] = round_double(x[i], ((const int64_t *)dg->values)[i]);
+    }
+    return SBD_OK;
+  }
+  const int64_t *x = a->values;
+  int64_t *z = (*out)->values;
+  for (int64_t i = 0; i < n; i++) {
+    int64_t digits = dg ? ((const int64_t *)dg->values)[i] : 0, v = x[i];
+    if (digits >= 0) {
+      z[i] = v;
+      continue;
+    }
+    if (digits < -18) {
+      z[i] = 0;
+      continue;
+    }
+    int64_t p = 1;
+    for (int64_t k = 0; k < -digits; k++)
+      p *= 10;
+    int64_t q0 = v / p, rem = v % p;
+    if (rem >= (p + 1) / 2)
+      q0++;
+    else if (rem <= -(p + 1) / 2)
+      q0--;
+    int64_t r;
+    if (MUL_OVF(q0, p, &r) && vec_is_valid(*out, i))
+      return sbd_error(q->ctx, SBD_EINPUT, "SQL: integer overflow in %s (round(%lld, %lld))",
+                       e->text, (long long)v, (long long)digits);
+    z[i] = r;
+  }
+  return SBD_OK;
+}
+
+/* The DOUBLE functions of one or two DOUBLE arguments. */
+static sbd_status eval_math(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                            sbd_vec **out) {
+  const sbd_vec *a = args[0], *b = e->nargs > 1 ? args[1] : NULL;
+  RETURN_IF_ERROR(new_fixed(q, SBD_DOUBLE, n, out));
+  RETURN_IF_ERROR(and_validity(q, *out, a, b));
+  const sbd_vec *valid = *out;
+  const double *x = a->values;
+  double *z = (*out)->values;
+  const char *bad = NULL;
+  switch (e->fn) {
+  case EX_FN_FLOOR:
+    for (int64_t i = 0; i < n; i++)
+      z[i] = floor(x[i]);
+    break;
+  case EX_FN_CEIL:
+    for (int64_t i = 0; i < n; i++)
+      z[i] = ceil(x[i]);
+    break;
+  case EX_FN_EXP:
+    for (int64_t i = 0; i < n; i++)
+      z[i] = exp(x[i]);
+    break;
+  case EX_FN_POW: {
+    const double *y = b->values;
+    for (int64_t i = 0; i < n; i++)
+      z[i] = pow(x[i], y[i]);
+    break;
+  }
+  case EX_FN_SQRT:
+    for (int64_t i = 0; i < n; i++) {
+      if (x[i] < 0 && vec_is_valid(valid, i))
+        bad = "cannot take square root of a negative number";
+      z[i] = sqrt(x[i]);
+    }
+    break;
+  default: /* ln, log10 */
+    for (int64_t i = 0; i < n; i++) {
+      if (x[i] <= 0 && vec_is_valid(valid, i))
+        bad = x[i] == 0 ? "cannot take logarithm of zero"
+                        : "cannot take logarithm of a negative number";
+      z[i] = e->fn == EX_FN_LN ? log(x[i]) : log10(x[i]);
+    }
+    break;
+  }
+  if (bad)
+    return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: %s", e->text, bad);
+  return SBD_OK;
+}
+
+static sbd_status eval_sign(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd_vec **out) {
+  int64_t n = a->len;
+  RETURN_IF_ERROR(new_fixed(q, SBD_INT64, n, out));
+  RETURN_IF_ERROR(and_validity(q, *out, a, NULL));
+  int64_t *z = (*out)->values;
+  if (e->args[0]->type == SBD_DOUBLE) {
+    const double *x = a->values;
+    for (int64_t i = 0; i < n; i++)
+      z[i] = (x[i] > 0) - (x[i] < 0);
+  } else {
+    const int64_t *x = a->values;
+    for (int64_t i = 0; i < n; i++)
+      z[i] = (x[i] > 0) - (x[i] < 0);
+  }
+  return SBD_OK;
+}
+
+/* greatest and least: per row, the valid argument that orders last (first), NULL when none is. */
+static sbd_status eval_extreme(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                               sbd_vec **out) {
+  int *pick = malloc(sizeof(int) * (size_t)(n ? n : 1));
+  if (!pick)
+    return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  int sign = e->fn == EX_FN_GREATEST ? 1 : -1;
+  for (int64_t i = 0; i < n; i++)
+    pick[i] = -1;
+  for (int k = 0; k < e->nargs; k++) {
+    const sbd_vec *v = args[k];
+    for (int64_t i = 0; i < n; i++)
+      if (vec_is_valid(v, i) && (pick[i] < 0 || sign * ex_vec_compare(v, i, args[pick[i]], i) > 0))
+        pick[i] = k;
+  }
+  sbd_status st = pick_rows(q, e->type, args, pick, n, out);
+  free(pick);
+  return st;
+}
+
 /* ---- functions --------------------------------------------------------------------------------*/
 
 static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
@@ -721,6 +996,27 @@ static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64
   }
   case EX_FN_LIKE:
     return eval_like(q, e, a, out);
+  case EX_FN_TRIM:
+  case EX_FN_LTRIM:
+  case EX_FN_RTRIM:
+  case EX_FN_SUBSTR:
+  case EX_FN_REPLACE:
+    return eval_string_fn(q, e, args, n, out);
+  case EX_FN_ROUND:
+    return eval_round(q, e, args, n, out);
+  case EX_FN_FLOOR:
+  case EX_FN_CEIL:
+  case EX_FN_SQRT:
+  case EX_FN_LN:
+  case EX_FN_LOG10:
+  case EX_FN_EXP:
+  case EX_FN_POW:
+    return eval_math(q, e, args, n, out);
+  case EX_FN_SIGN:
+    return eval_sign(q, e, a, out);
+  case EX_FN_GREATEST:
+  case EX_FN_LEAST:
+    return eval_extreme(q, e, args, n, out);
   default:
     break;
   }

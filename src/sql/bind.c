@@ -798,6 +798,63 @@ static sbd_status bind_agg(binder *b, bind_mode *m, const sql_expr *e, ex_expr *
   return SBD_OK;
 }
 
+/* Brings a numeric argument of a function to INT64 or DOUBLE (to DOUBLE when to_double); a NULL
+ * becomes a NULL of INT64 (DOUBLE). */
+static sbd_status need_number(binder *b, ex_expr **arg, bool to_double, const sql_expr *e,
+                              const char *text) {
+  sbd_status st;
+  sbd_type t = (*arg)->type;
+  if (t == TYPE_NULL || (to_double && t == SBD_INT64))
+    t = to_double ? SBD_DOUBLE : SBD_INT64;
+  if (!coerce(b, arg, t, &st) || (t != SBD_INT64 && t != SBD_DOUBLE)) {
+    RETURN_IF_ERROR(st);
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a number, not %s: %s",
+                        e->func.name.name, type_name((*arg)->type), text);
+  }
+  return SBD_OK;
+}
+
+/* Brings an integer argument of a function (a count, a position) to INT64. */
+static sbd_status need_integer(binder *b, ex_expr **arg, const sql_expr *e, const char *text) {
+  sbd_status st;
+  if (!coerce(b, arg, SBD_INT64, &st)) {
+    RETURN_IF_ERROR(st);
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() needs an integer, not %s: %s",
+                        e->func.name.name, type_name((*arg)->type), text);
+  }
+  return SBD_OK;
+}
+
+/* nullif(a, b) is CASE WHEN a = b THEN NULL ELSE a END, of a's type: a is bound twice (once
+ * for the comparison, where it may be widened to b's type, once for the result). */
+static sbd_status bind_nullif(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *text = dup_range(b, e->off, e->end);
+  if (e->func.nargs != 2)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() takes 2 arguments, not %d", e->func.name.name,
+                        e->func.nargs);
+  ex_expr *x, *y, *value, *cond;
+  RETURN_IF_ERROR(bind_expr(b, m, e->func.args[0], &x));
+  RETURN_IF_ERROR(bind_expr(b, m, e->func.args[1], &y));
+  RETURN_IF_ERROR(bind_expr(b, m, e->func.args[0], &value));
+  RETURN_IF_ERROR(make_cmp(b, EX_EQ, x, y, text, e->off, &cond));
+  ex_expr *c = node(b, EX_CASE, value->type, 3, text);
+  ex_expr *null = node(b, EX_CONST, value->type, 0, "NULL");
+  if (!c || !null)
+    return oom(b);
+  if (value->type == TYPE_NULL) {
+    sbd_status st;
+    coerce(b, &value, SBD_INT64, &st);
+    c->type = null->type = SBD_INT64;
+  }
+  null->value.type = null->type;
+  null->value.is_null = true;
+  c->args[0] = cond;
+  c->args[1] = null;
+  c->args[2] = value;
+  *out = c;
+  return SBD_OK;
+}
+
 static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   const char *name = e->func.name.lower;
   if (e->func.over)
@@ -813,17 +870,47 @@ static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     const char *name;
     ex_fn fn;
     int min, max;
-  } fns[] = {{"lower", EX_FN_LOWER, 1, 1},         {"lcase", EX_FN_LOWER, 1, 1},
-             {"upper", EX_FN_UPPER, 1, 1},         {"ucase", EX_FN_UPPER, 1, 1},
-             {"length", EX_FN_LENGTH, 1, 1},       {"char_length", EX_FN_LENGTH, 1, 1},
-             {"concat", EX_FN_CONCAT, 1, 1000000}, {"abs", EX_FN_ABS, 1, 1},
-             {"coalesce", 0, 1, 1000000}};
+  } fns[] = {{"lower", EX_FN_LOWER, 1, 1},
+             {"lcase", EX_FN_LOWER, 1, 1},
+             {"upper", EX_FN_UPPER, 1, 1},
+             {"ucase", EX_FN_UPPER, 1, 1},
+             {"length", EX_FN_LENGTH, 1, 1},
+             {"char_length", EX_FN_LENGTH, 1, 1},
+             {"concat", EX_FN_CONCAT, 1, 1000000},
+             {"abs", EX_FN_ABS, 1, 1},
+             {"coalesce", 0, 1, 1000000},
+             {"trim", EX_FN_TRIM, 1, 1},
+             {"ltrim", EX_FN_LTRIM, 1, 1},
+             {"rtrim", EX_FN_RTRIM, 1, 1},
+             {"substr", EX_FN_SUBSTR, 2, 3},
+             {"substring", EX_FN_SUBSTR, 2, 3},
+             {"replace", EX_FN_REPLACE, 3, 3},
+             {"round", EX_FN_ROUND, 1, 2},
+             {"floor", EX_FN_FLOOR, 1, 1},
+             {"ceil", EX_FN_CEIL, 1, 1},
+             {"ceiling", EX_FN_CEIL, 1, 1},
+             {"sqrt", EX_FN_SQRT, 1, 1},
+             {"ln", EX_FN_LN, 1, 1},
+             {"log10", EX_FN_LOG10, 1, 1},
+             {"log", EX_FN_LOG10, 1, 2},
+             {"exp", EX_FN_EXP, 1, 1},
+             {"pow", EX_FN_POW, 2, 2},
+             {"power", EX_FN_POW, 2, 2},
+             {"sign", EX_FN_SIGN, 1, 1},
+             {"greatest", EX_FN_GREATEST, 1, 1000000},
+             {"least", EX_FN_LEAST, 1, 1000000}};
   int k = -1;
   for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
     if (strcmp(name, fns[i].name) == 0)
       k = (int)i;
+  if (k < 0 && strcmp(name, "nullif") == 0)
+    return bind_nullif(b, m, e, out);
   if (k < 0)
     return unsupported(b, e->off, "the function %s()", e->func.name.name);
+  if (n == 2 && strcmp(name, "log") == 0)
+    return unsupported(b, e->off, "log(base, x) (use ln(x) / ln(base))");
+  if (n == 2 && (fns[k].fn == EX_FN_TRIM || fns[k].fn == EX_FN_LTRIM || fns[k].fn == EX_FN_RTRIM))
+    return unsupported(b, e->off, "%s() with a set of characters to remove", e->func.name.name);
   if (n < fns[k].min || n > fns[k].max)
     return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
                         e->func.name.name, fns[k].max > fns[k].min ? "at least " : "", fns[k].min,
@@ -849,6 +936,42 @@ static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
       return sql_error_at(b->ctx, b->sql, e->off, "abs() needs a number, not %s: %s",
                           type_name(c->args[0]->type), text);
     c->type = c->args[0]->type;
+    break;
+  case EX_FN_ROUND:
+  case EX_FN_SIGN:
+    RETURN_IF_ERROR(need_number(b, &c->args[0], false, e, text));
+    if (n > 1)
+      RETURN_IF_ERROR(need_integer(b, &c->args[1], e, text));
+    c->type = c->fn == EX_FN_SIGN ? SBD_INT64 : c->args[0]->type;
+    break;
+  case EX_FN_FLOOR:
+  case EX_FN_CEIL:
+  case EX_FN_SQRT:
+  case EX_FN_LN:
+  case EX_FN_LOG10:
+  case EX_FN_EXP:
+  case EX_FN_POW:
+    for (int i = 0; i < n; i++)
+      RETURN_IF_ERROR(need_number(b, &c->args[i], true, e, text));
+    c->type = SBD_DOUBLE;
+    break;
+  case EX_FN_GREATEST:
+  case EX_FN_LEAST:
+    RETURN_IF_ERROR(unify_n(b, c->args, n, text, e->off));
+    c->type = c->args[0]->type;
+    break;
+  case EX_FN_SUBSTR:
+  case EX_FN_REPLACE:
+    for (int i = 0; i < n; i++) {
+      if (c->fn == EX_FN_SUBSTR && i > 0) {
+        RETURN_IF_ERROR(need_integer(b, &c->args[i], e, text));
+      } else if (!coerce(b, &c->args[i], SBD_STRING, &st)) {
+        RETURN_IF_ERROR(st);
+        return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a STRING, not %s: %s",
+                            e->func.name.name, type_name(c->args[i]->type), text);
+      }
+    }
+    c->type = SBD_STRING;
     break;
   case EX_FN_CONCAT:
     for (int i = 0; i < n; i++)

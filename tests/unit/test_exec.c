@@ -88,6 +88,68 @@ TEST(exec_scalar_queries) {
       {"SELECT lower('AbC'), upper('AbC'), length('héllo'), 'a' || NULL, concat('a', NULL, 1)",
        "abc|ABC|5|NULL|a1"},
       {"SELECT upper('é')", "error: SQL: upper('é'): not supported yet"},
+      /* trim (spaces only), substr by DuckDB's rules over a column, replace */
+      {"SELECT trim('  a b  '), ltrim('  a '), rtrim(' a  '), trim(''), trim('\ta '), trim(NULL)",
+       "a b|a | a||\ta|NULL"},
+      {"SELECT substr('hello', 0, 2), substr('hello', -2), substr('hello', -2, 1), substr('hello', "
+       "3, -1), substr('hello', 2), substr('hello', 10), substr('hello', 0)",
+       "h|lo|l|e|ello||hello"},
+      {"SELECT substr('hello', -10, 3), substr('hello', 7, -4), substr('hello', 0, -1), "
+       "substr('hello', 1, -3), substr('hello', 2, -10), substr('hello', 2, 0)",
+       "hel|ello|||h|"},
+      {"SELECT substr('héllo', 2, 2), substring('héllo', -3, 2), length(substr('héllo', 2)), "
+       "substr('abc', NULL), substr(NULL, 1, 1)",
+       "él|ll|4|NULL|NULL"},
+      {"SELECT substr('a', -9223372036854775808, 9223372036854775807), substr('abc', 2, "
+       "9223372036854775807), substr('abc', 9223372036854775807, -9223372036854775808)",
+       "a|bc|abc"},
+      {"SELECT replace('aaa', 'a', 'bb'), replace('aaaa', 'aa', 'b'), replace('abc', '', 'x'), "
+       "replace('abc', 'b', NULL), replace('abc', 'b', ''), replace('héé', 'é', 'e')",
+       "bbbbbb|bb|abc|NULL|ac|hee"},
+      {"SELECT concat(NULL, NULL), concat('a', NULL, 'b'), concat(NULL, 1.5)", "|ab|1.5"},
+      {"SELECT trim('a', 'b')", "error: SQL: not supported yet: trim() with a set of characters"},
+      {"SELECT substr(1, 2)", "error: SQL: substr() needs a STRING, not INT64"},
+      {"SELECT substr('a', 'x')", "error: SQL: substr() needs an integer, not STRING"},
+      {"SELECT replace('a', 'b')", "error: SQL: replace() takes 3 arguments, not 2"},
+      /* numeric: round half away from zero, floor/ceil to DOUBLE, errors as DuckDB's */
+      {"SELECT round(2.5e0), round(-2.5e0), round(0.5e0), round(1.2345e0, 2), round(1234.5e0, -2), "
+       "round(12.5e0, -1)",
+       "3.0|-3.0|1.0|1.23|1200.0|10.0"},
+      {"SELECT round(15, -1), round(-25, -1), round(25), round(14, -1), round(123, -20), "
+       "round(7, 3), round(2.5e0, NULL)",
+       "20|-30|25|10|0|7|NULL"},
+      {"SELECT round('inf'::DOUBLE, 2), round('nan'::DOUBLE), round(1e300, 10), round(1e300, "
+       "-400), "
+       "round(2.5e0, -9223372036854775808), round(2.5e0, 9223372036854775807)",
+       "inf|nan|1e+300|0.0|0.0|2.5"},
+      {"SELECT round(9223372036854775807, -1)", "error: SQL: integer overflow in round("},
+      {"SELECT floor(-2.5), ceil(-2.5), ceiling(2.1), floor(3), ceil(NULL), floor('inf'::DOUBLE)",
+       "-3.0|-2.0|3.0|3.0|NULL|inf"},
+      {"SELECT sign(-0.0), sign('nan'::DOUBLE), sign(-5), sign(2.5), sign(0), sign(NULL)",
+       "0|0|-1|1|0|NULL"},
+      {"SELECT sqrt(4), sqrt(0), exp(0), ln(1), log10(1000), log(100), pow(2, 10), power(4, 0.5)",
+       "2.0|0.0|1.0|0.0|3.0|2.0|1024.0|2.0"},
+      {"SELECT exp(1000), pow(0, -1), pow(-8, 1.0 / 3), sqrt('nan'::DOUBLE), ln('inf'::DOUBLE)",
+       "inf|inf|nan|nan|inf"},
+      {"SELECT sqrt(-1)", "error: SQL: sqrt(-1): cannot take square root of a negative number"},
+      {"SELECT ln(0)", "error: SQL: ln(0): cannot take logarithm of zero"},
+      {"SELECT log10(-2)", "error: SQL: log10(-2): cannot take logarithm of a negative number"},
+      {"SELECT log(2, 8)", "error: SQL: not supported yet: log(base, x)"},
+      {"SELECT sqrt('a')", "error: SQL: sqrt() needs a number, not STRING"},
+      {"SELECT round('a')", "error: SQL: round() needs a number, not STRING"},
+      {"SELECT pow(2)", "error: SQL: pow() takes 2 arguments, not 1"},
+      /* greatest and least ignore NULLs; nullif */
+      {"SELECT greatest(1, NULL, 3), least(NULL, NULL), greatest(1, 2.5), greatest('a', 'b'), "
+       "least(2, 1.5), least(7)",
+       "3|NULL|2.5|b|1.5|7"},
+      {"SELECT greatest(DATE '2024-01-01', TIMESTAMP '2023-01-01 00:00:00'), least(true, NULL, "
+       "false), greatest('nan'::DOUBLE, 1e308)",
+       "2024-01-01 00:00:00|false|nan"},
+      {"SELECT greatest(1, 'a')", "error: SQL: cannot read 'a' as INT64"},
+      {"SELECT nullif(1, 1), nullif(1, 2), nullif(NULL, 1), nullif(1, NULL), nullif('a', 'a'), "
+       "nullif(2, 2.0)",
+       "NULL|1|NULL|1|NULL|NULL"},
+      {"SELECT nullif(1)", "error: SQL: nullif() takes 2 arguments, not 1"},
       /* aggregates over no rows of FROM-less queries */
       {"SELECT count(*), sum(1), min('a'), avg(2)", "1|1|a|2.0"},
       {"SELECT DISTINCT 1", "1"},
@@ -232,6 +294,69 @@ TEST(exec_overflow_checked_on_valid_rows_only) {
   ASSERT_EQ(ex_eval(&q, &add, b, &out), SBD_EINPUT);
   ASSERT_STR_EQ(sbd_errmsg(ctx),
                 "SQL: integer overflow in x + 1 (9223372036854775807 + 1 is outside INT64)");
+  sbd_batch_free(b);
+  sbd_ctx_free(ctx);
+}
+
+/* sqrt and round over rows whose NULL slots hold values that would be errors: only valid rows
+ * are checked. */
+TEST(exec_math_errors_on_valid_rows_only) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  ex_query q = {.ctx = ctx};
+  sbd_schema *s = schema_new(ctx, 2);
+  schema_set(ctx, s, 0, "x", SBD_DOUBLE);
+  schema_set(ctx, s, 1, "i", SBD_INT64);
+  sbd_batch *b = batch_new(ctx, s, 3);
+  schema_unref(s);
+  vec_push_f64(b->cols[0], 4);
+  vec_push_f64(b->cols[0], -1); /* a NULL whose slot has no square root */
+  vec_set_null(ctx, b->cols[0], 1);
+  vec_push_f64(b->cols[0], 2.25);
+  vec_push_i64(b->cols[1], 15);
+  vec_push_i64(b->cols[1], INT64_MAX); /* a NULL whose slot would overflow round(i, -1) */
+  vec_set_null(ctx, b->cols[1], 1);
+  vec_push_i64(b->cols[1], -25);
+  batch_seal(b);
+  ex_expr x = {.kind = EX_COLUMN, .type = SBD_DOUBLE, .col = 0, .text = "x"};
+  ex_expr *sargs[1] = {&x};
+  ex_expr root = {.kind = EX_FUNC,
+                  .type = SBD_DOUBLE,
+                  .fn = EX_FN_SQRT,
+                  .args = sargs,
+                  .nargs = 1,
+                  .text = "sqrt(x)"};
+  sbd_vec *out;
+  ASSERT_EQ(ex_eval(&q, &root, b, &out), SBD_OK);
+  ASSERT_EQ(((double *)out->values)[0], 2.0);
+  ASSERT_TRUE(!vec_is_valid(out, 1));
+  ASSERT_EQ(((double *)out->values)[2], 1.5);
+  vec_free(out);
+  ex_expr i = {.kind = EX_COLUMN, .type = SBD_INT64, .col = 1, .text = "i"};
+  ex_expr digits = {.kind = EX_CONST, .type = SBD_INT64, .value = {.type = SBD_INT64, .i = -1}};
+  ex_expr *rargs[2] = {&i, &digits};
+  ex_expr round1 = {.kind = EX_FUNC,
+                    .type = SBD_INT64,
+                    .fn = EX_FN_ROUND,
+                    .args = rargs,
+                    .nargs = 2,
+                    .text = "round(i, -1)"};
+  ASSERT_EQ(ex_eval(&q, &round1, b, &out), SBD_OK);
+  ASSERT_EQ(((int64_t *)out->values)[0], 20);
+  ASSERT_TRUE(!vec_is_valid(out, 1));
+  ASSERT_EQ(((int64_t *)out->values)[2], -30);
+  ASSERT_EQ(out->null_count, 1);
+  vec_free(out);
+  /* Row 1 made valid: now both are errors naming the expression. */
+  b->cols[0]->validity[0] |= 2;
+  b->cols[0]->null_count = 0;
+  ASSERT_EQ(ex_eval(&q, &root, b, &out), SBD_EINPUT);
+  ASSERT_STR_EQ(sbd_errmsg(ctx), "SQL: sqrt(x): cannot take square root of a negative number");
+  b->cols[1]->validity[0] |= 2;
+  b->cols[1]->null_count = 0;
+  ASSERT_EQ(ex_eval(&q, &round1, b, &out), SBD_EINPUT);
+  ASSERT_STR_EQ(sbd_errmsg(ctx),
+                "SQL: integer overflow in round(i, -1) (round(9223372036854775807, "
+                "-1))");
   sbd_batch_free(b);
   sbd_ctx_free(ctx);
 }
