@@ -104,6 +104,7 @@ typedef struct dict {
   uint32_t mask;
   uint32_t count, cap;
   uint64_t *keys;   /* fixed-width values: their bits; strings: their hash */
+  uint32_t *stamp;  /* strings: the last page (chunk_job.page_stamp) that used the entry */
   int64_t *str_off; /* strings: count + 1 offsets into bytes */
   uint8_t *bytes;
   size_t bytes_len, bytes_cap;
@@ -136,6 +137,7 @@ typedef struct chunk_job {
   stat_acc st;
   int64_t uncompressed_bytes; /* every page, headers included */
   int dict_pages_used;        /* data pages encoded with the dictionary */
+  uint32_t page_stamp;        /* counts the pages given to dict_add_page, from 1 */
   int64_t dict_values;        /* the values of those pages */
   int64_t dict_values_plain;  /* their PLAIN size in bytes */
   int pages_by_enc[10];       /* data pages by encoding */
@@ -250,6 +252,16 @@ static sbd_status job_fail(chunk_job *j, sbd_status st, const char *fmt, ...) {
   sbd_verror(j->ctx, st, fmt, ap);
   va_end(ap);
   return st;
+}
+
+/* The non-null rows of v in [from, to). */
+static int64_t count_valid(const sbd_vec *v, int64_t from, int64_t to) {
+  if (!v->validity)
+    return to - from;
+  int64_t k = 0;
+  for (int64_t i = from; i < to; i++)
+    k += vec_is_valid(v, i);
+  return k;
 }
 
 /* ---- statistics
@@ -422,6 +434,7 @@ static void stat_fill(const col_desc *c, const stat_acc *s, bool exact, pq_stati
 static void dict_free(dict *d) {
   free(d->slots);
   free(d->keys);
+  free(d->stamp);
   free(d->str_off);
   free(d->bytes);
   memset(d, 0, sizeof(*d));
@@ -453,6 +466,10 @@ static bool dict_reserve(dict *d, bool strings) {
       return false;
     d->keys = keys;
     if (strings) {
+      uint32_t *stamp = realloc(d->stamp, cap * sizeof(uint32_t));
+      if (!stamp)
+        return false;
+      d->stamp = stamp;
       int64_t *off = realloc(d->str_off, (cap + 1) * sizeof(int64_t));
       if (!off)
         return false;
@@ -519,6 +536,7 @@ static int64_t dict_string(dict *d, const uint8_t *p, size_t n) {
     memcpy(d->bytes + d->bytes_len, p, n);
   d->bytes_len += n;
   d->keys[d->count] = h;
+  d->stamp[d->count] = 0;
   d->str_off[d->count + 1] = (int64_t)d->bytes_len;
   d->slots[i] = ++d->count;
   d->plain_bytes += 4 + n;
@@ -723,8 +741,13 @@ static bool dict_pays(size_t d_bytes, uint32_t entries, int64_t values, int64_t 
 
 /* Adds the non-null values of rows [from, to) to the dictionary and their entries to j->indices
  * (*nidx of them). When they would take it past the limit, or the dictionary would no longer pay
- * (dict_pays), *fits is false and the dictionary is left as it was before the page. */
-static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fits, size_t *nidx) {
+ * (dict_pays), *fits is false and the dictionary is left as it was before the page.
+ *
+ * With st (strings only), also the page's min and max: a string is compared only the first time
+ * its entry appears in the page, which spares most comparisons when values repeat; st->values is
+ * set to the page's values. st is only complete when *fits. */
+static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fits, size_t *nidx,
+                                stat_acc *st) {
   dict *d = &j->d;
   const sbd_vec *v = j->vec;
   const col_desc *c = j->desc;
@@ -736,6 +759,7 @@ static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fi
     return job_fail(j, SBD_ENOMEM, "out of memory for a dictionary");
   size_t n = 0;
   int64_t page_plain = 0;
+  uint32_t stamp = ++j->page_stamp;
   *fits = true;
   for (int64_t i = from; i < to; i++) {
     if (!vec_is_valid(v, i))
@@ -746,6 +770,17 @@ static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fi
       const uint8_t *p = str_at(v, i, &len);
       e = dict_string(d, p, len);
       page_plain += 4 + (int64_t)len;
+      if (st && e >= 0 && d->stamp[e] != stamp) {
+        d->stamp[e] = stamp;
+        if (!st->smin || bytes_cmp(p, len, st->smin, st->smin_len) < 0) {
+          st->smin = p;
+          st->smin_len = len;
+        }
+        if (!st->smax || bytes_cmp(p, len, st->smax, st->smax_len) > 0) {
+          st->smax = p;
+          st->smax_len = len;
+        }
+      }
     } else if (c->type == SBD_DATE) {
       e = dict_fixed(d, (uint32_t)((const int32_t *)v->values)[i], 4);
       page_plain += 4;
@@ -776,6 +811,8 @@ static sbd_status dict_add_page(chunk_job *j, int64_t from, int64_t to, bool *fi
   j->dict_values += (int64_t)n;
   j->dict_values_plain += page_plain;
   *nidx = n;
+  if (st)
+    st->values = (int64_t)n;
   return SBD_OK;
 }
 
@@ -1016,15 +1053,25 @@ static sbd_status encode_chunk(chunk_job *j) {
     int64_t to = page_end(j, from);
     stat_acc st;
     stat_init(&st);
-    stat_rows(c, v, from, to, &st);
+    /* The min and max of a string page that goes to the dictionary come from dict_add_page,
+     * which compares each distinct string once; the nulls are counted here. */
+    bool dict_stats = use_dict && c->type == SBD_STRING;
+    if (dict_stats)
+      st.nulls = (to - from) - count_valid(v, from, to);
+    else
+      stat_rows(c, v, from, to, &st);
     size_t nidx = 0;
     /* A page of nulls only is PLAIN (it has no values), so that an all-null chunk has no empty
      * dictionary page. */
     bool page_dict = use_dict && st.nulls < to - from;
     if (page_dict) {
       bool fits;
-      RETURN_IF_ERROR(dict_add_page(j, from, to, &fits, &nidx));
+      RETURN_IF_ERROR(dict_add_page(j, from, to, &fits, &nidx, dict_stats ? &st : NULL));
       use_dict = page_dict = fits;
+    }
+    if (dict_stats && !page_dict) {
+      stat_init(&st);
+      stat_rows(c, v, from, to, &st);
     }
     RETURN_IF_ERROR(write_data_page(j, from, to, page_dict, nidx, &st));
     stat_merge(c, &j->st, &st);
