@@ -108,7 +108,7 @@ static const flag_spec flags[] = {
     {"--data-page", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "data_page", NULL, "V", PQ,
      "data page version: v1 (default) or v2"},
     {"--dict-limit", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "parquet_dict_limit", NULL, "SIZE", PQ,
-     "dictionary bytes per column chunk before it falls back to plain (default 4M)"},
+     "dictionary bytes per column chunk before it falls back to plain (default 1M)"},
     {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, 0, "show this help"},
 };
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))

@@ -52,7 +52,7 @@
 #define DEFAULT_ROW_GROUP_ROWS 1048576
 #define DEFAULT_ROW_GROUP_BYTES ((int64_t)128 << 20)
 #define DEFAULT_PAGE_BYTES ((int64_t)1 << 20)
-#define DEFAULT_DICT_LIMIT ((int64_t)4 << 20)
+#define DEFAULT_DICT_LIMIT ((int64_t)1 << 20)
 /* Pages and dictionaries stay well under the 2 GiB that the i32 sizes of a page header allow
  * (a page may pass page_bytes by one value, which is at most SBD_MAX_VALUE_BYTES). */
 #define MAX_PAGE_BYTES ((int64_t)1 << 30)
