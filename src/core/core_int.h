@@ -226,6 +226,11 @@ int sys_cores(void);
 uint64_t hash_bytes(const void *p, size_t n, uint64_t seed);
 uint64_t hash_u64(uint64_t x);
 
+/* ---- text -------------------------------------------------------------------------------------*/
+
+/* Strict UTF-8: no overlong forms, no surrogates, nothing above U+10FFFF (utf8.c). */
+bool str_utf8_valid(const char *s, size_t n);
+
 /* ---- values: parsing and formatting ------------------------------------------------------------
  * Parsers take a byte range (not NUL-terminated), accept the whole range or nothing, and return
  * true on success. No locale, no allocation. */

@@ -193,48 +193,6 @@ static const char *skip_blank_lines(const char *p, const char *end, int64_t *lin
   }
 }
 
-/* Strict UTF-8 (no overlong forms, no surrogates, nothing above U+10FFFF), eight ASCII bytes at a
- * time. */
-static bool utf8_valid(const char *str, size_t n) {
-  const unsigned char *s = (const unsigned char *)str, *end = s + n;
-  while (s < end) {
-    if (end - s >= 8) {
-      uint64_t w;
-      memcpy(&w, s, 8);
-      if (!(w & UINT64_C(0x8080808080808080))) {
-        s += 8;
-        continue;
-      }
-    }
-    unsigned c = *s;
-    if (c < 0x80) {
-      s++;
-      continue;
-    }
-    size_t left = (size_t)(end - s);
-    if (c >= 0xc2 && c <= 0xdf) {
-      if (left < 2 || (s[1] & 0xc0) != 0x80)
-        return false;
-      s += 2;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      if (left < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
-        return false;
-      if ((c == 0xe0 && s[1] < 0xa0) || (c == 0xed && s[1] >= 0xa0))
-        return false; /* overlong, or a surrogate */
-      s += 3;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      if (left < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 || (s[3] & 0xc0) != 0x80)
-        return false;
-      if ((c == 0xf0 && s[1] < 0x90) || (c == 0xf4 && s[1] >= 0x90))
-        return false; /* overlong, or above U+10FFFF */
-      s += 4;
-    } else {
-      return false;
-    }
-  }
-  return true;
-}
-
 /* ---- one field, bounds-checked (the sample, the header, and the parser's rare cases) ---------*/
 
 enum { TERM_DELIM, TERM_EOL, TERM_END, TERM_ERR };
@@ -635,7 +593,7 @@ static bool store_text(parse_state *ps, col_state *cs, const char *s, size_t n, 
   bool ok = false;
   switch (cs->type) {
   case SBD_STRING:
-    if (check_utf8 && !utf8_valid(s, n))
+    if (check_utf8 && !str_utf8_valid(s, n))
       return fail(ps, SBD_EINPUT, "invalid UTF-8 in column '%s'", col_name(ps, cs->col));
     if (!str_room(ps, cs, n))
       return false;
@@ -824,7 +782,7 @@ static inline bool store_quoted(parse_state *ps, col_state *cs, const char *s, s
   const char *close = s + n;
   switch (cs->kind) {
   case KIND_STRING:
-    if (high && !utf8_valid(s, n))
+    if (high && !str_utf8_valid(s, n))
       return fail(ps, SBD_EINPUT, "invalid UTF-8 in column '%s'", col_name(ps, cs->col));
     return put_string(ps, cs, s, n, end);
   case KIND_INT64:
@@ -977,7 +935,7 @@ static bool parse_records(parse_state *ps, const char *p, const char *end) {
           if (!set_null(ps, cs))
             goto failed;
         } else {
-          if (high && !utf8_valid(p, n)) {
+          if (high && !str_utf8_valid(p, n)) {
             fail(ps, SBD_EINPUT, "invalid UTF-8 in column '%s'", col_name(ps, cs->col));
             goto failed;
           }
@@ -1469,7 +1427,7 @@ static sbd_status read_names(sbd_ctx *ctx, const char *path, csv_reader *rd, ope
       memcpy(name, f->s, n);
     name[n] = 0;
     os->names[os->nnames++] = name;
-    if (!utf8_valid(name, n) || memchr(name, 0, n))
+    if (!str_utf8_valid(name, n) || memchr(name, 0, n))
       return sbd_error(ctx, SBD_EINPUT,
                        "%s:%lld: invalid UTF-8 or a NUL byte in the header line (column %d)", path,
                        (long long)(*line + 1), i + 1);

@@ -272,3 +272,25 @@ TEST(quote_value_and_closest) {
   ASSERT_STR_EQ(sbd_closest("customer_nme", cols, 3), "customer_name");
   ASSERT_TRUE(sbd_closest("zzzz", cols, 3) == NULL);
 }
+
+TEST(utf8_validation_table) {
+  static const struct {
+    const char *s;
+    size_t n;
+    bool valid;
+  } cases[] = {
+      {"plain ascii, longer than eight bytes", 36, true},
+      {"caf\xc3\xa9", 5, true},
+      {"\xe2\x82\xac and \xf0\x9f\x98\x80", 12, true},
+      {"\xc0\xaf", 2, false},         /* overlong */
+      {"\xe0\x80\xaf", 3, false},     /* overlong */
+      {"\xed\xa0\x80", 3, false},     /* surrogate */
+      {"\xf4\x90\x80\x80", 4, false}, /* above U+10FFFF */
+      {"\xe2\x82", 2, false},         /* truncated */
+      {"abcdefgh\xff", 9, false},     /* after an ASCII word */
+      {"", 0, true},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++)
+    CHECK(str_utf8_valid(cases[i].s, cases[i].n) == cases[i].valid, "case %zu: expected %s", i,
+          cases[i].valid ? "valid" : "invalid");
+}

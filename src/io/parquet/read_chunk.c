@@ -148,53 +148,6 @@ static inline uint32_t load_u32(const uint8_t *p) {
 
 /* ---- UTF-8 ------------------------------------------------------------------------------------*/
 
-/* Strict UTF-8 (no overlong forms, surrogates or code points past U+10FFFF), ASCII 8 bytes at a
- * time. */
-static bool utf8_valid(const uint8_t *s, size_t n) {
-  size_t i = 0;
-  while (i < n) {
-    if (i + 8 <= n) {
-      uint64_t w;
-      memcpy(&w, s + i, 8);
-      if (!(w & 0x8080808080808080ull)) {
-        i += 8;
-        continue;
-      }
-    }
-    uint8_t c = s[i];
-    if (c < 0x80) {
-      i++;
-      continue;
-    }
-    size_t len;
-    uint32_t cp;
-    if (c >= 0xc2 && c <= 0xdf) {
-      len = 2;
-      cp = c & 0x1f;
-    } else if (c >= 0xe0 && c <= 0xef) {
-      len = 3;
-      cp = c & 0x0f;
-    } else if (c >= 0xf0 && c <= 0xf4) {
-      len = 4;
-      cp = c & 0x07;
-    } else {
-      return false;
-    }
-    if (n - i < len)
-      return false;
-    for (size_t k = 1; k < len; k++) {
-      if ((s[i + k] & 0xc0) != 0x80)
-        return false;
-      cp = cp << 6 | (s[i + k] & 0x3f);
-    }
-    if ((len == 3 && (cp < 0x800 || (cp >= 0xd800 && cp <= 0xdfff))) ||
-        (len == 4 && (cp < 0x10000 || cp > 0x10ffff)))
-      return false;
-    i += len;
-  }
-  return true;
-}
-
 static bool ascii_only(const uint8_t *s, size_t n) {
   uint64_t any = 0;
   size_t i = 0;
@@ -790,7 +743,7 @@ static bool to_text(rd *r, const pvals *pv, size_t n, uint8_t **text, size_t *te
     size_t total = 0;
     for (size_t i = 0; i < n; i++) {
       pq_sref sr = pv->srefs[i];
-      if (!ascii && !utf8_valid(pv->base + sr.off, sr.len))
+      if (!ascii && !str_utf8_valid((const char *)pv->base + sr.off, sr.len))
         return bad_utf8(r, pv->base + sr.off, sr.len);
       total += sr.len;
     }
