@@ -577,7 +577,20 @@ function fill(sql, kind) {
   });
 }
 
+// More corpora: every tests/interop/corpus/*.mjs exports `queries` (entries as in Q) and may
+// export `unsupported` (pairs as in UNSUPPORTED), so each area of the engine keeps its own file.
+async function loadCorpora() {
+  const dir = path.join(here, 'corpus');
+  if (!fs.existsSync(dir)) return;
+  for (const f of fs.readdirSync(dir).filter((f) => f.endsWith('.mjs')).sort()) {
+    const m = await import(path.join(dir, f));
+    for (const entry of m.queries || []) Q.push(entry);
+    for (const pair of m.unsupported || []) UNSUPPORTED.push(pair);
+  }
+}
+
 async function main() {
+  await loadCorpora();
   setup();
   for (const n of ['t', 'u', 'e'])
     await duckdbQueryJson(`CREATE TABLE ${n} AS SELECT * FROM read_parquet('${path.join(TMP, `${n}.parquet`)}')`);
