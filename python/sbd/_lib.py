@@ -1,8 +1,8 @@
 """Loads libsbd.so and declares the C functions the binding calls (ctypes, no compiled extension).
 
-The library is found, in order: $SBD_LIBRARY; libsbd.so installed beside this package (what
-`pip install ./python` does); build/libsbd.so of the source tree this package sits in (for
-PYTHONPATH=python after `make`). ctypes releases the GIL around every call into a CDLL, so other
+The library is found, in order: $SBD_LIBRARY; build/libsbd.so of the source tree this package
+sits in (for PYTHONPATH=python after `make`); libsbd.so installed beside this package (what
+`pip install ./python` does). ctypes releases the GIL around every call into a CDLL, so other
 Python threads run while libsbd reads, computes or writes.
 """
 import ctypes
@@ -19,8 +19,8 @@ def _find():
     if env:
         return env
     for path in (
-        os.path.join(_HERE, "libsbd.so"),
         os.path.join(_HERE, "..", "..", "build", "libsbd.so"),
+        os.path.join(_HERE, "libsbd.so"),
     ):
         if os.path.exists(path):
             return os.path.abspath(path)
