@@ -151,6 +151,17 @@ struct ArrowArray {
 sbd_status sbd_batch_export(sbd_ctx *ctx, sbd_batch *batch, struct ArrowArray *array,
                             struct ArrowSchema *schema);
 
+/* A new batch holding a copy of rows [offset, offset + nrows) (nrows at most 65536) of an Arrow
+ * struct array and its schema, one column per child: bool; 8- to 64-bit integers (unsigned 64-bit
+ * only when the values fit) as INT64; half, float and double as DOUBLE; utf8 and large utf8
+ * (checked to be valid UTF-8) as STRING; date32 and date64 as DATE; timestamps of any unit and
+ * zone as TIMESTAMP (microseconds, UTC). Other formats are SBD_EUNSUPPORTED naming the column.
+ * The array and schema stay the caller's (released by the caller); the batch is owned by the
+ * caller: sbd_batch_free. */
+sbd_status sbd_batch_import(sbd_ctx *ctx, const struct ArrowArray *array,
+                            const struct ArrowSchema *schema, int64_t offset, int64_t nrows,
+                            sbd_batch **out);
+
 /* ---------------------------------------------------------------------------------------------
  * Readers: CSV, JSON Lines and Parquet. A reader streams batches in file order from one or more
  * files (globs are expanded; "-" is standard input, except for Parquet, which needs a seekable

@@ -44,7 +44,18 @@ def read(paths, **options):
     return reader_to_pandas(ctx, reader)
 
 
+def write(frame, path, **options):
+    """Writes a pandas DataFrame to CSV, JSON Lines or Parquet through libsbd (format from the
+    extension or format=...; writer options as in docs/formats.md, e.g. compression='zstd').
+    The file appears only when complete. NaN, NaT, None and pandas' NA are written as NULL; a
+    named index (a key) is written as a column."""
+    from ._export import write_frame
+
+    write_frame(_lib.context(), frame, path, _lib.Options(options))
+
+
 __all__ = [
+    "write",
     "query",
     "read",
     "Error",

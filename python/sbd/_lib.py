@@ -98,6 +98,13 @@ _declare("sbd_reader_schema", P, P)
 _declare("sbd_reader_next", I, P, ctypes.POINTER(P))
 _declare("sbd_reader_close", None, P)
 _declare("sbd_query", I, P, S, ctypes.POINTER(P))
+_declare("sbd_batch_schema", P, P)
+_declare("sbd_batch_import", I, P, ctypes.POINTER(ArrowArray), ctypes.POINTER(ArrowSchema), I64, I64,
+         ctypes.POINTER(P))
+_declare("sbd_writer_open", I, P, S, P, P, ctypes.POINTER(P))
+_declare("sbd_writer_write", I, P, P)
+_declare("sbd_writer_close", I, P)
+_declare("sbd_writer_abort", None, P)
 
 
 def encode(text):
