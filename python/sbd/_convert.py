@@ -61,13 +61,14 @@ def _strings(child):
     return out
 
 
-def _column(sbd_type, children):
-    """One pandas-ready array from the same column of every batch."""
+def _column(sbd_type, children, nullable=False):
+    """One pandas-ready array from the same column of every batch; nullable gives INT64 and BOOL
+    pandas' nullable dtypes even without NULLs (so that Dask partitions agree on dtypes)."""
     if sbd_type == STRING:
         parts = [_strings(c) for c in children]
         return np.concatenate(parts) if parts else np.empty(0, dtype=object)
     masks = [_valid(c) for c in children]
-    has_nulls = any(m is not None for m in masks)
+    has_nulls = any(m is not None for m in masks) or (nullable and sbd_type in (BOOL, INT64))
     if has_nulls:
         valid = np.concatenate(
             [m if m is not None else np.ones(c.length, dtype=bool) for m, c in zip(masks, children)]
@@ -116,9 +117,9 @@ def _objects(sbd_type, values, valid):
     return out
 
 
-def reader_to_pandas(ctx, reader, index=None):
+def reader_to_pandas(ctx, reader, index=None, nullable=False):
     """Reads the whole sbd_reader (closing it) into a pandas DataFrame; index names a column to
-    make the index (it is kept out of the columns)."""
+    make the index (it is kept out of the columns); nullable as in _column, except for index."""
     try:
         schema = lib.sbd_reader_schema(reader)
         ncols = lib.sbd_schema_ncols(schema)
@@ -139,7 +140,8 @@ def reader_to_pandas(ctx, reader, index=None):
                 arrays.append(array)
             cols = []
             for c in range(ncols):
-                cols.append(_column(types[c], [a.children[c].contents for a in arrays]))
+                cols.append(_column(types[c], [a.children[c].contents for a in arrays],
+                                    nullable and names[c] != index))
         finally:
             for a in arrays:
                 if a.release:
