@@ -1019,10 +1019,15 @@ static sbd_status bind_window(binder *b, bind_mode *m, const sql_expr *e, ex_exp
   int n = e->func.nargs;
   if (e->func.star && win_fns[kind].kind != EX_WIN_COUNT)
     return sql_error_at(b->ctx, b->sql, e->off, "%s(*) is not a function", e->func.name.name);
+  if (n > 0 && win_fns[kind].max == 0)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() takes no arguments, not %d",
+                        e->func.name.name, n);
   if (n < win_fns[kind].min || n > win_fns[kind].max)
     return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
                         e->func.name.name,
-                        win_fns[kind].max == 0 ? "" : n < win_fns[kind].min ? "at least " : "at most ",
+                        win_fns[kind].min == win_fns[kind].max ? ""
+                        : n < win_fns[kind].min                ? "at least "
+                                                               : "at most ",
                         n < win_fns[kind].min ? win_fns[kind].min : win_fns[kind].max,
                         (n < win_fns[kind].min ? win_fns[kind].min : win_fns[kind].max) == 1 ? ""
                                                                                             : "s",
