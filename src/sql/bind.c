@@ -97,6 +97,7 @@ typedef struct bind_mode {
   ex_expr ***input_cols;
   int *ninput_cols, *cap_input_cols;
   struct win_state *win; /* the window calls of the SELECT; NULL where none may be */
+  const sql_select *aliases; /* QUALIFY: the select items, whose aliases it may name */
 } bind_mode;
 
 static sbd_status err_at(binder *b, sbd_status status, uint32_t off, const char *fmt, ...)
@@ -283,6 +284,8 @@ static sbd_status check_table(binder *b, const scope *s, const sql_ident *t) {
                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
+static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+
 static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   scope *s = m->in;
   const sql_ident *id = &e->column.name;
@@ -308,6 +311,17 @@ static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_
         return sql_error_at(b->ctx, b->sql, id->off, "column '%s' is ambiguous in '%s'", id->name,
                             where);
       found = i;
+    }
+  }
+  for (int i = 0; found < 0 && !t && m->aliases && i < m->aliases->nitems; i++) {
+    const sql_select_item *it = &m->aliases->items[i];
+    if (it->alias && strcmp(it->alias->lower, id->lower) == 0) {
+      /* QUALIFY rn = 1: the item's expression, which cannot name its own alias again. */
+      const sql_select *aliases = m->aliases;
+      m->aliases = NULL;
+      sbd_status st = bind_expr(b, m, it->expr, out);
+      m->aliases = aliases;
+      return st;
     }
   }
   if (found < 0) {
@@ -996,7 +1010,8 @@ static sbd_status bind_window(binder *b, bind_mode *m, const sql_expr *e, ex_exp
                         "aggregate function calls cannot contain window function calls");
   if (strcmp(clause, "a window function") == 0)
     return sql_error_at(b->ctx, b->sql, e->off, "window function calls cannot be nested");
-  if (!ws || (strcmp(clause, "the select list") != 0 && strcmp(clause, "ORDER BY") != 0))
+  if (!ws || (strcmp(clause, "the select list") != 0 && strcmp(clause, "ORDER BY") != 0 &&
+              strcmp(clause, "QUALIFY") != 0))
     return sql_error_at(b->ctx, b->sql, e->off, "window functions are not allowed in %s", clause);
   const char *text = dup_range(b, e->off, e->end), *canon = canonical(b, e);
   if (!text || !canon)
@@ -1826,7 +1841,7 @@ static name_refs *select_refs(binder *b, const sql_query *q) {
   for (int i = 0; ok && i < q->norder_by; i++)
     ok = collect_refs(b, q->order_by[i].expr, r);
   ok = ok && collect_refs(b, sel->where, r) && collect_refs(b, sel->having, r) &&
-       collect_from_refs(b, sel->from, r);
+       collect_refs(b, sel->qualify, r) && collect_from_refs(b, sel->from, r);
   if (ok && sel->group_by_all)
     r->all = true;
   return ok ? r : NULL;
@@ -2340,7 +2355,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     CHECK(need_bool(b, &where, "the WHERE condition", sel->where->off));
   }
 
-  bool agg = sel->ngroup_by > 0 || sel->having || sel->group_by_all;
+  bool agg = sel->ngroup_by > 0 || sel->having || sel->group_by_all || has_agg(sel->qualify);
   for (int i = 0; i < sel->nitems && !agg; i++)
     agg = has_agg(sel->items[i].expr);
   for (int i = 0; i < q->norder_by && !agg; i++)
@@ -2497,6 +2512,16 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     CHECK(need_bool(b, &having, "the HAVING condition", sel->having->off));
   }
 
+  /* QUALIFY, over the window functions' output (and the select list's aliases). */
+  ex_expr *qualify = NULL;
+  if (sel->qualify) {
+    m.clause = "QUALIFY";
+    m.aliases = sel;
+    CHECK(bind_post(b, &m, sel->qualify, &qualify));
+    m.aliases = NULL;
+    CHECK(need_bool(b, &qualify, "the QUALIFY condition", sel->qualify->off));
+  }
+
   /* ORDER BY: an ordinal, an output name, an output's expression, or a hidden column. */
   ex_sort_key *sort_keys = NULL;
   if (q->norder_by) {
@@ -2572,6 +2597,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   }
   if (win.n)
     CHECK(plan_windows(b, &win, op, &op));
+  if (qualify)
+    CHECK(ex_filter_new(b->q, op, qualify, &op));
   CHECK(ex_project_new(b->q, op, exprs, names, nouts, &op));
   if (sel->distinct) {
     ex_expr **cols = alloc(b, sizeof(ex_expr *) * (size_t)(nouts + 1));

@@ -1,7 +1,8 @@
-# window functions: ranking, lag with a default, a running sum with peers, a moving frame, over an aggregation, and the errors
+# window functions and QUALIFY: ranking, lag with a default, a running sum with peers, a moving frame, over an aggregation, and the errors
 sbd query "SELECT name, age, row_number() OVER (ORDER BY age DESC NULLS LAST, id) AS rn, rank() OVER (ORDER BY member) AS r, lag(name, 1, '-') OVER (ORDER BY id) AS prev FROM 'data/people.csv' ORDER BY id"
 sbd query "SELECT id, score, sum(score) OVER (ORDER BY member) AS running, avg(score) OVER (ORDER BY id ROWS BETWEEN 1 PRECEDING AND 1 FOLLOWING) AS moving FROM 'data/people.csv' ORDER BY id"
 sbd query "SELECT member, count(*) AS n, rank() OVER (ORDER BY count(*) DESC) AS r FROM 'data/people.csv' GROUP BY member ORDER BY member"
+sbd query "SELECT name, score, rank() OVER (PARTITION BY member ORDER BY score DESC) AS r FROM 'data/people.csv' QUALIFY r = 1 ORDER BY name"
 sbd query "SELECT name FROM 'data/people.csv' WHERE row_number() OVER (ORDER BY id) > 1"
 echo "exit $?"
 sbd query "SELECT sum(row_number() OVER (ORDER BY id)) FROM 'data/people.csv'"

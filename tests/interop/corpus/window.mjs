@@ -93,3 +93,12 @@ export const unsupported = [
   ['SELECT id, median(v1) OVER () FROM {t}', 'not supported yet: the window function median()'],
   ['SELECT id, sum(v1) OVER (ORDER BY id ROWS BETWEEN v1 PRECEDING AND CURRENT ROW) FROM {t}', 'not supported yet: a frame offset that is not a constant number'],
 ];
+
+// QUALIFY: a filter on the window functions, which may name the select list's aliases.
+queries.push(
+  'SELECT id, k1 FROM {t} QUALIFY row_number() OVER (PARTITION BY k1 ORDER BY v1 DESC NULLS LAST, id) <= 2',
+  'SELECT id, rank() OVER (PARTITION BY k2 ORDER BY v2) AS r FROM {t} QUALIFY r = 1',
+  'SELECT k1, count(*) AS n FROM {t} GROUP BY k1 QUALIFY rank() OVER (ORDER BY count(*) DESC) > 1',
+  'SELECT id, v1 FROM {t} WHERE v1 > 0 QUALIFY v1 > avg(v1) OVER (PARTITION BY k1)',
+  { q: 'SELECT id, lag(v1) OVER (ORDER BY id) AS p FROM {t} QUALIFY p IS NULL ORDER BY id', o: true },
+);
