@@ -22,6 +22,8 @@
 #include "exec/exec_int.h"
 
 #include <math.h>
+#include <stdarg.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -183,6 +185,148 @@ static void merge_sort(const win_sort *s, int64_t *a, int64_t *tmp, int64_t n) {
     memcpy(a, src, sizeof(int64_t) * (size_t)n);
 }
 
+/* ---- running chunks on the pool ---------------------------------------------------------------*/
+
+/* Chunks 0..n-1 of a job are claimed one at a time, by the calling thread and by helpers queued
+ * on the context's pool. The caller claims too and waits only for chunks that a running helper
+ * has claimed, so a job finishes even when every worker is busy (or the caller is one). A helper
+ * that starts after the job is over finds nothing to claim; the state is freed by whichever of
+ * the caller and the helpers lets go of it last. Chunks report errors through their own slots,
+ * never on the context. */
+typedef void (*win_chunk_fn)(void *arg, int64_t k);
+
+typedef struct win_par {
+  win_chunk_fn fn;
+  void *arg;
+  int64_t n;
+  int64_t next;     /* the next chunk to claim (atomic) */
+  int64_t finished; /* under lock */
+  int refs;         /* atomic */
+  pthread_mutex_t lock;
+  pthread_cond_t all_done;
+} win_par;
+
+static void par_release(win_par *p) {
+  if (__atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL) == 0) {
+    pthread_mutex_destroy(&p->lock);
+    pthread_cond_destroy(&p->all_done);
+    free(p);
+  }
+}
+
+static void par_work(win_par *p) {
+  for (;;) {
+    int64_t k = __atomic_fetch_add(&p->next, 1, __ATOMIC_ACQ_REL);
+    if (k >= p->n)
+      return;
+    p->fn(p->arg, k);
+    pthread_mutex_lock(&p->lock);
+    if (++p->finished == p->n)
+      pthread_cond_broadcast(&p->all_done);
+    pthread_mutex_unlock(&p->lock);
+  }
+}
+
+static void par_task(void *arg) {
+  win_par *p = arg;
+  par_work(p);
+  par_release(p);
+}
+
+/* Runs fn(arg, k) for every k < n, in parallel when there are several chunks and threads. */
+static sbd_status par_run(sbd_ctx *ctx, win_chunk_fn fn, void *arg, int64_t n) {
+  if (n <= 1 || ctx->threads <= 1) {
+    for (int64_t k = 0; k < n; k++)
+      fn(arg, k);
+    return SBD_OK;
+  }
+  win_par *p = sbd_calloc(ctx, 1, sizeof(*p));
+  if (!p)
+    return SBD_ENOMEM;
+  p->fn = fn;
+  p->arg = arg;
+  p->n = n;
+  p->refs = 1;
+  pthread_mutex_init(&p->lock, NULL);
+  pthread_cond_init(&p->all_done, NULL);
+  pool *pl = ctx_pool(ctx);
+  int64_t helpers = n - 1 < ctx->threads - 1 ? n - 1 : ctx->threads - 1;
+  for (int64_t h = 0; pl && h < helpers; h++) {
+    __atomic_add_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+    if (!pool_submit(pl, par_task, p)) {
+      __atomic_sub_fetch(&p->refs, 1, __ATOMIC_ACQ_REL);
+      break; /* the caller does the rest */
+    }
+  }
+  par_work(p);
+  pthread_mutex_lock(&p->lock);
+  while (p->finished < p->n)
+    pthread_cond_wait(&p->all_done, &p->lock);
+  pthread_mutex_unlock(&p->lock);
+  par_release(p);
+  return SBD_OK;
+}
+
+/* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi), stably. */
+static void merge_runs(const win_sort *s, const int64_t *src, int64_t *dst, int64_t lo,
+                       int64_t mid, int64_t hi) {
+  int64_t i = lo, j = mid, k = lo;
+  while (i < mid && j < hi)
+    dst[k++] = compare_rows(s, src[j], src[i]) < 0 ? src[j++] : src[i++];
+  while (i < mid)
+    dst[k++] = src[i++];
+  while (j < hi)
+    dst[k++] = src[j++];
+}
+
+/* The parallel sort: runs sorted one per chunk, then merged pairwise, a round at a time. */
+typedef struct sort_job {
+  const win_sort *s;
+  int64_t *src, *dst;
+  const int64_t *cuts; /* run k is [cuts[k], cuts[k + 1]) */
+  int64_t nruns, width; /* a merge round joins groups of 2 * width runs */
+} sort_job;
+
+static void sort_run(void *arg, int64_t k) {
+  sort_job *j = arg;
+  merge_sort(j->s, j->src + j->cuts[k], j->dst + j->cuts[k], j->cuts[k + 1] - j->cuts[k]);
+}
+
+static void merge_group(void *arg, int64_t k) {
+  sort_job *j = arg;
+  int64_t a = 2 * k * j->width, m = a + j->width, z = a + 2 * j->width;
+  m = m < j->nruns ? m : j->nruns;
+  z = z < j->nruns ? z : j->nruns;
+  merge_runs(j->s, j->src, j->dst, j->cuts[a], j->cuts[m], j->cuts[z]);
+}
+
+/* Sorts perm[0..n) by s's keys using tmp[0..n); on the pool when it is large. */
+static sbd_status sort_perm(sbd_ctx *ctx, const win_sort *s, int64_t *perm, int64_t *tmp,
+                            int64_t n) {
+  /* Runs of at least 16 Ki rows: below that one thread sorts faster than several merge. */
+  int64_t nruns = n / 16384 < 4 * (int64_t)ctx->threads ? n / 16384 : 4 * (int64_t)ctx->threads;
+  if (ctx->threads <= 1 || nruns < 2) {
+    merge_sort(s, perm, tmp, n);
+    return SBD_OK;
+  }
+  int64_t cuts[4 * 1024 + 1];
+  if (nruns > 4 * 1024)
+    nruns = 4 * 1024;
+  for (int64_t k = 0; k <= nruns; k++)
+    cuts[k] = n / nruns * k + (k == nruns ? n % nruns : 0);
+  sort_job j = {s, perm, tmp, cuts, nruns, 1};
+  RETURN_IF_ERROR(par_run(ctx, sort_run, &j, nruns));
+  for (j.width = 1; j.width < nruns; j.width *= 2) {
+    RETURN_IF_ERROR(par_run(ctx, merge_group, &j, (nruns + 2 * j.width - 1) / (2 * j.width)));
+    int64_t *t = j.src;
+    j.src = j.dst;
+    j.dst = t;
+  }
+  if (j.src != perm)
+    memcpy(perm, j.src, sizeof(int64_t) * (size_t)n);
+  return SBD_OK;
+}
+
 static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
   sbd_ctx *ctx = w->op.q->ctx;
   int64_t n = w->nrows;
@@ -211,9 +355,9 @@ static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
   }
   for (int64_t i = 0; i < n; i++)
     s->perm[i] = i;
-  if (s->npkeys + s->nokeys > 0)
-    merge_sort(s, s->perm, tmp, n);
+  sbd_status st = s->npkeys + s->nokeys > 0 ? sort_perm(ctx, s, s->perm, tmp, n) : SBD_OK;
   free(tmp);
+  RETURN_IF_ERROR(st);
   /* Partitions and peer groups: runs of equal keys in the sorted order. */
   int64_t part = 0, peer = 0;
   for (int64_t p = 1; p <= n; p++) {
@@ -470,13 +614,40 @@ static int64_t arg_i64(const sbd_vec *v, int64_t r, bool *valid) {
   return *valid ? ((const int64_t *)v->values)[r] : 0;
 }
 
-static sbd_status compute_ranks(win_op *w, const ex_window_fn *f, const win_sort *s,
-                                sbd_vec *const *args, sbd_vec *res) {
-  sbd_ctx *ctx = w->op.q->ctx;
-  int64_t *iv = res->values;
-  double *dv = res->values;
+/* One call computed over chunks of whole partitions (in parallel when there are several): chunk
+ * k is the positions [cuts[k], cuts[k + 1]). Results are written by row number, so chunks never
+ * write the same place; NULLs go to a byte per row and are set on the vector afterwards. */
+typedef struct win_job {
+  const ex_window_fn *f;
+  const win_sort *s;
+  sbd_vec *const *args;
+  sbd_vec *res;     /* fixed-width results, written by row */
+  int64_t *pick;    /* value functions, min and max: the row holding the answer */
+  uint8_t *nulls;   /* rows whose result is NULL */
+  const int64_t *cuts;
+  sbd_status *status; /* per chunk */
+  char (*msg)[300];   /* per chunk */
+} win_job;
+
+static void job_fail(win_job *j, int64_t k, sbd_status st, const char *fmt, ...)
+    __attribute__((format(printf, 4, 5)));
+static void job_fail(win_job *j, int64_t k, sbd_status st, const char *fmt, ...) {
+  if (j->status[k] != SBD_OK)
+    return;
+  j->status[k] = st;
+  va_list ap;
+  va_start(ap, fmt);
+  vsnprintf(j->msg[k], sizeof(j->msg[k]), fmt, ap);
+  va_end(ap);
+}
+
+static void chunk_ranks(win_job *j, int64_t k) {
+  const ex_window_fn *f = j->f;
+  const win_sort *s = j->s;
+  int64_t *iv = j->res->values;
+  double *dv = j->res->values;
   int64_t dense = 0;
-  for (int64_t p = 0; p < w->nrows; p++) {
+  for (int64_t p = j->cuts[k]; p < j->cuts[k + 1]; p++) {
     int64_t lo = s->part_lo[p], hi = s->part_end[p], m = hi - lo, r = s->perm[p];
     int64_t rank = s->peer_lo[p] - lo + 1;
     if (p == lo)
@@ -501,14 +672,17 @@ static sbd_status compute_ranks(win_op *w, const ex_window_fn *f, const win_sort
       break;
     default: { /* NTILE: the buckets as DuckDB (and SQLite) deal them */
       bool valid;
-      int64_t nt = arg_i64(args[0], r, &valid);
+      int64_t nt = arg_i64(j->args[0], r, &valid);
       if (!valid) {
-        RETURN_IF_ERROR(vec_set_null(ctx, res, r));
+        j->nulls[r] = 1;
         break;
       }
-      RETURN_ERROR_IF(nt < 1, ctx, SBD_EINPUT,
-                      "SQL: the argument of ntile must be greater than zero, not %lld: %s",
-                      (long long)nt, f->text);
+      if (nt < 1) {
+        job_fail(j, k, SBD_EINPUT,
+                 "SQL: the argument of ntile must be greater than zero, not %lld: %.120s",
+                 (long long)nt, f->text);
+        return;
+      }
       if (nt > m)
         nt = m;
       int64_t size = m / nt, large = m - nt * size, small_end = large * (size + 1), i = p - lo;
@@ -517,19 +691,15 @@ static sbd_status compute_ranks(win_op *w, const ex_window_fn *f, const win_sort
     }
     }
   }
-  return SBD_OK;
 }
 
-/* lag, lead, first_value, last_value, nth_value: the row whose argument is each row's answer. */
-static sbd_status compute_picks(win_op *w, const ex_window_fn *f, const win_sort *s,
-                                sbd_vec *const *args, sbd_vec **out) {
-  sbd_ctx *ctx = w->op.q->ctx;
-  int64_t n = w->nrows;
-  RETURN_IF_ERROR(charge(w, (int64_t)sizeof(int64_t) * n));
-  int64_t *pick = sbd_malloc(ctx, sizeof(int64_t) * (size_t)(n ? n : 1));
-  if (!pick)
-    return SBD_ENOMEM;
-  for (int64_t p = 0; p < n; p++) {
+/* lag, lead, first_value, last_value, nth_value: the row whose argument is each row's answer
+ * (-1: NULL; -2: the row's default). */
+static void chunk_picks(win_job *j, int64_t k) {
+  const ex_window_fn *f = j->f;
+  const win_sort *s = j->s;
+  int64_t *pick = j->pick;
+  for (int64_t p = j->cuts[k]; p < j->cuts[k + 1]; p++) {
     int64_t lo = s->part_lo[p], hi = s->part_end[p], r = s->perm[p];
     int64_t fs, fe;
     bool valid = true;
@@ -537,7 +707,7 @@ static sbd_status compute_picks(win_op *w, const ex_window_fn *f, const win_sort
     switch (f->kind) {
     case EX_WIN_LAG:
     case EX_WIN_LEAD: {
-      int64_t off = f->nargs > 1 ? arg_i64(args[1], r, &valid) : 1;
+      int64_t off = f->nargs > 1 ? arg_i64(j->args[1], r, &valid) : 1;
       if (!valid)
         break;
       if (off > WIN_MAX_OFFSET)
@@ -555,7 +725,7 @@ static sbd_status compute_picks(win_op *w, const ex_window_fn *f, const win_sort
         pick[r] = s->perm[f->kind == EX_WIN_FIRST_VALUE ? fs : fe - 1];
       break;
     default: { /* NTH_VALUE */
-      int64_t nth = arg_i64(args[1], r, &valid);
+      int64_t nth = arg_i64(j->args[1], r, &valid);
       frame_of(f, s, p, lo, hi, &fs, &fe);
       if (valid && nth >= 1 && nth <= fe - fs)
         pick[r] = s->perm[fs + nth - 1];
@@ -563,95 +733,170 @@ static sbd_status compute_picks(win_op *w, const ex_window_fn *f, const win_sort
     }
     }
   }
-  sbd_status st = build_picked(w, f->type, args[0], f->nargs > 2 ? args[2] : NULL, pick, out);
-  free(pick);
-  return st;
 }
 
-/* count, sum, avg, min, max over each row's frame. */
-static sbd_status compute_aggs(win_op *w, const ex_window_fn *f, const win_sort *s,
-                               sbd_vec *const *args, sbd_vec **out) {
-  sbd_ctx *ctx = w->op.q->ctx;
-  int64_t n = w->nrows;
-  bool picks = f->kind == EX_WIN_MIN || f->kind == EX_WIN_MAX;
-  sbd_vec *res = NULL;
-  int64_t *pick = NULL;
+/* count, sum, avg, min, max over each row's frame, with a segment tree per partition. */
+static void chunk_aggs(win_job *j, int64_t k) {
+  const ex_window_fn *f = j->f;
+  const win_sort *s = j->s;
+  int64_t a = j->cuts[k], z = j->cuts[k + 1];
+  const sbd_vec *v = f->nargs ? j->args[0] : NULL;
   seg_tree t = {0};
-  sbd_status st = SBD_OK;
-  if (!picks && !(res = result_new(w, f->type)))
-    return SBD_ENOMEM;
-  int64_t maxm = 0;
-  for (int64_t p = 0; p < n; p = s->part_end[p])
-    if (s->part_end[p] - p > maxm)
-      maxm = s->part_end[p] - p;
-  size_t cells = (size_t)(2 * maxm + 1);
-  st = charge(w, (int64_t)(cells * 32 + sizeof(int64_t) * (size_t)n));
-  if (st == SBD_OK && f->kind != EX_WIN_COUNT_STAR) {
-    t.count = sbd_malloc(ctx, cells * sizeof(int64_t));
-    t.isum = sbd_malloc(ctx, cells * sizeof(int64_t));
-    t.dsum = sbd_malloc(ctx, cells * sizeof(double));
-    t.best = sbd_malloc(ctx, cells * sizeof(int64_t));
-    if (!t.count || !t.isum || !t.dsum || !t.best)
-      st = SBD_ENOMEM;
+  if (v) {
+    int64_t maxm = 0;
+    for (int64_t p = a; p < z; p = s->part_end[p])
+      if (s->part_end[p] - p > maxm)
+        maxm = s->part_end[p] - p;
+    size_t cells = (size_t)(2 * maxm + 1);
+    t.count = malloc(cells * sizeof(int64_t));
+    t.isum = malloc(cells * sizeof(int64_t));
+    t.dsum = malloc(cells * sizeof(double));
+    t.best = malloc(cells * sizeof(int64_t));
+    if (!t.count || !t.isum || !t.dsum || !t.best) {
+      job_fail(j, k, SBD_ENOMEM, "out of memory");
+      goto done;
+    }
   }
-  if (st == SBD_OK && picks && !(pick = sbd_malloc(ctx, sizeof(int64_t) * (size_t)(n ? n : 1))))
-    st = SBD_ENOMEM;
-  const sbd_vec *v = f->nargs ? args[0] : NULL;
   bool overflow = false;
-  for (int64_t lo = 0; lo < n && st == SBD_OK; lo = s->part_end[lo]) {
+  for (int64_t lo = a; lo < z; lo = s->part_end[lo]) {
     int64_t hi = s->part_end[lo];
     if (v)
       seg_build(f, v, s->perm + lo, hi - lo, &t, &overflow);
-    for (int64_t p = lo; p < hi && st == SBD_OK; p++) {
+    for (int64_t p = lo; p < hi; p++) {
       int64_t r = s->perm[p], fs, fe;
       frame_of(f, s, p, lo, hi, &fs, &fe);
       if (f->kind == EX_WIN_COUNT_STAR) {
-        ((int64_t *)res->values)[r] = fe - fs;
+        ((int64_t *)j->res->values)[r] = fe - fs;
         continue;
       }
-      seg_acc a;
-      seg_query(f, v, &t, fs - lo, fe - lo, &a);
+      seg_acc acc;
+      seg_query(f, v, &t, fs - lo, fe - lo, &acc);
       switch (f->kind) {
       case EX_WIN_COUNT:
-        ((int64_t *)res->values)[r] = a.count;
+        ((int64_t *)j->res->values)[r] = acc.count;
         break;
       case EX_WIN_MIN:
       case EX_WIN_MAX:
-        pick[r] = a.best;
+        j->pick[r] = acc.best;
         break;
       default:
-        if (a.count == 0) {
-          st = vec_set_null(ctx, res, r);
+        if (acc.count == 0) {
+          j->nulls[r] = 1;
         } else if (f->kind == EX_WIN_AVG) {
-          ((double *)res->values)[r] = a.dsum / (double)a.count;
+          ((double *)j->res->values)[r] = acc.dsum / (double)acc.count;
         } else if (f->type == SBD_DOUBLE) {
-          ((double *)res->values)[r] = a.dsum;
+          ((double *)j->res->values)[r] = acc.dsum;
+        } else if (overflow || acc.overflow) {
+          job_fail(j, k, SBD_EINPUT,
+                   "SQL: integer overflow in %.100s (the sum is outside INT64; cast the argument "
+                   "to DOUBLE)",
+                   f->text);
+          goto done;
         } else {
-          if (overflow || a.overflow)
-            st = sbd_error(ctx, SBD_EINPUT,
-                           "SQL: integer overflow in %s (the sum is outside INT64; cast the "
-                           "argument to DOUBLE)",
-                           f->text);
-          ((int64_t *)res->values)[r] = a.isum;
+          ((int64_t *)j->res->values)[r] = acc.isum;
         }
         break;
       }
     }
   }
+done:
   free(t.count);
   free(t.isum);
   free(t.dsum);
   free(t.best);
+}
+
+static void run_chunk(void *arg, int64_t k) {
+  win_job *j = arg;
+  switch (j->f->kind) {
+  case EX_WIN_ROW_NUMBER:
+  case EX_WIN_RANK:
+  case EX_WIN_DENSE_RANK:
+  case EX_WIN_PERCENT_RANK:
+  case EX_WIN_CUME_DIST:
+  case EX_WIN_NTILE:
+    chunk_ranks(j, k);
+    break;
+  case EX_WIN_LAG:
+  case EX_WIN_LEAD:
+  case EX_WIN_FIRST_VALUE:
+  case EX_WIN_LAST_VALUE:
+  case EX_WIN_NTH_VALUE:
+    chunk_picks(j, k);
+    break;
+  default:
+    chunk_aggs(j, k);
+    break;
+  }
+}
+
+/* Cuts the positions into chunks of whole partitions, about 1/4 of a thread's share each (but
+ * not tiny), so that threads balance skewed partitions. Returns the number of chunks. */
+static int64_t cut_chunks(const win_sort *s, int64_t n, int threads, int64_t *cuts) {
+  int64_t target = n / ((int64_t)threads * 4);
+  if (target < 4096)
+    target = 4096;
+  int64_t nchunks = 0;
+  cuts[0] = 0;
+  for (int64_t p = 0; p < n;) {
+    int64_t end = p;
+    while (end < n && end - p < target)
+      end = s->part_end[end];
+    cuts[++nchunks] = end;
+    p = end;
+  }
+  return nchunks;
+}
+
+static sbd_status compute_call(win_op *w, const ex_window_fn *f, const win_sort *s,
+                               sbd_vec *const *args, sbd_vec **out) {
+  sbd_ctx *ctx = w->op.q->ctx;
+  int64_t n = w->nrows;
+  bool picks = f->kind == EX_WIN_LAG || f->kind == EX_WIN_LEAD ||
+               f->kind == EX_WIN_FIRST_VALUE || f->kind == EX_WIN_LAST_VALUE ||
+               f->kind == EX_WIN_NTH_VALUE || f->kind == EX_WIN_MIN || f->kind == EX_WIN_MAX;
+  size_t rows = (size_t)(n ? n : 1);
+  RETURN_IF_ERROR(charge(w, (int64_t)(rows * (sizeof(int64_t) * 2 + 1))));
+  win_job j = {f, s, args, NULL, NULL, NULL, NULL, NULL, NULL};
+  int64_t *cuts = sbd_malloc(ctx, sizeof(int64_t) * (rows + 1));
+  j.nulls = sbd_calloc(ctx, rows, 1);
+  sbd_status st = cuts && j.nulls ? SBD_OK : SBD_ENOMEM;
+  int64_t nchunks = 0;
+  if (st == SBD_OK) {
+    nchunks = cut_chunks(s, n, ctx->threads, cuts);
+    j.cuts = cuts;
+    j.status = sbd_calloc(ctx, (size_t)(nchunks + 1), sizeof(sbd_status));
+    j.msg = sbd_calloc(ctx, (size_t)(nchunks + 1), sizeof(*j.msg));
+    if (picks)
+      j.pick = sbd_malloc(ctx, sizeof(int64_t) * rows);
+    else
+      j.res = result_new(w, f->type);
+    if (!j.status || !j.msg || (picks ? !j.pick : !j.res))
+      st = SBD_ENOMEM;
+  }
+  if (st == SBD_OK)
+    st = par_run(ctx, run_chunk, &j, nchunks);
+  for (int64_t k = 0; k < nchunks && st == SBD_OK; k++)
+    if (j.status[k] != SBD_OK)
+      st = sbd_error(ctx, j.status[k], "%s", j.msg[k]);
   if (st == SBD_OK && picks)
-    st = build_picked(w, f->type, v, NULL, pick, &res);
-  free(pick);
-  if (st == SBD_OK && !picks)
-    st = charge(w, vec_bytes(res));
+    st = build_picked(w, f->type, args[0], f->nargs > 2 && f->kind != EX_WIN_NTH_VALUE ? args[2] : NULL,
+                      j.pick, &j.res);
+  else if (st == SBD_OK)
+    st = charge(w, vec_bytes(j.res));
+  for (int64_t r = 0; r < n && st == SBD_OK && !picks; r++)
+    if (j.nulls[r])
+      st = vec_set_null(ctx, j.res, r);
+  free(cuts);
+  free(j.nulls);
+  free(j.status);
+  free(j.msg);
+  free(j.pick);
   if (st != SBD_OK) {
-    vec_free(res);
+    vec_free(j.res);
     return st;
   }
-  *out = res;
+  *out = j.res;
   return SBD_OK;
 }
 
@@ -662,35 +907,12 @@ static sbd_status compute(win_op *w) {
     const ex_window_fn *f = &w->fns[i];
     if (f->spec == i)
       RETURN_IF_ERROR(build_sort(w, f, &w->sorts[i]));
-    const win_sort *s = &w->sorts[f->spec];
     w->args[i] = sbd_calloc(ctx, 3, sizeof(sbd_vec *));
     if (!w->args[i])
       return SBD_ENOMEM;
     for (int a = 0; a < f->nargs; a++)
       RETURN_IF_ERROR(eval_all(w, f->args[a], &w->args[i][a]));
-    switch (f->kind) {
-    case EX_WIN_ROW_NUMBER:
-    case EX_WIN_RANK:
-    case EX_WIN_DENSE_RANK:
-    case EX_WIN_PERCENT_RANK:
-    case EX_WIN_CUME_DIST:
-    case EX_WIN_NTILE:
-      if (!(w->results[i] = result_new(w, f->type)))
-        return SBD_ENOMEM;
-      RETURN_IF_ERROR(charge(w, vec_bytes(w->results[i])));
-      RETURN_IF_ERROR(compute_ranks(w, f, s, w->args[i], w->results[i]));
-      break;
-    case EX_WIN_LAG:
-    case EX_WIN_LEAD:
-    case EX_WIN_FIRST_VALUE:
-    case EX_WIN_LAST_VALUE:
-    case EX_WIN_NTH_VALUE:
-      RETURN_IF_ERROR(compute_picks(w, f, s, w->args[i], &w->results[i]));
-      break;
-    default:
-      RETURN_IF_ERROR(compute_aggs(w, f, s, w->args[i], &w->results[i]));
-      break;
-    }
+    RETURN_IF_ERROR(compute_call(w, f, &w->sorts[f->spec], w->args[i], &w->results[i]));
     /* The arguments are no longer needed: give their memory back early. */
     for (int a = 0; a < f->nargs; a++) {
       vec_free(w->args[i][a]);

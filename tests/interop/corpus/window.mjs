@@ -102,3 +102,9 @@ queries.push(
   'SELECT id, v1 FROM {t} WHERE v1 > 0 QUALIFY v1 > avg(v1) OVER (PARTITION BY k1)',
   { q: 'SELECT id, lag(v1) OVER (ORDER BY id) AS p FROM {t} QUALIFY p IS NULL ORDER BY id', o: true },
 );
+
+// 60000 rows in 20 partitions (and 1000s of small ones): the sort and the calls run in chunks on
+// the pool; the outer query keeps the answer small.
+queries.push(
+  'SELECT bid, count(*) AS n, sum(rn) AS rn, sum(r) AS r, sum(s) AS s, sum(l) AS l, sum(m) AS m FROM (SELECT b.id AS bid, row_number() OVER (PARTITION BY b.id, a.k1 ORDER BY a.v1 DESC, a.id) AS rn, rank() OVER (PARTITION BY b.id ORDER BY a.k2) AS r, sum(a.v2) OVER (PARTITION BY b.id ORDER BY a.id ROWS 3 PRECEDING) AS s, lag(a.v1, 2, 0) OVER (PARTITION BY a.id ORDER BY b.id) AS l, max(a.v1) OVER (PARTITION BY a.k2 % 3 ORDER BY a.id, b.id ROWS BETWEEN 50 PRECEDING AND 10 FOLLOWING) AS m FROM {t} a CROSS JOIN (SELECT id FROM {t} WHERE id <= 20) b) q GROUP BY bid',
+);
