@@ -18,6 +18,11 @@
  *
  * The result of each call is one vector over all rows; the output hands out the child's batches
  * in their order, each with the slices of the result vectors appended as columns.
+ *
+ * Threads. A large sort is cut into runs sorted on the context's pool and merged pairwise; each
+ * call is computed in chunks of whole partitions on the pool (par_run). The calling thread claims
+ * chunks too, so the work finishes even when no worker is free. Chunks write results by row
+ * number (never the same place twice) and keep NULLs and errors in their own slots.
  */
 #include "exec/exec_int.h"
 

@@ -9,6 +9,7 @@
  *   or a tree of hash joins over such leaves (bind_join: ON split into hash keys and a residual
  *   condition, USING's columns merged, WHERE's equalities lent to inner and cross joins as keys)
  *   -> filter (WHERE) -> hash aggregate (GROUP BY keys, aggregates) -> filter (HAVING)
+ *   -> window (window function calls, as columns after its input's) -> filter (QUALIFY)
  *   -> project (the select list, plus hidden ORDER BY keys) -> hash aggregate (DISTINCT)
  *   -> sort (ORDER BY) -> limit (LIMIT/OFFSET) -> project (drops the hidden keys).
  *
