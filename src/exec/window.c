@@ -6,9 +6,11 @@
  * memory), and the expressions the calls need (partition keys, order keys, arguments) are
  * evaluated batch by batch into one vector each over all rows, indexed by the global row number
  * (the rows of batch 0, then of batch 1, ...). For each distinct (PARTITION BY, ORDER BY) a
- * permutation of the row numbers is sorted by the partition keys, then the order keys (a stable
- * merge sort: rows that tie keep their input order), and two arrays mark where each row's
- * partition and peer group (rows equal on every order key) start and end in that permutation.
+ * permutation of the row numbers is sorted so that each partition's rows are together and in the
+ * order keys' order (a stable merge sort: rows that tie keep their input order), and arrays mark
+ * where each row's partition and peer group (rows equal on every order key) start and end in it.
+ * With PARTITION BY, the rows are first spread over buckets by a hash of the partition keys and
+ * each bucket (whole partitions) is sorted on its own; partitions come out in no set order.
  *
  * Each call is then computed partition by partition in one pass: ranks from the peer groups;
  * lag/lead, first/last/nth_value as the row number whose argument is the answer (a "pick"); the
@@ -19,10 +21,11 @@
  * The result of each call is one vector over all rows; the output hands out the child's batches
  * in their order, each with the slices of the result vectors appended as columns.
  *
- * Threads. A large sort is cut into runs sorted on the context's pool and merged pairwise; each
- * call is computed in chunks of whole partitions on the pool (par_run). The calling thread claims
- * chunks too, so the work finishes even when no worker is free. Chunks write results by row
- * number (never the same place twice) and keep NULLs and errors in their own slots.
+ * Threads. The buckets, or the runs of a large sort without PARTITION BY (then merged pairwise),
+ * are sorted on the context's pool, and each call is computed in chunks of whole partitions on
+ * the pool (par_run). The calling thread claims chunks too, so the work finishes even when no
+ * worker is free. Chunks write results by row number (never the same place twice) and keep NULLs
+ * and errors in their own slots.
  */
 #include "exec/exec_int.h"
 
@@ -332,6 +335,63 @@ static sbd_status sort_perm(sbd_ctx *ctx, const win_sort *s, int64_t *perm, int6
   return SBD_OK;
 }
 
+/* Sorting with PARTITION BY: the rows are first spread over buckets by a hash of their
+ * partition keys (a counting sort, which keeps the input order inside a bucket), so that each
+ * bucket holds whole partitions and is sorted on its own: small enough to stay in the cache, and
+ * one bucket per chunk on the pool. The partitions come out grouped, in no particular order. */
+typedef struct bucket_job {
+  const win_sort *s;
+  int64_t *perm, *tmp;
+  const int64_t *start; /* bucket k is perm[start[k], start[k + 1]) */
+} bucket_job;
+
+static void sort_bucket(void *arg, int64_t k) {
+  bucket_job *j = arg;
+  int64_t lo = j->start[k], hi = j->start[k + 1];
+  merge_sort(j->s, j->perm + lo, j->tmp + lo, hi - lo);
+}
+
+static sbd_status sort_by_buckets(sbd_ctx *ctx, const win_sort *s, int64_t *perm, int64_t *tmp,
+                                  int64_t n) {
+  int bits = 0;
+  while (bits < 16 && (n >> bits) > 4096)
+    bits++;
+  if (bits == 0)
+    return sort_perm(ctx, s, perm, tmp, n);
+  int64_t nb = INT64_C(1) << bits;
+  uint64_t *h = sbd_malloc(ctx, sizeof(uint64_t) * (size_t)n);
+  int64_t *start = sbd_calloc(ctx, (size_t)nb + 1, sizeof(int64_t));
+  if (!h || !start) {
+    free(h);
+    free(start);
+    return SBD_ENOMEM;
+  }
+  for (int64_t i = 0; i < n; i++)
+    h[i] = 0x9e3779b97f4a7c15ull;
+  for (int k = 0; k < s->npkeys; k++)
+    ex_vec_hash(s->pkeys[k], h);
+  for (int64_t i = 0; i < n; i++)
+    start[(h[i] >> (64 - bits)) + 1]++;
+  for (int64_t b = 0; b < nb; b++)
+    start[b + 1] += start[b];
+  /* Each bucket's next free place in perm. */
+  int64_t *next = sbd_malloc(ctx, sizeof(int64_t) * (size_t)nb);
+  if (!next) {
+    free(h);
+    free(start);
+    return SBD_ENOMEM;
+  }
+  memcpy(next, start, sizeof(int64_t) * (size_t)nb);
+  for (int64_t i = 0; i < n; i++)
+    perm[next[h[i] >> (64 - bits)]++] = i;
+  free(next);
+  free(h);
+  bucket_job j = {s, perm, tmp, start};
+  sbd_status st = par_run(ctx, sort_bucket, &j, nb);
+  free(start);
+  return st;
+}
+
 static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
   sbd_ctx *ctx = w->op.q->ctx;
   int64_t n = w->nrows;
@@ -360,7 +420,11 @@ static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
   }
   for (int64_t i = 0; i < n; i++)
     s->perm[i] = i;
-  sbd_status st = s->npkeys + s->nokeys > 0 ? sort_perm(ctx, s, s->perm, tmp, n) : SBD_OK;
+  sbd_status st = SBD_OK;
+  if (s->npkeys > 0)
+    st = sort_by_buckets(ctx, s, s->perm, tmp, n);
+  else if (s->nokeys > 0)
+    st = sort_perm(ctx, s, s->perm, tmp, n);
   free(tmp);
   RETURN_IF_ERROR(st);
   /* Partitions and peer groups: runs of equal keys in the sorted order. */
