@@ -43,11 +43,11 @@ typedef struct win_sort {
   sbd_vec **pkeys, **okeys; /* over all rows */
   int npkeys, nokeys;
   const ex_sort_key *okey_flags;
-  int64_t *perm;      /* positions -> row numbers */
-  int64_t *part_end;  /* position -> the end (exclusive) of its partition */
-  int64_t *part_lo;   /* position -> the start of its partition */
-  int64_t *peer_lo;   /* position -> the start of its peer group */
-  int64_t *peer_hi;   /* position -> the end (exclusive) of its peer group */
+  int64_t *perm;     /* positions -> row numbers */
+  int64_t *part_end; /* position -> the end (exclusive) of its partition */
+  int64_t *part_lo;  /* position -> the start of its partition */
+  int64_t *peer_lo;  /* position -> the start of its peer group */
+  int64_t *peer_hi;  /* position -> the end (exclusive) of its peer group */
 } win_sort;
 
 typedef struct win_op {
@@ -276,8 +276,8 @@ static sbd_status par_run(sbd_ctx *ctx, win_chunk_fn fn, void *arg, int64_t n) {
 }
 
 /* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi), stably. */
-static void merge_runs(const win_sort *s, const int64_t *src, int64_t *dst, int64_t lo,
-                       int64_t mid, int64_t hi) {
+static void merge_runs(const win_sort *s, const int64_t *src, int64_t *dst, int64_t lo, int64_t mid,
+                       int64_t hi) {
   int64_t i = lo, j = mid, k = lo;
   while (i < mid && j < hi)
     dst[k++] = compare_rows(s, src[j], src[i]) < 0 ? src[j++] : src[i++];
@@ -291,7 +291,7 @@ static void merge_runs(const win_sort *s, const int64_t *src, int64_t *dst, int6
 typedef struct sort_job {
   const win_sort *s;
   int64_t *src, *dst;
-  const int64_t *cuts; /* run k is [cuts[k], cuts[k + 1]) */
+  const int64_t *cuts;  /* run k is [cuts[k], cuts[k + 1]) */
   int64_t nruns, width; /* a merge round joins groups of 2 * width runs */
 } sort_job;
 
@@ -690,9 +690,9 @@ typedef struct win_job {
   const ex_window_fn *f;
   const win_sort *s;
   sbd_vec *const *args;
-  sbd_vec *res;     /* fixed-width results, written by row */
-  int64_t *pick;    /* value functions, min and max: the row holding the answer */
-  uint8_t *nulls;   /* rows whose result is NULL */
+  sbd_vec *res;   /* fixed-width results, written by row */
+  int64_t *pick;  /* value functions, min and max: the row holding the answer */
+  uint8_t *nulls; /* rows whose result is NULL */
   const int64_t *cuts;
   sbd_status *status; /* per chunk */
   char (*msg)[300];   /* per chunk */
@@ -921,9 +921,9 @@ static sbd_status compute_call(win_op *w, const ex_window_fn *f, const win_sort 
                                sbd_vec *const *args, sbd_vec **out) {
   sbd_ctx *ctx = w->op.q->ctx;
   int64_t n = w->nrows;
-  bool picks = f->kind == EX_WIN_LAG || f->kind == EX_WIN_LEAD ||
-               f->kind == EX_WIN_FIRST_VALUE || f->kind == EX_WIN_LAST_VALUE ||
-               f->kind == EX_WIN_NTH_VALUE || f->kind == EX_WIN_MIN || f->kind == EX_WIN_MAX;
+  bool picks = f->kind == EX_WIN_LAG || f->kind == EX_WIN_LEAD || f->kind == EX_WIN_FIRST_VALUE ||
+               f->kind == EX_WIN_LAST_VALUE || f->kind == EX_WIN_NTH_VALUE ||
+               f->kind == EX_WIN_MIN || f->kind == EX_WIN_MAX;
   size_t rows = (size_t)(n ? n : 1);
   RETURN_IF_ERROR(charge(w, (int64_t)(rows * (sizeof(int64_t) * 2 + 1))));
   win_job j = {f, s, args, NULL, NULL, NULL, NULL, NULL, NULL};
@@ -949,8 +949,8 @@ static sbd_status compute_call(win_op *w, const ex_window_fn *f, const win_sort 
     if (j.status[k] != SBD_OK)
       st = sbd_error(ctx, j.status[k], "%s", j.msg[k]);
   if (st == SBD_OK && picks)
-    st = build_picked(w, f->type, args[0], f->nargs > 2 && f->kind != EX_WIN_NTH_VALUE ? args[2] : NULL,
-                      j.pick, &j.res);
+    st = build_picked(w, f->type, args[0],
+                      f->nargs > 2 && f->kind != EX_WIN_NTH_VALUE ? args[2] : NULL, j.pick, &j.res);
   else if (st == SBD_OK)
     st = charge(w, vec_bytes(j.res));
   for (int64_t r = 0; r < n && st == SBD_OK && !picks; r++)

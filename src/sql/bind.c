@@ -97,7 +97,7 @@ typedef struct bind_mode {
   /* Column nodes bound over the input, renumbered once the scan's columns are chosen. */
   ex_expr ***input_cols;
   int *ninput_cols, *cap_input_cols;
-  struct win_state *win; /* the window calls of the SELECT; NULL where none may be */
+  struct win_state *win;     /* the window calls of the SELECT; NULL where none may be */
   const sql_select *aliases; /* QUALIFY: the select items, whose aliases it may name */
 } bind_mode;
 
@@ -1038,16 +1038,14 @@ static sbd_status bind_window(binder *b, bind_mode *m, const sql_expr *e, ex_exp
   if (n > 0 && win_fns[kind].max == 0)
     return sql_error_at(b->ctx, b->sql, e->off, "%s() takes no arguments, not %d",
                         e->func.name.name, n);
-  if (n < win_fns[kind].min || n > win_fns[kind].max)
+  if (n < win_fns[kind].min || n > win_fns[kind].max) {
+    int lim = n < win_fns[kind].min ? win_fns[kind].min : win_fns[kind].max;
+    const char *how = win_fns[kind].min == win_fns[kind].max ? ""
+                      : n < win_fns[kind].min                ? "at least "
+                                                             : "at most ";
     return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
-                        e->func.name.name,
-                        win_fns[kind].min == win_fns[kind].max ? ""
-                        : n < win_fns[kind].min                ? "at least "
-                                                               : "at most ",
-                        n < win_fns[kind].min ? win_fns[kind].min : win_fns[kind].max,
-                        (n < win_fns[kind].min ? win_fns[kind].min : win_fns[kind].max) == 1 ? ""
-                                                                                            : "s",
-                        n);
+                        e->func.name.name, how, lim, lim == 1 ? "" : "s", n);
+  }
   ex_window_fn f = {0};
   f.kind = win_fns[kind].kind;
   f.text = text;
@@ -1119,7 +1117,8 @@ static sbd_status bind_window(binder *b, bind_mode *m, const sql_expr *e, ex_exp
     sql_buf_puts(&key, o->desc ? " DESC" : " ASC");
     sql_buf_puts(&key, flags[i].nulls_first ? " NULLS FIRST, " : " NULLS LAST, ");
   }
-  const char *spec_key = st == SBD_OK && !key.failed ? arena_strndup(b->a, key.data, key.len) : NULL;
+  const char *spec_key =
+      st == SBD_OK && !key.failed ? arena_strndup(b->a, key.data, key.len) : NULL;
   sql_buf_free(&key);
   RETURN_IF_ERROR(st);
   if (!spec_key)
@@ -1136,8 +1135,7 @@ static sbd_status bind_window(binder *b, bind_mode *m, const sql_expr *e, ex_exp
   f.end = EX_BOUND_CURRENT_ROW;
   if (wd->frame == SQL_FRAME_GROUPS)
     return unsupported(b, wd->off, "GROUPS frames (use ROWS)");
-  if (wd->frame == SQL_FRAME_RANGE &&
-      (wd->start.offset || wd->end.offset))
+  if (wd->frame == SQL_FRAME_RANGE && (wd->start.offset || wd->end.offset))
     return unsupported(b, wd->off, "RANGE frames with an offset (use ROWS)");
   if (wd->frame != SQL_FRAME_NONE) {
     f.unit = wd->frame == SQL_FRAME_ROWS ? EX_FRAME_ROWS : EX_FRAME_RANGE;
