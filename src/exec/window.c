@@ -159,38 +159,101 @@ static int compare_rows(const win_sort *s, int64_t i, int64_t j) {
   return c ? c : compare_keys(s->okeys, s->okey_flags, s->nokeys, i, j);
 }
 
+/* What the sort moves: a row with a hash of its partition keys and an order-preserving 64-bit
+ * prefix of its first order key, so that most comparisons read these and not the key vectors
+ * at random rows. The order is (hash, prefix, partition keys, order keys): a valid order that
+ * keeps each partition together unless two partitions' hashes collide (build_sort checks). */
+typedef struct win_item {
+  uint64_t hash, prefix;
+  int64_t row;
+} win_item;
+
+static int compare_items(const win_sort *s, const win_item *x, const win_item *y) {
+  if (x->hash != y->hash)
+    return x->hash < y->hash ? -1 : 1;
+  if (x->prefix != y->prefix)
+    return x->prefix < y->prefix ? -1 : 1;
+  return compare_rows(s, x->row, y->row);
+}
+
+/* The prefix of row i of an order key: orders as the key does where it differs. */
+static uint64_t key_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i) {
+  const uint64_t sign = UINT64_C(1) << 63;
+  if (!vec_is_valid(v, i))
+    return flags->nulls_first ? 0 : UINT64_MAX;
+  uint64_t u;
+  switch (v->type) {
+  case SBD_BOOL:
+    u = ((const uint8_t *)v->values)[i];
+    break;
+  case SBD_DATE:
+    u = (uint64_t)(int64_t)((const int32_t *)v->values)[i] ^ sign;
+    break;
+  case SBD_DOUBLE: {
+    double d = ((const double *)v->values)[i];
+    if (d == 0)
+      d = 0; /* -0 sorts as 0 */
+    if (isnan(d))
+      d = NAN; /* every NaN alike, above every number */
+    memcpy(&u, &d, sizeof(u));
+    u = u & sign ? ~u : u | sign;
+    break;
+  }
+  case SBD_STRING: {
+    size_t len;
+    const unsigned char *str = (const unsigned char *)vec_str(v, i, &len);
+    u = 0;
+    for (size_t k = 0; k < 8; k++)
+      u = u << 8 | (k < len ? str[k] : 0);
+    break;
+  }
+  default:
+    u = (uint64_t)((const int64_t *)v->values)[i] ^ sign;
+    break;
+  }
+  return flags->desc ? ~u : u;
+}
+
+/* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi), stably. */
+static void merge_runs(const win_sort *s, const win_item *src, win_item *dst, int64_t lo,
+                       int64_t mid, int64_t hi) {
+  int64_t i = lo, j = mid, k = lo;
+  while (i < mid && j < hi)
+    dst[k++] = compare_items(s, &src[j], &src[i]) < 0 ? src[j++] : src[i++];
+  while (i < mid)
+    dst[k++] = src[i++];
+  while (j < hi)
+    dst[k++] = src[j++];
+}
+
 /* A stable merge sort of a[0..n) using tmp[0..n). */
-static void merge_sort(const win_sort *s, int64_t *a, int64_t *tmp, int64_t n) {
+static void merge_sort(const win_sort *s, win_item *a, win_item *tmp, int64_t n) {
+  /* Insertion sort of runs of 16, then bottom-up merges. */
   const int64_t run = 16;
   for (int64_t lo = 0; lo < n; lo += run) {
     int64_t hi = lo + run < n ? lo + run : n;
     for (int64_t i = lo + 1; i < hi; i++) {
-      int64_t x = a[i], j = i;
-      while (j > lo && compare_rows(s, a[j - 1], x) > 0) {
+      win_item x = a[i];
+      int64_t j = i;
+      while (j > lo && compare_items(s, &a[j - 1], &x) > 0) {
         a[j] = a[j - 1];
         j--;
       }
       a[j] = x;
     }
   }
-  int64_t *src = a, *dst = tmp;
+  win_item *src = a, *dst = tmp;
   for (int64_t width = run; width < n; width *= 2) {
     for (int64_t lo = 0; lo < n; lo += 2 * width) {
       int64_t mid = lo + width < n ? lo + width : n, hi = lo + 2 * width < n ? lo + 2 * width : n;
-      int64_t i = lo, j = mid, k = lo;
-      while (i < mid && j < hi)
-        dst[k++] = compare_rows(s, src[j], src[i]) < 0 ? src[j++] : src[i++];
-      while (i < mid)
-        dst[k++] = src[i++];
-      while (j < hi)
-        dst[k++] = src[j++];
+      merge_runs(s, src, dst, lo, mid, hi);
     }
-    int64_t *t = src;
+    win_item *t = src;
     src = dst;
     dst = t;
   }
   if (src != a)
-    memcpy(a, src, sizeof(int64_t) * (size_t)n);
+    memcpy(a, src, sizeof(win_item) * (size_t)n);
 }
 
 /* ---- running chunks on the pool ---------------------------------------------------------------*/
@@ -275,22 +338,10 @@ static sbd_status par_run(sbd_ctx *ctx, win_chunk_fn fn, void *arg, int64_t n) {
   return SBD_OK;
 }
 
-/* Merges the sorted runs src[lo, mid) and src[mid, hi) into dst[lo, hi), stably. */
-static void merge_runs(const win_sort *s, const int64_t *src, int64_t *dst, int64_t lo, int64_t mid,
-                       int64_t hi) {
-  int64_t i = lo, j = mid, k = lo;
-  while (i < mid && j < hi)
-    dst[k++] = compare_rows(s, src[j], src[i]) < 0 ? src[j++] : src[i++];
-  while (i < mid)
-    dst[k++] = src[i++];
-  while (j < hi)
-    dst[k++] = src[j++];
-}
-
 /* The parallel sort: runs sorted one per chunk, then merged pairwise, a round at a time. */
 typedef struct sort_job {
   const win_sort *s;
-  int64_t *src, *dst;
+  win_item *src, *dst;
   const int64_t *cuts;  /* run k is [cuts[k], cuts[k + 1]) */
   int64_t nruns, width; /* a merge round joins groups of 2 * width runs */
 } sort_job;
@@ -308,13 +359,13 @@ static void merge_group(void *arg, int64_t k) {
   merge_runs(j->s, j->src, j->dst, j->cuts[a], j->cuts[m], j->cuts[z]);
 }
 
-/* Sorts perm[0..n) by s's keys using tmp[0..n); on the pool when it is large. */
-static sbd_status sort_perm(sbd_ctx *ctx, const win_sort *s, int64_t *perm, int64_t *tmp,
-                            int64_t n) {
+/* Sorts items[0..n) using tmp[0..n); on the pool when it is large. */
+static sbd_status sort_items(sbd_ctx *ctx, const win_sort *s, win_item *items, win_item *tmp,
+                             int64_t n) {
   /* Runs of at least 16 Ki rows: below that one thread sorts faster than several merge. */
   int64_t nruns = n / 16384 < 4 * (int64_t)ctx->threads ? n / 16384 : 4 * (int64_t)ctx->threads;
   if (ctx->threads <= 1 || nruns < 2) {
-    merge_sort(s, perm, tmp, n);
+    merge_sort(s, items, tmp, n);
     return SBD_OK;
   }
   int64_t cuts[4 * 1024 + 1];
@@ -322,115 +373,85 @@ static sbd_status sort_perm(sbd_ctx *ctx, const win_sort *s, int64_t *perm, int6
     nruns = 4 * 1024;
   for (int64_t k = 0; k <= nruns; k++)
     cuts[k] = n / nruns * k + (k == nruns ? n % nruns : 0);
-  sort_job j = {s, perm, tmp, cuts, nruns, 1};
+  sort_job j = {s, items, tmp, cuts, nruns, 1};
   RETURN_IF_ERROR(par_run(ctx, sort_run, &j, nruns));
   for (j.width = 1; j.width < nruns; j.width *= 2) {
     RETURN_IF_ERROR(par_run(ctx, merge_group, &j, (nruns + 2 * j.width - 1) / (2 * j.width)));
-    int64_t *t = j.src;
+    win_item *t = j.src;
     j.src = j.dst;
     j.dst = t;
   }
-  if (j.src != perm)
-    memcpy(perm, j.src, sizeof(int64_t) * (size_t)n);
+  if (j.src != items)
+    memcpy(items, j.src, sizeof(win_item) * (size_t)n);
   return SBD_OK;
 }
 
-/* Sorting with PARTITION BY: the rows are first spread over buckets by a hash of their
- * partition keys (a counting sort, which keeps the input order inside a bucket), so that each
- * bucket holds whole partitions and is sorted on its own: small enough to stay in the cache, and
- * one bucket per chunk on the pool. The partitions come out grouped, in no particular order. */
+/* Sorting with PARTITION BY: the items are first spread over buckets by their hash's top bits (a
+ * counting sort, which keeps the input order inside a bucket), so that each bucket holds whole
+ * partitions and is sorted on its own: small enough to stay in the cache, and one bucket per
+ * chunk on the pool. */
 typedef struct bucket_job {
   const win_sort *s;
-  int64_t *perm, *tmp;
-  const int64_t *start; /* bucket k is perm[start[k], start[k + 1]) */
+  win_item *items, *tmp;
+  const int64_t *start; /* bucket k is items[start[k], start[k + 1]) */
 } bucket_job;
 
 static void sort_bucket(void *arg, int64_t k) {
   bucket_job *j = arg;
   int64_t lo = j->start[k], hi = j->start[k + 1];
-  merge_sort(j->s, j->perm + lo, j->tmp + lo, hi - lo);
+  merge_sort(j->s, j->items + lo, j->tmp + lo, hi - lo);
 }
 
-static sbd_status sort_by_buckets(sbd_ctx *ctx, const win_sort *s, int64_t *perm, int64_t *tmp,
+static sbd_status sort_by_buckets(sbd_ctx *ctx, const win_sort *s, win_item *items, win_item *tmp,
                                   int64_t n) {
   int bits = 0;
   while (bits < 16 && (n >> bits) > 4096)
     bits++;
   if (bits == 0)
-    return sort_perm(ctx, s, perm, tmp, n);
+    return sort_items(ctx, s, items, tmp, n);
   int64_t nb = INT64_C(1) << bits;
-  uint64_t *h = sbd_malloc(ctx, sizeof(uint64_t) * (size_t)n);
   int64_t *start = sbd_calloc(ctx, (size_t)nb + 1, sizeof(int64_t));
-  if (!h || !start) {
-    free(h);
+  int64_t *next = sbd_malloc(ctx, sizeof(int64_t) * (size_t)nb);
+  if (!start || !next) {
     free(start);
+    free(next);
     return SBD_ENOMEM;
   }
   for (int64_t i = 0; i < n; i++)
-    h[i] = 0x9e3779b97f4a7c15ull;
-  for (int k = 0; k < s->npkeys; k++)
-    ex_vec_hash(s->pkeys[k], h);
-  for (int64_t i = 0; i < n; i++)
-    start[(h[i] >> (64 - bits)) + 1]++;
+    start[(items[i].hash >> (64 - bits)) + 1]++;
   for (int64_t b = 0; b < nb; b++)
     start[b + 1] += start[b];
-  /* Each bucket's next free place in perm. */
-  int64_t *next = sbd_malloc(ctx, sizeof(int64_t) * (size_t)nb);
-  if (!next) {
-    free(h);
-    free(start);
-    return SBD_ENOMEM;
-  }
   memcpy(next, start, sizeof(int64_t) * (size_t)nb);
   for (int64_t i = 0; i < n; i++)
-    perm[next[h[i] >> (64 - bits)]++] = i;
+    tmp[next[items[i].hash >> (64 - bits)]++] = items[i];
+  memcpy(items, tmp, sizeof(win_item) * (size_t)n);
   free(next);
-  free(h);
-  bucket_job j = {s, perm, tmp, start};
+  bucket_job j = {s, items, tmp, start};
   sbd_status st = par_run(ctx, sort_bucket, &j, nb);
   free(start);
   return st;
 }
 
-static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
-  sbd_ctx *ctx = w->op.q->ctx;
-  int64_t n = w->nrows;
-  s->npkeys = f->npartition;
-  s->nokeys = f->norder;
-  s->okey_flags = f->order_keys;
-  s->pkeys = sbd_calloc(ctx, (size_t)(f->npartition + 1), sizeof(sbd_vec *));
-  s->okeys = sbd_calloc(ctx, (size_t)(f->norder + 1), sizeof(sbd_vec *));
-  if (!s->pkeys || !s->okeys)
-    return SBD_ENOMEM;
-  for (int k = 0; k < f->npartition; k++)
-    RETURN_IF_ERROR(eval_all(w, f->partition[k], &s->pkeys[k]));
-  for (int k = 0; k < f->norder; k++)
-    RETURN_IF_ERROR(eval_all(w, f->order[k], &s->okeys[k]));
-  size_t bytes = sizeof(int64_t) * (size_t)(n ? n : 1);
-  RETURN_IF_ERROR(charge(w, (int64_t)bytes * 6));
-  s->perm = sbd_malloc(ctx, bytes);
-  s->part_lo = sbd_malloc(ctx, bytes);
-  s->part_end = sbd_malloc(ctx, bytes);
-  s->peer_lo = sbd_malloc(ctx, bytes);
-  s->peer_hi = sbd_malloc(ctx, bytes);
-  int64_t *tmp = sbd_malloc(ctx, bytes);
-  if (!s->perm || !s->part_lo || !s->part_end || !s->peer_lo || !s->peer_hi || !tmp) {
-    free(tmp);
-    return SBD_ENOMEM;
-  }
-  for (int64_t i = 0; i < n; i++)
-    s->perm[i] = i;
-  sbd_status st = SBD_OK;
+/* Sorts the items and marks the partitions and peer groups. False when two partitions' hashes
+ * collide and their rows interleave (the caller sorts again without prefixes). */
+static sbd_status sort_and_mark(sbd_ctx *ctx, win_sort *s, win_item *items, win_item *tmp,
+                                int64_t n, bool *collision) {
+  *collision = false;
   if (s->npkeys > 0)
-    st = sort_by_buckets(ctx, s, s->perm, tmp, n);
+    RETURN_IF_ERROR(sort_by_buckets(ctx, s, items, tmp, n));
   else if (s->nokeys > 0)
-    st = sort_perm(ctx, s, s->perm, tmp, n);
-  free(tmp);
-  RETURN_IF_ERROR(st);
+    RETURN_IF_ERROR(sort_items(ctx, s, items, tmp, n));
+  for (int64_t p = 0; p < n; p++)
+    s->perm[p] = items[p].row;
   /* Partitions and peer groups: runs of equal keys in the sorted order. */
   int64_t part = 0, peer = 0;
   for (int64_t p = 1; p <= n; p++) {
     bool new_part = p == n || compare_keys(s->pkeys, NULL, s->npkeys, s->perm[p - 1], s->perm[p]);
+    if (new_part && p < n && items[p - 1].hash == items[p].hash &&
+        items[p - 1].prefix != items[p].prefix) {
+      *collision = true;
+      return SBD_OK;
+    }
     bool new_peer = new_part || compare_keys(s->okeys, s->okey_flags, s->nokeys, s->perm[p - 1],
                                              s->perm[p]) != 0;
     if (new_peer) {
@@ -449,6 +470,57 @@ static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
     }
   }
   return SBD_OK;
+}
+
+static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
+  sbd_ctx *ctx = w->op.q->ctx;
+  int64_t n = w->nrows;
+  s->npkeys = f->npartition;
+  s->nokeys = f->norder;
+  s->okey_flags = f->order_keys;
+  s->pkeys = sbd_calloc(ctx, (size_t)(f->npartition + 1), sizeof(sbd_vec *));
+  s->okeys = sbd_calloc(ctx, (size_t)(f->norder + 1), sizeof(sbd_vec *));
+  if (!s->pkeys || !s->okeys)
+    return SBD_ENOMEM;
+  for (int k = 0; k < f->npartition; k++)
+    RETURN_IF_ERROR(eval_all(w, f->partition[k], &s->pkeys[k]));
+  for (int k = 0; k < f->norder; k++)
+    RETURN_IF_ERROR(eval_all(w, f->order[k], &s->okeys[k]));
+  size_t rows = (size_t)(n ? n : 1), bytes = sizeof(int64_t) * rows;
+  RETURN_IF_ERROR(charge(w, (int64_t)(bytes * 5 + sizeof(win_item) * rows * 2)));
+  s->perm = sbd_malloc(ctx, bytes);
+  s->part_lo = sbd_malloc(ctx, bytes);
+  s->part_end = sbd_malloc(ctx, bytes);
+  s->peer_lo = sbd_malloc(ctx, bytes);
+  s->peer_hi = sbd_malloc(ctx, bytes);
+  win_item *items = sbd_malloc(ctx, sizeof(win_item) * rows);
+  win_item *tmp = sbd_malloc(ctx, sizeof(win_item) * rows);
+  /* The hashes of the partition keys, in tmp's memory until the items are made. */
+  uint64_t *h = (uint64_t *)tmp;
+  sbd_status st = s->perm && s->part_lo && s->part_end && s->peer_lo && s->peer_hi && items && tmp
+                      ? SBD_OK
+                      : SBD_ENOMEM;
+  if (st == SBD_OK) {
+    for (int64_t i = 0; i < n; i++)
+      h[i] = s->npkeys ? 0x9e3779b97f4a7c15ull : 0;
+    for (int k = 0; k < s->npkeys; k++)
+      ex_vec_hash(s->pkeys[k], h);
+    for (int64_t i = 0; i < n; i++) {
+      win_item it = {h[i], s->nokeys ? key_prefix(s->okeys[0], &s->okey_flags[0], i) : 0, i};
+      items[i] = it;
+    }
+  }
+  bool collision = false;
+  if (st == SBD_OK)
+    st = sort_and_mark(ctx, s, items, tmp, n, &collision);
+  if (st == SBD_OK && collision) {
+    for (int64_t i = 0; i < n; i++)
+      items[i].prefix = 0;
+    st = sort_and_mark(ctx, s, items, tmp, n, &collision);
+  }
+  free(items);
+  free(tmp);
+  return st;
 }
 
 static void free_sort(win_sort *s) {

@@ -108,3 +108,11 @@ queries.push(
 queries.push(
   'SELECT bid, count(*) AS n, sum(rn) AS rn, sum(r) AS r, sum(s) AS s, sum(l) AS l, sum(m) AS m FROM (SELECT b.id AS bid, row_number() OVER (PARTITION BY b.id, a.k1 ORDER BY a.v1 DESC, a.id) AS rn, rank() OVER (PARTITION BY b.id ORDER BY a.k2) AS r, sum(a.v2) OVER (PARTITION BY b.id ORDER BY a.id ROWS 3 PRECEDING) AS s, lag(a.v1, 2, 0) OVER (PARTITION BY a.id ORDER BY b.id) AS l, max(a.v1) OVER (PARTITION BY a.k2 % 3 ORDER BY a.id, b.id ROWS BETWEEN 50 PRECEDING AND 10 FOLLOWING) AS m FROM {t} a CROSS JOIN (SELECT id FROM {t} WHERE id <= 20) b) q GROUP BY bid',
 );
+
+// Order keys of every type, including strings that agree on their first 8 bytes (the sort
+// compares a 64-bit prefix first) and negative doubles.
+queries.push(
+  'SELECT id, rank() OVER (PARTITION BY k1 ORDER BY ts DESC NULLS FIRST) AS r, dense_rank() OVER (ORDER BY \'prefix__\' || s DESC) AS d FROM {t}',
+  'SELECT id, row_number() OVER (PARTITION BY k2 ORDER BY \'same8byt\' || s NULLS FIRST, v2 DESC, id) AS rn FROM {t}',
+  'SELECT id, rank() OVER (ORDER BY -v2 NULLS FIRST) AS r, rank() OVER (ORDER BY v2 * 0) AS z FROM {t}',
+);
