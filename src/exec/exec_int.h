@@ -258,4 +258,66 @@ typedef struct ex_agg_spec {
 sbd_status ex_agg_new(ex_query *q, ex_op *child, ex_expr *const *keys, int nkeys,
                       const ex_agg_spec *aggs, int naggs, const char *const *names, ex_op **out);
 
+/* ---- window functions (window.c) -------------------------------------------------------------*/
+
+typedef enum ex_win_kind {
+  EX_WIN_ROW_NUMBER = 1,
+  EX_WIN_RANK,
+  EX_WIN_DENSE_RANK,
+  EX_WIN_PERCENT_RANK, /* DOUBLE: (rank - 1) / (rows - 1), 0 for one row */
+  EX_WIN_CUME_DIST,    /* DOUBLE: rows up to the last peer / rows */
+  EX_WIN_NTILE,        /* args[0]: the number of buckets (INT64, per row) */
+  EX_WIN_LAG,          /* args: value, offset (INT64; NULL: 1), default (the value's type) */
+  EX_WIN_LEAD,
+  EX_WIN_FIRST_VALUE, /* args[0] over the frame */
+  EX_WIN_LAST_VALUE,
+  EX_WIN_NTH_VALUE, /* args[0], args[1] (INT64, 1-based) */
+  EX_WIN_COUNT_STAR,
+  EX_WIN_COUNT,
+  EX_WIN_SUM, /* INT64 (overflow is an error) or DOUBLE */
+  EX_WIN_AVG, /* DOUBLE */
+  EX_WIN_MIN,
+  EX_WIN_MAX
+} ex_win_kind;
+
+typedef enum ex_frame_unit {
+  EX_FRAME_RANGE = 0, /* bounds are peer groups: only UNBOUNDED and CURRENT ROW */
+  EX_FRAME_ROWS
+} ex_frame_unit;
+
+typedef enum ex_bound_kind {
+  EX_BOUND_UNBOUNDED_PRECEDING = 1,
+  EX_BOUND_PRECEDING, /* offset rows before (ROWS only) */
+  EX_BOUND_CURRENT_ROW,
+  EX_BOUND_FOLLOWING, /* offset rows after (ROWS only) */
+  EX_BOUND_UNBOUNDED_FOLLOWING
+} ex_bound_kind;
+
+/* One window function call: kind(args) OVER (PARTITION BY partition ORDER BY order frame). The
+ * expressions are over the window operator's child. The default frame (no frame written) is
+ * RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW, which without ORDER BY is the whole
+ * partition. Calls with the same partition and order share one sort: spec is the index of the
+ * first call with the same PARTITION BY and ORDER BY (itself when none before). */
+typedef struct ex_window_fn {
+  ex_win_kind kind;
+  const ex_expr *args[3];
+  int nargs;
+  const ex_expr *const *partition;
+  int npartition;
+  const ex_expr *const *order;
+  const ex_sort_key *order_keys; /* desc and nulls_first of each order expression (col unused) */
+  int norder;
+  ex_frame_unit unit;
+  ex_bound_kind start, end;
+  int64_t start_offset, end_offset; /* PRECEDING and FOLLOWING: rows (may be negative) */
+  int spec;
+  sbd_type type; /* of the result */
+  const char *text;
+} ex_window_fn;
+
+/* Computes fns[0..nfns) over all of child's rows: the output has child's columns, then one
+ * column per call, named names[0..nfns), with the rows in child's order. Takes child. */
+sbd_status ex_window_new(ex_query *q, ex_op *child, const ex_window_fn *fns, int nfns,
+                         const char *const *names, ex_op **out);
+
 #endif

@@ -9,6 +9,7 @@
  *   or a tree of hash joins over such leaves (bind_join: ON split into hash keys and a residual
  *   condition, USING's columns merged, WHERE's equalities lent to inner and cross joins as keys)
  *   -> filter (WHERE) -> hash aggregate (GROUP BY keys, aggregates) -> filter (HAVING)
+ *   -> window (window function calls, as columns after its input's) -> filter (QUALIFY)
  *   -> project (the select list, plus hidden ORDER BY keys) -> hash aggregate (DISTINCT)
  *   -> sort (ORDER BY) -> limit (LIMIT/OFFSET) -> project (drops the hidden keys).
  *
@@ -96,6 +97,8 @@ typedef struct bind_mode {
   /* Column nodes bound over the input, renumbered once the scan's columns are chosen. */
   ex_expr ***input_cols;
   int *ninput_cols, *cap_input_cols;
+  struct win_state *win;     /* the window calls of the SELECT; NULL where none may be */
+  const sql_select *aliases; /* QUALIFY: the select items, whose aliases it may name */
 } bind_mode;
 
 static sbd_status err_at(binder *b, sbd_status status, uint32_t off, const char *fmt, ...)
@@ -282,6 +285,8 @@ static sbd_status check_table(binder *b, const scope *s, const sql_ident *t) {
                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
 }
 
+static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+
 static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   scope *s = m->in;
   const sql_ident *id = &e->column.name;
@@ -307,6 +312,17 @@ static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_
         return sql_error_at(b->ctx, b->sql, id->off, "column '%s' is ambiguous in '%s'", id->name,
                             where);
       found = i;
+    }
+  }
+  for (int i = 0; found < 0 && !t && m->aliases && i < m->aliases->nitems; i++) {
+    const sql_select_item *it = &m->aliases->items[i];
+    if (it->alias && strcmp(it->alias->lower, id->lower) == 0) {
+      /* QUALIFY rn = 1: the item's expression, which cannot name its own alias again. */
+      const sql_select *aliases = m->aliases;
+      m->aliases = NULL;
+      sbd_status st = bind_expr(b, m, it->expr, out);
+      m->aliases = aliases;
+      return st;
     }
   }
   if (found < 0) {
@@ -361,6 +377,12 @@ static bool has_agg(const sql_expr *e) {
     for (int i = 0; i < e->func.nargs; i++)
       if (has_agg(e->func.args[i]))
         return true;
+    if (e->func.over) /* rank() OVER (ORDER BY sum(x)) is over an aggregation */
+      for (int i = 0; i < e->func.over->npartition_by + e->func.over->norder_by; i++)
+        if (has_agg(i < e->func.over->npartition_by
+                        ? e->func.over->partition_by[i]
+                        : e->func.over->order_by[i - e->func.over->npartition_by].expr))
+          return true;
     return false;
   case SQL_EXPR_UNARY:
     return has_agg(e->unary.arg);
@@ -855,10 +877,316 @@ static sbd_status bind_nullif(binder *b, bind_mode *m, const sql_expr *e, ex_exp
   return SBD_OK;
 }
 
+/* ---- window functions -------------------------------------------------------------------------*/
+
+/* The window function calls of one SELECT: computed by one window operator between the
+ * aggregation (or the WHERE filter) and the select list's projection, whose output is its
+ * child's columns and then one column per call. A call is bound where it is written (the select
+ * list or ORDER BY) as a column node whose number is fixed once the child's width is known. */
+typedef struct win_state {
+  ex_window_fn *fns;
+  const char **names;     /* the output column of each call */
+  const char **texts;     /* canonical text of each call: equal calls are computed once */
+  const char **spec_keys; /* canonical PARTITION BY and ORDER BY: equal ones share a sort */
+  int n, cap;
+  ex_expr **refs; /* column nodes naming a call: col is the call's index until planned */
+  int nrefs, cap_refs;
+} win_state;
+
+static const struct {
+  const char *name;
+  ex_win_kind kind;
+  int min, max; /* arguments */
+} win_fns[] = {{"row_number", EX_WIN_ROW_NUMBER, 0, 0},
+               {"rank", EX_WIN_RANK, 0, 0},
+               {"dense_rank", EX_WIN_DENSE_RANK, 0, 0},
+               {"percent_rank", EX_WIN_PERCENT_RANK, 0, 0},
+               {"cume_dist", EX_WIN_CUME_DIST, 0, 0},
+               {"ntile", EX_WIN_NTILE, 1, 1},
+               {"lag", EX_WIN_LAG, 1, 3},
+               {"lead", EX_WIN_LEAD, 1, 3},
+               {"first_value", EX_WIN_FIRST_VALUE, 1, 1},
+               {"last_value", EX_WIN_LAST_VALUE, 1, 1},
+               {"nth_value", EX_WIN_NTH_VALUE, 2, 2},
+               {"count", EX_WIN_COUNT, 0, 1},
+               {"sum", EX_WIN_SUM, 1, 1},
+               {"avg", EX_WIN_AVG, 1, 1},
+               {"mean", EX_WIN_AVG, 1, 1},
+               {"min", EX_WIN_MIN, 1, 1},
+               {"max", EX_WIN_MAX, 1, 1}};
+
+/* Binds an expression inside a window call (arguments, PARTITION BY, ORDER BY), where another
+ * window call is an error. */
+static sbd_status bind_in_window(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *clause = m->clause;
+  m->clause = "a window function";
+  sbd_status st = bind_expr(b, m, e, out);
+  m->clause = clause;
+  if (st == SBD_OK && (*out)->type == TYPE_NULL) {
+    sbd_status s2;
+    coerce(b, out, SBD_INT64, &s2);
+  }
+  return st;
+}
+
+/* Brings a window call's argument to type t: the implicit casts, or an explicit CAST where
+ * DuckDB casts (a DOUBLE offset is rounded; lag's default takes the value's type). */
+static sbd_status win_arg_to(binder *b, ex_expr **arg, sbd_type t, const sql_expr *e,
+                             const char *text) {
+  sbd_status st;
+  if (coerce(b, arg, t, &st))
+    return SBD_OK;
+  RETURN_IF_ERROR(st);
+  if (!castable((*arg)->type, t) || (*arg)->type == SBD_STRING)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() needs %s, not %s: %s", e->func.name.name,
+                        t == SBD_INT64 ? "an integer" : type_name(t), type_name((*arg)->type),
+                        text);
+  /* DuckDB reads 2.5 as a DECIMAL, whose cast to an integer rounds half away from zero. */
+  if (t == SBD_INT64 && (*arg)->kind == EX_CONST && (*arg)->type == SBD_DOUBLE)
+    (*arg)->value.d = round((*arg)->value.d);
+  ex_expr *c = node(b, EX_CAST, t, 1, (*arg)->text);
+  if (!c)
+    return oom(b);
+  c->args[0] = *arg;
+  *arg = c;
+  return SBD_OK;
+}
+
+/* A frame bound's offset: a constant number of rows (DuckDB rounds a DOUBLE). */
+static sbd_status win_offset(binder *b, bind_mode *m, const sql_frame_bound *fb,
+                             ex_bound_kind *kind, int64_t *offset) {
+  static const ex_bound_kind kinds[] = {0,
+                                        EX_BOUND_UNBOUNDED_PRECEDING,
+                                        EX_BOUND_PRECEDING,
+                                        EX_BOUND_CURRENT_ROW,
+                                        EX_BOUND_FOLLOWING,
+                                        EX_BOUND_UNBOUNDED_FOLLOWING};
+  *kind = kinds[fb->kind];
+  *offset = 0;
+  if (!fb->offset)
+    return SBD_OK;
+  ex_expr *x;
+  RETURN_IF_ERROR(bind_in_window(b, m, fb->offset, &x));
+  if (x->kind == EX_CONST && !x->value.is_null && x->type == SBD_INT64) {
+    *offset = x->value.i;
+  } else if (x->kind == EX_CONST && !x->value.is_null && x->type == SBD_DOUBLE &&
+             fabs(x->value.d) < 9e18) {
+    *offset = (int64_t)round(x->value.d);
+  } else {
+    return unsupported(b, fb->offset->off, "a frame offset that is not a constant number");
+  }
+  /* Farther than any partition reaches: the same as UNBOUNDED, and safe from overflow. */
+  const int64_t far = INT64_C(1) << 60;
+  *offset = *offset > far ? far : *offset < -far ? -far : *offset;
+  return SBD_OK;
+}
+
+static sbd_status win_ref(binder *b, win_state *ws, int k, const char *text, ex_expr **out) {
+  ex_expr *c = node(b, EX_COLUMN, ws->fns[k].type, 0, text);
+  if (!c)
+    return oom(b);
+  c->col = k;
+  if (ws->nrefs == ws->cap_refs) {
+    int cap = ws->cap_refs ? ws->cap_refs * 2 : 8;
+    ex_expr **v = alloc(b, sizeof(ex_expr *) * (size_t)cap);
+    if (!v)
+      return oom(b);
+    if (ws->nrefs)
+      memcpy(v, ws->refs, sizeof(ex_expr *) * (size_t)ws->nrefs);
+    ws->refs = v;
+    ws->cap_refs = cap;
+  }
+  ws->refs[ws->nrefs++] = c;
+  *out = c;
+  return SBD_OK;
+}
+
+/* f(...) OVER (...): registers the call (or finds an equal one) and returns its column. */
+static sbd_status bind_window(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const sql_window *wd = e->func.over;
+  win_state *ws = m->win;
+  const char *clause = m->clause ? m->clause : "this clause";
+  if (strcmp(clause, "the argument of an aggregate") == 0)
+    return sql_error_at(b->ctx, b->sql, e->off,
+                        "aggregate function calls cannot contain window function calls");
+  if (strcmp(clause, "a window function") == 0)
+    return sql_error_at(b->ctx, b->sql, e->off, "window function calls cannot be nested");
+  if (!ws || (strcmp(clause, "the select list") != 0 && strcmp(clause, "ORDER BY") != 0 &&
+              strcmp(clause, "QUALIFY") != 0))
+    return sql_error_at(b->ctx, b->sql, e->off, "window functions are not allowed in %s", clause);
+  const char *text = dup_range(b, e->off, e->end), *canon = canonical(b, e);
+  if (!text || !canon)
+    return oom(b);
+  for (int k = 0; k < ws->n; k++)
+    if (strcmp(ws->texts[k], canon) == 0)
+      return win_ref(b, ws, k, text, out);
+  int kind = -1;
+  for (size_t i = 0; i < sizeof(win_fns) / sizeof(win_fns[0]); i++)
+    if (strcmp(e->func.name.lower, win_fns[i].name) == 0)
+      kind = (int)i;
+  if (kind < 0)
+    return unsupported(b, e->off, "the window function %s()", e->func.name.name);
+  if (e->func.distinct)
+    return unsupported(b, e->off, "%s(DISTINCT ...) OVER (...)", e->func.name.name);
+  if (e->func.filter)
+    return unsupported(b, e->func.filter->off, "FILTER (WHERE ...) in a window function");
+  if (e->func.norder_by)
+    return unsupported(b, e->off, "ORDER BY inside the arguments of a window function");
+  int n = e->func.nargs;
+  if (e->func.star && win_fns[kind].kind != EX_WIN_COUNT)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s(*) is not a function", e->func.name.name);
+  if (n > 0 && win_fns[kind].max == 0)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() takes no arguments, not %d",
+                        e->func.name.name, n);
+  if (n < win_fns[kind].min || n > win_fns[kind].max) {
+    int lim = n < win_fns[kind].min ? win_fns[kind].min : win_fns[kind].max;
+    const char *how = win_fns[kind].min == win_fns[kind].max ? ""
+                      : n < win_fns[kind].min                ? "at least "
+                                                             : "at most ";
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
+                        e->func.name.name, how, lim, lim == 1 ? "" : "s", n);
+  }
+  ex_window_fn f = {0};
+  f.kind = win_fns[kind].kind;
+  f.text = text;
+  f.nargs = n;
+  if (f.kind == EX_WIN_COUNT && n == 0)
+    f.kind = EX_WIN_COUNT_STAR;
+  for (int i = 0; i < n; i++) {
+    ex_expr *x;
+    RETURN_IF_ERROR(bind_in_window(b, m, e->func.args[i], &x));
+    f.args[i] = x;
+  }
+  ex_expr **args = (ex_expr **)f.args;
+  sbd_type at = n ? args[0]->type : SBD_INT64;
+  switch (f.kind) {
+  case EX_WIN_PERCENT_RANK:
+  case EX_WIN_CUME_DIST:
+    f.type = SBD_DOUBLE;
+    break;
+  case EX_WIN_NTILE:
+    RETURN_IF_ERROR(win_arg_to(b, &args[0], SBD_INT64, e, text));
+    f.type = SBD_INT64;
+    break;
+  case EX_WIN_LAG:
+  case EX_WIN_LEAD:
+  case EX_WIN_NTH_VALUE:
+    if (n > 1)
+      RETURN_IF_ERROR(win_arg_to(b, &args[1], SBD_INT64, e, text));
+    if (n > 2)
+      RETURN_IF_ERROR(win_arg_to(b, &args[2], at, e, text));
+    f.type = at;
+    break;
+  case EX_WIN_FIRST_VALUE:
+  case EX_WIN_LAST_VALUE:
+  case EX_WIN_MIN:
+  case EX_WIN_MAX:
+    f.type = at;
+    break;
+  case EX_WIN_SUM:
+  case EX_WIN_AVG:
+    if (at != SBD_INT64 && at != SBD_DOUBLE)
+      return sql_error_at(b->ctx, b->sql, e->off, "%s needs a number, not %s: %s",
+                          e->func.name.name, type_name(at), text);
+    f.type = f.kind == EX_WIN_SUM ? at : SBD_DOUBLE;
+    break;
+  default: /* row_number, rank, dense_rank, count */
+    f.type = SBD_INT64;
+    break;
+  }
+
+  /* PARTITION BY and ORDER BY, and the key that says which calls can share a sort. */
+  sql_buf key;
+  sql_buf_init(&key);
+  ex_expr **part = alloc(b, sizeof(ex_expr *) * (size_t)(wd->npartition_by + 1));
+  ex_expr **order = alloc(b, sizeof(ex_expr *) * (size_t)(wd->norder_by + 1));
+  ex_sort_key *flags = alloc(b, sizeof(ex_sort_key) * (size_t)(wd->norder_by + 1));
+  sbd_status st = part && order && flags ? SBD_OK : oom(b);
+  for (int i = 0; i < wd->npartition_by && st == SBD_OK; i++) {
+    st = bind_in_window(b, m, wd->partition_by[i], &part[i]);
+    sql_print_expr(wd->partition_by[i], &key);
+    sql_buf_puts(&key, ", ");
+  }
+  sql_buf_puts(&key, "ORDER BY ");
+  for (int i = 0; i < wd->norder_by && st == SBD_OK; i++) {
+    const sql_order_item *o = &wd->order_by[i];
+    st = bind_in_window(b, m, o->expr, &order[i]);
+    flags[i].desc = o->desc;
+    flags[i].nulls_first = o->nulls == SQL_NULLS_FIRST;
+    sql_print_expr(o->expr, &key);
+    sql_buf_puts(&key, o->desc ? " DESC" : " ASC");
+    sql_buf_puts(&key, flags[i].nulls_first ? " NULLS FIRST, " : " NULLS LAST, ");
+  }
+  const char *spec_key =
+      st == SBD_OK && !key.failed ? arena_strndup(b->a, key.data, key.len) : NULL;
+  sql_buf_free(&key);
+  RETURN_IF_ERROR(st);
+  if (!spec_key)
+    return oom(b);
+  f.partition = (const ex_expr *const *)part;
+  f.npartition = wd->npartition_by;
+  f.order = (const ex_expr *const *)order;
+  f.order_keys = flags;
+  f.norder = wd->norder_by;
+
+  /* The frame. Without one, RANGE BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW. */
+  f.unit = EX_FRAME_RANGE;
+  f.start = EX_BOUND_UNBOUNDED_PRECEDING;
+  f.end = EX_BOUND_CURRENT_ROW;
+  if (wd->frame == SQL_FRAME_GROUPS)
+    return unsupported(b, wd->off, "GROUPS frames (use ROWS)");
+  if (wd->frame == SQL_FRAME_RANGE && (wd->start.offset || wd->end.offset))
+    return unsupported(b, wd->off, "RANGE frames with an offset (use ROWS)");
+  if (wd->frame != SQL_FRAME_NONE) {
+    f.unit = wd->frame == SQL_FRAME_ROWS ? EX_FRAME_ROWS : EX_FRAME_RANGE;
+    RETURN_IF_ERROR(win_offset(b, m, &wd->start, &f.start, &f.start_offset));
+    RETURN_IF_ERROR(win_offset(b, m, &wd->end, &f.end, &f.end_offset));
+  }
+
+  if (ws->n == ws->cap) {
+    int cap = ws->cap ? ws->cap * 2 : 8;
+    ex_window_fn *v = alloc(b, sizeof(ex_window_fn) * (size_t)cap);
+    const char **nm = alloc(b, sizeof(char *) * (size_t)cap);
+    const char **tx = alloc(b, sizeof(char *) * (size_t)cap);
+    const char **sk = alloc(b, sizeof(char *) * (size_t)cap);
+    if (!v || !nm || !tx || !sk)
+      return oom(b);
+    if (ws->n) {
+      memcpy(v, ws->fns, sizeof(ex_window_fn) * (size_t)ws->n);
+      memcpy(nm, ws->names, sizeof(char *) * (size_t)ws->n);
+      memcpy(tx, ws->texts, sizeof(char *) * (size_t)ws->n);
+      memcpy(sk, ws->spec_keys, sizeof(char *) * (size_t)ws->n);
+    }
+    ws->fns = v;
+    ws->names = nm;
+    ws->texts = tx;
+    ws->spec_keys = sk;
+    ws->cap = cap;
+  }
+  int k = ws->n++;
+  f.spec = k;
+  for (int j = 0; j < k && f.spec == k; j++)
+    if (strcmp(ws->spec_keys[j], spec_key) == 0)
+      f.spec = ws->fns[j].spec;
+  ws->fns[k] = f;
+  ws->names[k] = text;
+  ws->texts[k] = canon;
+  ws->spec_keys[k] = spec_key;
+  return win_ref(b, ws, k, text, out);
+}
+
+/* The window operator over op, its call columns numbered after op's columns. Takes op. */
+static sbd_status plan_windows(binder *b, win_state *ws, ex_op *op, ex_op **out) {
+  int nin = op->schema->ncols;
+  for (int i = 0; i < ws->nrefs; i++)
+    ws->refs[i]->col += nin;
+  return ex_window_new(b->q, op, ws->fns, ws->n, ws->names, out);
+}
+
 static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   const char *name = e->func.name.lower;
   if (e->func.over)
-    return unsupported(b, e->func.over->off, "window functions (OVER)");
+    return bind_window(b, m, e, out);
   if (is_agg_name(name))
     return bind_agg(b, m, e, out);
   const char *text = dup_range(b, e->off, e->end);
@@ -1512,7 +1840,7 @@ static name_refs *select_refs(binder *b, const sql_query *q) {
   for (int i = 0; ok && i < q->norder_by; i++)
     ok = collect_refs(b, q->order_by[i].expr, r);
   ok = ok && collect_refs(b, sel->where, r) && collect_refs(b, sel->having, r) &&
-       collect_from_refs(b, sel->from, r);
+       collect_refs(b, sel->qualify, r) && collect_from_refs(b, sel->from, r);
   if (ok && sel->group_by_all)
     r->all = true;
   return ok ? r : NULL;
@@ -1974,6 +2302,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   ex_expr **input_cols = NULL;
   int ninput = 0, cap_input = 0;
   bind_mode m = {0};
+  win_state win = {0};
+  m.win = &win;
   m.in = &in;
   m.input_cols = &input_cols;
   m.ninput_cols = &ninput;
@@ -2024,7 +2354,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     CHECK(need_bool(b, &where, "the WHERE condition", sel->where->off));
   }
 
-  bool agg = sel->ngroup_by > 0 || sel->having || sel->group_by_all;
+  bool agg = sel->ngroup_by > 0 || sel->having || sel->group_by_all || has_agg(sel->qualify);
   for (int i = 0; i < sel->nitems && !agg; i++)
     agg = has_agg(sel->items[i].expr);
   for (int i = 0; i < q->norder_by && !agg; i++)
@@ -2181,6 +2511,16 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     CHECK(need_bool(b, &having, "the HAVING condition", sel->having->off));
   }
 
+  /* QUALIFY, over the window functions' output (and the select list's aliases). */
+  ex_expr *qualify = NULL;
+  if (sel->qualify) {
+    m.clause = "QUALIFY";
+    m.aliases = sel;
+    CHECK(bind_post(b, &m, sel->qualify, &qualify));
+    m.aliases = NULL;
+    CHECK(need_bool(b, &qualify, "the QUALIFY condition", sel->qualify->off));
+  }
+
   /* ORDER BY: an ordinal, an output name, an output's expression, or a hidden column. */
   ex_sort_key *sort_keys = NULL;
   if (q->norder_by) {
@@ -2254,6 +2594,10 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     exprs[i] = outs[i].expr;
     names[i] = outs[i].name;
   }
+  if (win.n)
+    CHECK(plan_windows(b, &win, op, &op));
+  if (qualify)
+    CHECK(ex_filter_new(b->q, op, qualify, &op));
   CHECK(ex_project_new(b->q, op, exprs, names, nouts, &op));
   if (sel->distinct) {
     ex_expr **cols = alloc(b, sizeof(ex_expr *) * (size_t)(nouts + 1));

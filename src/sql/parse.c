@@ -237,7 +237,6 @@ static void hint_for(const parser *p, char *buf, size_t cap) {
   case SQL_KW_SEMI:
   case SQL_KW_ANTI:
   case SQL_KW_LATERAL:
-  case SQL_KW_QUALIFY:
   case SQL_KW_WINDOW:
   case SQL_KW_PIVOT:
   case SQL_KW_UNPIVOT:
@@ -1735,6 +1734,10 @@ static sql_query *parse_select(parser *p) {
   if (accept_kw(p, SQL_KW_HAVING)) {
     s->having = parse_expr(p);
     h = max_int(h, s->having->height);
+  }
+  if (accept_kw(p, SQL_KW_QUALIFY)) {
+    s->qualify = parse_expr(p);
+    h = max_int(h, s->qualify->height);
   }
   q->end = prev_end(p);
   raise_height(p, q, h, q->off);

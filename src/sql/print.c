@@ -568,6 +568,10 @@ static void print_select(sql_buf *b, const sql_select *s) {
     PUT(b, " HAVING ");
     print_expr(b, s->having);
   }
+  if (s->qualify) {
+    PUT(b, " QUALIFY ");
+    print_expr(b, s->qualify);
+  }
 }
 
 static void print_operand(sql_buf *b, const sql_query *q) {

@@ -368,7 +368,7 @@ typedef struct sql_select_item {
   sql_ident *alias; /* NULL when not written */
 } sql_select_item;
 
-/* SELECT [DISTINCT] items [FROM ...] [WHERE ...] [GROUP BY ...] [HAVING ...] */
+/* SELECT [DISTINCT] items [FROM ...] [WHERE ...] [GROUP BY ...] [HAVING ...] [QUALIFY ...] */
 typedef struct sql_select {
   uint32_t off;
   bool distinct;
@@ -380,6 +380,7 @@ typedef struct sql_select {
   int ngroup_by;
   bool group_by_all; /* GROUP BY ALL (then ngroup_by is 0) */
   sql_expr *having;
+  sql_expr *qualify; /* QUALIFY (filters on window functions); NULL when not written */
 } sql_select;
 
 /* WITH name [(cols)] AS (query) */

@@ -557,7 +557,6 @@ const UNSUPPORTED = [
   ['SELECT a.id FROM {t} a ASOF JOIN {u} b USING (k1, id)', 'not supported yet: ASOF JOIN with USING'],
   ['SELECT id FROM {t} UNION SELECT id FROM {u}', 'not supported yet: UNION'],
   ['SELECT id FROM {t} EXCEPT SELECT id FROM {u}', 'not supported yet: EXCEPT'],
-  ['SELECT id, row_number() OVER (ORDER BY id) FROM {t}', 'not supported yet: window functions'],
   ['SELECT id FROM {t} WHERE id IN (SELECT id FROM {u})', 'not supported yet: subqueries'],
   ["SELECT id FROM {t} WHERE s LIKE k1", 'not supported yet: LIKE with a pattern that is not a string literal'],
   ['SELECT sum(DISTINCT v1) FROM {t}', 'not supported yet: sum(DISTINCT'],

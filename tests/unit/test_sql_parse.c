@@ -159,6 +159,9 @@ static const struct {
     {"SELECT lag(v, 1) OVER (PARTITION BY k ORDER BY ts), lead(v) OVER (ORDER BY ts)",
      "SELECT lag(v, 1) OVER (PARTITION BY k ORDER BY ts), lead(v) OVER (ORDER BY ts)"},
     {"SELECT sum(v) OVER ()", "SELECT sum(v) OVER ()"},
+    {"SELECT k, sum(v) FROM t GROUP BY k HAVING sum(v) > 1 QUALIFY rank() OVER (ORDER BY k) <= 2",
+     "SELECT k, sum(v) FROM t GROUP BY k HAVING (sum(v) > 1) QUALIFY (rank() OVER (ORDER BY k) <= "
+     "2)"},
     {"SELECT sum(v) OVER (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)",
      "SELECT sum(v) OVER (ORDER BY t ROWS BETWEEN UNBOUNDED PRECEDING AND CURRENT ROW)"},
     {"SELECT avg(v) OVER (ORDER BY t ROWS BETWEEN 3 PRECEDING AND 3 FOLLOWING)",
@@ -733,10 +736,10 @@ static const struct {
      "does not support ANY)\n"
      "  SELECT * FROM t WHERE a = ANY (SELECT 1)\n"
      "                            ^"},
-    {"SELECT * FROM t QUALIFY x", SBD_EINPUT,
-     "SQL: syntax error at line 1, column 17: expected the end of the query but found QUALIFY (sbd "
-     "does not support QUALIFY)\n"
-     "  SELECT * FROM t QUALIFY x\n"
+    {"SELECT * FROM t WINDOW w AS ()", SBD_EINPUT,
+     "SQL: syntax error at line 1, column 17: expected the end of the query but found WINDOW (sbd "
+     "does not support WINDOW)\n"
+     "  SELECT * FROM t WINDOW w AS ()\n"
      "                  ^"},
     {"SELECT * FROM t JOIN u USING x", SBD_EINPUT,
      "SQL: syntax error at line 1, column 30: expected '(' after USING but found x\n"
