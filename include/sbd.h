@@ -219,6 +219,95 @@ sbd_status sbd_writer_close(sbd_writer *writer);
 /* Removes the temporary file and frees the writer. Accepts NULL. */
 void sbd_writer_abort(sbd_writer *writer);
 
+/* ---------------------------------------------------------------------------------------------
+ * The feature store (docs/store.md). A repository is a folder with sbd.yaml: sources (files) and
+ * feature groups, each a list of SQL queries returning the group's key and some features. A
+ * calculation writes an immutable version, store/GROUP/version=N/part-0.parquet, and records it
+ * in the catalog (SQLite, .sbd/catalog.db) with its statistics and lineage. All functions report
+ * errors on the repository's context (sbd_errmsg); a repository is used by one thread at a time.
+ */
+typedef struct sbd_repo sbd_repo;
+
+/* Writes dir/sbd.yaml (dir is created when absent): a commented template, or with example != 0
+ * a working example with generated data (data/customers.csv, data/orders.jsonl) and the groups
+ * customer and customer_orders. Refuses to replace an existing sbd.yaml (SBD_EUSAGE). */
+sbd_status sbd_repo_init(sbd_ctx *ctx, const char *dir, int example);
+
+/* Opens the repository in dir (NULL: "."): parses and checks dir/sbd.yaml and opens (creating)
+ * its catalog. Owned by the caller: sbd_repo_close. ctx must outlive the repository. */
+sbd_status sbd_repo_open(sbd_ctx *ctx, const char *dir, sbd_repo **out);
+void sbd_repo_close(sbd_repo *repo);
+
+/* Frees text returned by the functions below (plan, apply, describe, export_ddl). Accepts NULL. */
+void sbd_free(void *p);
+
+/* What sbd_repo_apply would change in the catalog, one line per change ("" when nothing).
+ * *text is owned by the caller: sbd_free. */
+sbd_status sbd_repo_plan(sbd_repo *repo, char **text);
+/* Registers the definitions of sbd.yaml in the catalog (one transaction) and describes what
+ * changed, as sbd_repo_plan does. *text is owned by the caller: sbd_free. */
+sbd_status sbd_repo_apply(sbd_repo *repo, char **text);
+
+/* A function called with messages a long operation gives while it runs ("waiting for another
+ * calculation of 'customer'"); message is borrowed for the call. NULL: none. */
+typedef void (*sbd_notice_fn)(void *arg, const char *message);
+void sbd_repo_set_notice(sbd_repo *repo, sbd_notice_fn fn, void *arg);
+
+#define SBD_CALC_FORCE 1 /* write a new version even when nothing changed */
+
+/* Calculates group: runs its queries, outer-joins them on the key and writes a new version,
+ * unless neither its definition nor its sources changed since the latest (and flags lacks
+ * SBD_CALC_FORCE). Waits up to wait_seconds (< 0: without end) for a calculation of the same
+ * group in another process. *version is the new or the unchanged latest version; *written is 1
+ * when a version was written, 0 when the group was up to date. A failure leaves the previous
+ * version the latest and no folder behind. */
+sbd_status sbd_repo_calculate(sbd_repo *repo, const char *group, int flags, double wait_seconds,
+                              int64_t *version, int *written);
+/* The groups of the repository in dependency order (a group after those it reads). Borrowed
+ * from repo: names[0..*n). */
+sbd_status sbd_repo_group_names(sbd_repo *repo, const char *const **names, int *n);
+
+/* A feature set: the key and the features of group selected by names or globs (features; NULL
+ * or none: all), less those matching an exclude glob unless named exactly; rows where every
+ * filter (a SQL predicate over any feature of the groups) holds. A feature written GROUP:NAME
+ * or GROUP:GLOB comes from another group, joined on the key. version 0 is the latest. */
+typedef struct sbd_get_request {
+  const char *group;
+  const char *const *features;
+  int nfeatures;
+  const char *const *exclude;
+  int nexclude;
+  const char *const *filters;
+  int nfilters;
+  int64_t version;
+} sbd_get_request;
+/* The feature set as a reader, owned by the caller: sbd_reader_close (before sbd_repo_close). */
+sbd_status sbd_repo_get(sbd_repo *repo, const sbd_get_request *req, sbd_reader **out);
+/* sbd_query where the sources and groups of the repository are tables: a group is its latest
+ * version, GROUP@N its version N. The reader is owned by the caller: sbd_reader_close. */
+sbd_status sbd_repo_query(sbd_repo *repo, const char *sql, sbd_reader **out);
+
+/* Listings as readers, owned by the caller (sbd_reader_close):
+ *  groups:   group, description, owner, key, latest, rows, features, created
+ *  features: group, feature, type, description, count, nulls, min, max, mean, stddev, distinct
+ *            (of the latest version; group NULL: every group)
+ *  versions: version, created, rows, bytes, duration_s, definition, sources */
+sbd_status sbd_repo_groups(sbd_repo *repo, sbd_reader **out);
+sbd_status sbd_repo_features(sbd_repo *repo, const char *group, sbd_reader **out);
+sbd_status sbd_repo_versions(sbd_repo *repo, const char *group, sbd_reader **out);
+/* A text describing group: its definition, features with the latest statistics (histograms
+ * and top values too), versions and runs. *text is owned by the caller: sbd_free. */
+sbd_status sbd_repo_describe(sbd_repo *repo, const char *group, char **text);
+/* Removes all but the keep (>= 1) newest versions of every group, from the catalog first and
+ * then from disk, and leftovers of interrupted calculations. *removed counts the versions. */
+sbd_status sbd_repo_gc(sbd_repo *repo, int keep, int64_t *removed);
+/* The statements registering every group as a table of its Parquet versions in engine
+ * ("athena", "trino", "spark" or "duckdb"), the version a partition column. location replaces
+ * the store's path (s3://bucket/store; NULL: the store's absolute path); database (NULL: none)
+ * qualifies the tables. *text is owned by the caller: sbd_free. */
+sbd_status sbd_repo_export_ddl(sbd_repo *repo, const char *engine, const char *location,
+                               const char *database, char **text);
+
 #ifdef __cplusplus
 }
 #endif

@@ -30,7 +30,8 @@ enum flag_id {
   FLAG_JSON,
   FLAG_OUTPUT_FILE,
   FLAG_QUERY_FORMAT,
-  FLAG_HELP
+  FLAG_HELP,
+  FLAG_STORE /* the feature store's commands: stored by apply_store_flag */
 };
 
 typedef struct flag_spec {
@@ -109,6 +110,33 @@ static const flag_spec flags[] = {
      "data page version: v1 (default) or v2"},
     {"--dict-limit", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "parquet_dict_limit", NULL, "SIZE", PQ,
      "dictionary bytes per column chunk before it falls back to plain (default 1M)"},
+    /* The feature store's commands (the option field names the flag for apply_store_flag). */
+    {"--example", 0, CLI_FLAGS_INIT, FLAG_STORE, "example", NULL, NULL, 0,
+     "write a working example with generated data"},
+    {"--all", 0, CLI_FLAGS_CALC, FLAG_STORE, "all", NULL, NULL, 0,
+     "every group, in dependency order"},
+    {"--force", 0, CLI_FLAGS_CALC, FLAG_STORE, "force", NULL, NULL, 0,
+     "write a new version even when nothing changed"},
+    {"--wait", 0, CLI_FLAGS_CALC, FLAG_STORE, "wait", NULL, "SECONDS", 0,
+     "give up after waiting this long for another calculation of the group (default: wait)"},
+    {"--features", 0, CLI_FLAGS_GET, FLAG_STORE, "features", NULL, "NAMES", 0,
+     "features or globs, comma-separated; GROUP:NAME from another group (default: all)"},
+    {"--exclude", 0, CLI_FLAGS_GET, FLAG_STORE, "exclude", NULL, "GLOBS", 0,
+     "drop the features matching these globs, except those named in --features"},
+    {"--filter", 0, CLI_FLAGS_GET, FLAG_STORE, "filter", NULL, "SQL", 0,
+     "keep the rows where this predicate holds (repeatable; ANDed)"},
+    {"--version", 0, CLI_FLAGS_GET, FLAG_STORE, "version", NULL, "N", 0,
+     "read version N (default: the latest)"},
+    {"--keep", 0, CLI_FLAGS_GC, FLAG_STORE, "keep", NULL, "N", 0,
+     "versions to keep per group (the latest among them)"},
+    {"--engine", 0, CLI_FLAGS_DDL, FLAG_STORE, "engine", NULL, "E", 0,
+     "athena, trino, spark or duckdb"},
+    {"--location", 0, CLI_FLAGS_DDL, FLAG_STORE, "location", NULL, "URL", 0,
+     "where the store is for that engine (default: its absolute path)"},
+    {"--database", 0, CLI_FLAGS_DDL, FLAG_STORE, "database", NULL, "DB", 0,
+     "the database (schema) of the tables"},
+    {"--repo", 0, CLI_FLAGS_REPO, FLAG_STORE, "repo", NULL, "DIR", 0,
+     "the repository folder (default: the current folder)"},
     {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, 0, "show this help"},
 };
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))
@@ -146,6 +174,52 @@ static bool parse_count(const char *text, long long min, long long max, long lon
     return false;
   *out = v;
   return true;
+}
+
+/* A flag of the feature store's commands, by its option name. */
+static int apply_store_flag(const cli_command *cmd, const flag_spec *f, const char *shown,
+                            const char *value, cli_args *args) {
+  const char *o = f->option;
+  long long n;
+  if (strcmp(o, "example") == 0) {
+    args->example = true;
+  } else if (strcmp(o, "all") == 0) {
+    args->all = true;
+  } else if (strcmp(o, "force") == 0) {
+    args->force = true;
+  } else if (strcmp(o, "wait") == 0) {
+    char *end;
+    errno = 0;
+    double w = strtod(value, &end);
+    if (!*value || *end || errno || !(w >= 0) || w > 1e9)
+      return cli_usage_error(cmd, "%s: expected a number of seconds, not '%s'", shown, value);
+    args->wait_s = w;
+  } else if (strcmp(o, "features") == 0) {
+    args->features = value;
+  } else if (strcmp(o, "exclude") == 0) {
+    args->exclude = value;
+  } else if (strcmp(o, "filter") == 0) {
+    args->filters[args->nfilters++] = value;
+  } else if (strcmp(o, "version") == 0) {
+    if (!parse_count(value, 1, INT64_MAX, &n))
+      return cli_usage_error(cmd, "%s: expected a version number (1 or more), not '%s'", shown,
+                             value);
+    args->version = n;
+  } else if (strcmp(o, "keep") == 0) {
+    if (!parse_count(value, 1, INT_MAX, &n))
+      return cli_usage_error(cmd, "%s: expected a number of versions (1 or more), not '%s'", shown,
+                             value);
+    args->keep = (int)n;
+  } else if (strcmp(o, "engine") == 0) {
+    args->engine = value;
+  } else if (strcmp(o, "location") == 0) {
+    args->location = value;
+  } else if (strcmp(o, "database") == 0) {
+    args->database = value;
+  } else if (strcmp(o, "repo") == 0) {
+    args->repo = value;
+  }
+  return CLI_EXIT_OK;
 }
 
 static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *shown,
@@ -189,6 +263,8 @@ static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *sh
   case FLAG_HELP:
     args->help = true;
     return CLI_EXIT_OK;
+  case FLAG_STORE:
+    return apply_store_flag(cmd, f, shown, value, args);
   }
   return CLI_EXIT_OK;
 }
@@ -201,7 +277,9 @@ int cli_args_parse(const cli_command *cmd, int argc, char **argv, cli_args *args
   args->read_opts = sbd_options_new();
   args->write_opts = sbd_options_new();
   args->paths = malloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
-  if (!args->read_opts || !args->write_opts || !args->paths)
+  args->filters = malloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
+  args->wait_s = -1;
+  if (!args->read_opts || !args->write_opts || !args->paths || !args->filters)
     return cli_out_of_memory();
   bool flags_done = false;
   for (int i = 0; i < argc; i++) {
@@ -259,6 +337,8 @@ void cli_args_free(cli_args *args) {
   sbd_options_free(args->read_opts);
   sbd_options_free(args->write_opts);
   free(args->paths);
+  free(args->filters);
+  args->filters = NULL;
   args->read_opts = NULL;
   args->write_opts = NULL;
   args->paths = NULL;

@@ -34,6 +34,12 @@ enum {
   CLI_FLAGS_WRITE = 1u << 3,  /* --output-format, --compression, ... */
   CLI_FLAGS_JSON = 1u << 4,   /* --json */
   CLI_FLAGS_QUERY = 1u << 5,  /* sbd query: -o, --format (of the result), --threads */
+  CLI_FLAGS_REPO = 1u << 6,   /* the feature store's commands: --repo */
+  CLI_FLAGS_INIT = 1u << 7,   /* sbd init: --example */
+  CLI_FLAGS_CALC = 1u << 8,   /* sbd calculate: --all, --force, --wait */
+  CLI_FLAGS_GET = 1u << 9,    /* sbd get: --features, --exclude, --filter, --version */
+  CLI_FLAGS_GC = 1u << 10,    /* sbd gc: --keep */
+  CLI_FLAGS_DDL = 1u << 11,   /* sbd export-ddl: --engine, --location, --database */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -58,6 +64,17 @@ typedef struct cli_args {
   const char *query_format; /* --format of sbd query's result, or NULL */
   bool help;
   uint64_t given; /* bit i: the flag of row i of the flag table was given */
+  /* The feature store's commands. */
+  const char *repo; /* --repo, or NULL: the current folder */
+  bool example, all, force;
+  double wait_s;        /* --wait, or -1: without end */
+  const char *features; /* --features, --exclude: comma-separated, or NULL */
+  const char *exclude;
+  const char **filters; /* each --filter (malloc'd array) */
+  int nfilters;
+  int64_t version; /* --version, or 0: the latest */
+  int keep;        /* --keep, or 0 when not given */
+  const char *engine, *location, *database;
 } cli_args;
 
 typedef struct cli_command {
@@ -71,6 +88,20 @@ typedef struct cli_command {
 
 extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert, cli_cmd_meta,
     cli_cmd_query;
+/* The feature store's commands (cmd_init.c, cmd_apply.c, cmd_calculate.c, cmd_get.c,
+ * cmd_browse.c, cmd_gc.c, cmd_export_ddl.c). */
+extern const cli_command cli_cmd_init, cli_cmd_apply, cli_cmd_plan, cli_cmd_calculate, cli_cmd_get,
+    cli_cmd_groups, cli_cmd_features, cli_cmd_versions, cli_cmd_describe, cli_cmd_gc,
+    cli_cmd_export_ddl;
+
+/* ---- the feature store's commands (store_out.c) ----------------------------------------------*/
+
+/* Opens the repository of --repo (or the current folder); prints the error and returns its exit
+ * code on failure. */
+int cli_open_repo(sbd_ctx *ctx, const cli_args *args, sbd_repo **out);
+/* Prints or writes a result as sbd query does: -o FILE / --format, else a table on a terminal
+ * and CSV otherwise. Closes reader. */
+int cli_emit_result(sbd_ctx *ctx, const cli_args *args, sbd_reader *reader);
 
 /* Parses argv[0..argc) (the words after the command name) into args. On a usage error prints it
  * with the hint and returns CLI_EXIT_USAGE; otherwise CLI_EXIT_OK. Free with cli_args_free. */

@@ -72,8 +72,17 @@ static int run_query(sbd_ctx *ctx, const cli_args *args) {
   if (args->threads >= 0)
     st = sbd_ctx_set_threads(ctx, args->threads);
   sbd_reader *result = NULL;
-  if (st == SBD_OK)
+  /* In a feature repository, its sources and groups are tables too (docs/store.md). The
+   * query does not need the repository once planned. */
+  if (st == SBD_OK && access("sbd.yaml", F_OK) == 0) {
+    sbd_repo *repo = NULL;
+    st = sbd_repo_open(ctx, NULL, &repo);
+    if (st == SBD_OK)
+      st = sbd_repo_query(repo, args->paths[0], &result);
+    sbd_repo_close(repo);
+  } else if (st == SBD_OK) {
     st = sbd_query(ctx, args->paths[0], &result);
+  }
   if (st != SBD_OK)
     return cli_fail(args->cmd, ctx, st);
 
@@ -136,7 +145,9 @@ const cli_command cli_cmd_query = {
     "    sbd query \"SELECT * FROM read_csv('x.txt', delim = ';') LIMIT 5\"\n"
     "With -o FILE the result is written to FILE in the format of its extension\n"
     "(or --format) under a temporary name, renamed into place only when the whole\n"
-    "query succeeded.",
+    "query succeeded. In a feature repository (a folder with sbd.yaml) its sources\n"
+    "and groups are tables: FROM customer reads the group's latest version,\n"
+    "FROM customer@3 its version 3.",
     CLI_FLAGS_QUERY,
     run_query,
 };

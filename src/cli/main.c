@@ -16,8 +16,11 @@
 #include <stdlib.h>
 #include <string.h>
 
-static const cli_command *const commands[] = {&cli_cmd_schema,  &cli_cmd_head, &cli_cmd_count,
-                                              &cli_cmd_convert, &cli_cmd_meta, &cli_cmd_query};
+static const cli_command *const commands[] = {
+    &cli_cmd_schema, &cli_cmd_head, &cli_cmd_count, &cli_cmd_convert, &cli_cmd_meta, &cli_cmd_query,
+    /* the feature store */
+    &cli_cmd_init, &cli_cmd_plan, &cli_cmd_apply, &cli_cmd_calculate, &cli_cmd_get, &cli_cmd_groups,
+    &cli_cmd_features, &cli_cmd_versions, &cli_cmd_describe, &cli_cmd_gc, &cli_cmd_export_ddl};
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
 static void print_main_help(FILE *out) {
@@ -27,8 +30,8 @@ static void print_main_help(FILE *out) {
           "Commands:\n",
           SBD_VERSION);
   for (int i = 0; i < NCOMMANDS; i++)
-    fprintf(out, "  %-9s%s\n", commands[i]->name, commands[i]->summary);
-  fprintf(out, "  %-9s%s\n", "help", "show the help of a command");
+    fprintf(out, "  %-11s%s\n", commands[i]->name, commands[i]->summary);
+  fprintf(out, "  %-11s%s\n", "help", "show the help of a command");
   fprintf(out, "\n"
                "Flags:\n"
                "  -h, --help     show this help (after a command: the command's help)\n"

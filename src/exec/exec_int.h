@@ -38,6 +38,10 @@ typedef struct ex_query {
   int64_t mem_bytes; /* operator state accounted now */
   int64_t mem_peak;
   int64_t mem_limit; /* 0: no limit */
+  /* Tables the caller names (the feature store's sources and groups), looked up by the binder
+   * for a bare table name that is not a CTE; NULL when none. Read only while planning. */
+  const struct sql_table *tables;
+  int ntables;
 } ex_query;
 
 /* Accounts bytes more of operator state; SBD_ELIMIT (with a message) when over the limit. */

@@ -1562,6 +1562,35 @@ static sbd_status open_file(binder *b, const sql_from *f, const char *path, cons
 
 static sbd_status bind_join(binder *b, const sql_from *f, source *src, scope *s);
 
+/* A bare table name the caller named (sql_query_with_tables): opened as a file with the caller's
+ * reader options. *found says whether the name is one of them. */
+static sbd_status open_named_table(binder *b, const sql_from *f, source *src, bool *found) {
+  *found = false;
+  const sql_table *t = NULL;
+  for (int i = 0; i < b->q->ntables && !t; i++)
+    if (strcasecmp(b->q->tables[i].name, f->table.name.name) == 0)
+      t = &b->q->tables[i];
+  if (!t)
+    return SBD_OK;
+  *found = true;
+  src->path = sbd_strdup(b->ctx, t->path);
+  src->opts = sbd_options_new();
+  if (!src->path || !src->opts)
+    return oom(b);
+  for (int i = 0; t->opts && i < t->opts->n; i++)
+    RETURN_IF_ERROR(sbd_options_set(src->opts, t->opts->keys[i], t->opts->values[i]));
+  const char *fmt = io_format_of(src->opts, t->path);
+  src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
+  const char *paths[1] = {t->path};
+  sbd_status st = sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader);
+  if (st != SBD_OK) {
+    char msg[SBD_ERRMSG_MAX];
+    snprintf(msg, sizeof(msg), "%s", sbd_errmsg(b->ctx));
+    err_at(b, st, f->off, "%s", msg);
+  }
+  return st;
+}
+
 static sbd_status bind_from(binder *b, const sql_from *f, source *src, scope *s) {
   const char *name = NULL;
   const char *alias_lower = f->alias ? f->alias->lower : NULL;
@@ -1607,6 +1636,16 @@ static sbd_status bind_from(binder *b, const sql_from *f, source *src, scope *s)
           cte = &fr->ctes[i];
           visible = (cte_frame){fr->ctes, i, fr->up};
         }
+    bool named = false;
+    if (!cte)
+      RETURN_IF_ERROR(open_named_table(b, f, src, &named));
+    if (named) {
+      name = f->table.name.name;
+      if (!alias_lower)
+        alias_lower = f->table.name.lower;
+      schema = sbd_reader_schema(src->reader);
+      break;
+    }
     if (!cte)
       return sql_error_at(b->ctx, b->sql, f->off,
                           "no table '%s' (tables are files: write FROM '%s.csv' or "

@@ -34,6 +34,11 @@ static void query_close(sbd_reader *r) {
 static const io_reader_ops query_ops = {"query", query_next, query_close};
 
 sbd_status sbd_query(sbd_ctx *ctx, const char *sql, sbd_reader **out) {
+  return sql_query_with_tables(ctx, sql, NULL, 0, out);
+}
+
+sbd_status sql_query_with_tables(sbd_ctx *ctx, const char *sql, const sql_table *tables,
+                                 int ntables, sbd_reader **out) {
   *out = NULL;
   query_stream *qs = sbd_calloc(ctx, 1, sizeof(*qs));
   if (!qs)
@@ -42,8 +47,12 @@ sbd_status sbd_query(sbd_ctx *ctx, const char *sql, sbd_reader **out) {
   arena_init(&qs->q.arena, 64 * 1024);
   sql_stmt *stmt;
   sbd_status st = sql_parse(ctx, sql, &qs->q.arena, &stmt);
+  qs->q.tables = tables;
+  qs->q.ntables = ntables;
   if (st == SBD_OK)
     st = sql_plan(&qs->q, stmt, &qs->root);
+  qs->q.tables = NULL; /* the caller's: not kept past planning */
+  qs->q.ntables = 0;
   sbd_reader *r = NULL;
   if (st == SBD_OK && !(r = io_reader_new(ctx, &query_ops, "query")))
     st = SBD_ENOMEM;

@@ -658,4 +658,19 @@ struct ex_op;
  * the engine does not run yet; a failure to open a file keeps the reader's status. */
 sbd_status sql_plan(struct ex_query *q, const sql_stmt *stmt, struct ex_op **out);
 
+/* ---- named tables (query.c) -------------------------------------------------------------------
+ * A caller (the feature store) may let a query name files as tables: FROM customers reads
+ * path with opts as FROM read_csv('data/customers.csv', ...) would. Names match
+ * case-insensitively, as SQL names do; a CTE of the same name wins. */
+typedef struct sql_table {
+  const char *name;        /* the table name ("customers", "customer@3") */
+  const char *path;        /* the file, glob or folder glob to read */
+  const sbd_options *opts; /* reader options (format, ...), may be NULL */
+} sql_table;
+
+/* sbd_query with tables[0..ntables) visible by name. tables is read only while the query is
+ * planned (before this returns). */
+sbd_status sql_query_with_tables(sbd_ctx *ctx, const char *sql, const sql_table *tables,
+                                 int ntables, sbd_reader **out);
+
 #endif
