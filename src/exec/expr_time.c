@@ -256,7 +256,7 @@ static int64_t part_of_ts(ex_part part, int64_t ts) {
   case EX_PART_MICROSECOND:
     return t % US_PER_MIN;
   case EX_PART_DECADE:
-    return floor_div(y, 10);
+    return y / 10;
   case EX_PART_CENTURY:
     return y > 0 ? (y - 1) / 100 + 1 : -((-y) / 100 + 1);
   case EX_PART_MILLENNIUM:
@@ -270,7 +270,7 @@ static int64_t part_of_ts(ex_part part, int64_t ts) {
   case EX_PART_ISOYEAR:
     return c.isoyear;
   case EX_PART_YEARWEEK:
-    return c.isoyear * 100 + (c.isoyear < 0 ? -(int64_t)c.week : (int64_t)c.week);
+    return c.isoyear * 100 + (c.isoyear > 0 ? (int64_t)c.week : -(int64_t)c.week);
   case EX_PART_ERA:
     return y > 0 ? 1 : 0;
   default:
@@ -394,14 +394,14 @@ static int64_t trunc_ts(ex_part part, int64_t ts) {
   case EX_PART_QUARTER:
     m = (c.month - 1) / 3 * 3 + 1;
     break;
-  case EX_PART_DECADE:
-    y = floor_div(y, 10) * 10;
+  case EX_PART_DECADE: /* DuckDB truncates towards zero, before year 0 too */
+    y = y / 10 * 10;
     break;
   case EX_PART_CENTURY:
-    y = floor_div(y, 100) * 100;
+    y = y / 100 * 100;
     break;
   case EX_PART_MILLENNIUM:
-    y = floor_div(y, 1000) * 1000;
+    y = y / 1000 * 1000;
     break;
   default: /* year */
     break;

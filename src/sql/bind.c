@@ -1652,9 +1652,9 @@ static sbd_status bind_expr_inner(binder *b, bind_mode *m, const sql_expr *e, ex
     ex_expr *x, *lo, *hi, *c = node(b, EX_AND, SBD_BOOL, 2, text);
     if (!c)
       return oom(b);
-    RETURN_IF_ERROR(bind_expr(b, m, e->between.arg, &x));
-    RETURN_IF_ERROR(bind_expr(b, m, e->between.low, &lo));
-    RETURN_IF_ERROR(bind_expr(b, m, e->between.high, &hi));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->between.arg, &x));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->between.low, &lo));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->between.high, &hi));
     ex_expr *vals[3] = {x, lo, hi};
     RETURN_IF_ERROR(unify_n(b, vals, 3, text, e->between.op_off));
     RETURN_IF_ERROR(make_cmp(b, EX_GE, vals[0], vals[1], text, e->between.op_off, &c->args[0]));
