@@ -432,10 +432,14 @@ static sbd_status eval_interval_text(ex_query *q, const sbd_vec *a, int64_t n, s
 
 /* ---- age --------------------------------------------------------------------------------------*/
 
-/* age(a, b): a - b in years, months, days and time of day, each field of a minus b's with
- * borrows, as DuckDB computes it (a borrowed month has the length of the later date's month
- * when a >= b, of the earlier's otherwise); the sign of the whole applies to every part. */
+/* age(a, b): a - b in years, months, days and time of day when a >= b: each field of a minus
+ * b's, a negative one borrowing from the next (a borrowed month has the length of b's month);
+ * when a < b, minus age(b, a). DuckDB's results, checked case by case. */
 static ex_interval age_of(int64_t a, int64_t b) {
+  if (a < b) {
+    ex_interval r = age_of(b, a);
+    return interval_negate(r);
+  }
   int64_t da, ta, db, tb;
   split_ts(a, &da, &ta);
   split_ts(b, &db, &tb);
@@ -445,30 +449,17 @@ static ex_interval age_of(int64_t a, int64_t b) {
   tm_civil_from_days(db, &yb, &mb, &ddb);
   int64_t years = ya - yb, months = (int64_t)ma - mb, days = (int64_t)dda - ddb;
   int64_t us = ta - tb;
-  bool flip = a < b;
-  if (flip) {
-    years = -years;
-    months = -months;
-    days = -days;
-    us = -us;
-  }
   if (us < 0) {
     us += US_PER_DAY;
     days--;
   }
   while (days < 0) {
-    days += flip ? month_days(ya, ma) : month_days(yb, mb);
+    days += month_days(yb, mb);
     months--;
   }
   while (months < 0) {
     months += 12;
     years--;
-  }
-  if (flip) {
-    years = -years;
-    months = -months;
-    days = -days;
-    us = -us;
   }
   ex_interval r = {(int32_t)(years * 12 + months), (int32_t)days, us};
   return r;

@@ -923,16 +923,20 @@ static sbd_status bind_time_arith(binder *b, sql_op op, ex_expr *x, ex_expr *y, 
   sbd_type xt = x->type, yt = y->type;
   sbd_status st = SBD_OK;
   bool xtime = xt == SBD_DATE || xt == SBD_TIMESTAMP, ytime = yt == SBD_DATE || yt == SBD_TIMESTAMP;
-  /* A NULL beside a date is an INTEGER (+) or a DATE (-); beside anything else an INTERVAL. */
+  /* A NULL takes the type that makes the operator mean what it does beside a value: beside a
+   * DATE an INTEGER (a DATE when subtracted from), beside a TIMESTAMP an INTERVAL (a TIMESTAMP
+   * when subtracted from), beside an INTERVAL an INTERVAL (an INTEGER when multiplied). */
   if (xt == TYPE_NULL || yt == TYPE_NULL) {
     ex_expr **null = xt == TYPE_NULL ? &x : &y;
     sbd_type other = xt == TYPE_NULL ? yt : xt;
-    sbd_type t = other == SBD_DATE ? (op == SQL_OP_SUB && null == &y ? SBD_DATE : SBD_INT64)
-                 : other == EX_INTERVAL && (op == SQL_OP_MUL) ? SBD_INT64
-                 : other == SBD_TIMESTAMP && op == SQL_OP_SUB && null == &y ? SBD_TIMESTAMP
-                                                                          : EX_INTERVAL;
-    if (other == EX_INTERVAL && (op == SQL_OP_ADD || op == SQL_OP_SUB) && null == &x)
-      t = SBD_TIMESTAMP;
+    bool left = null == &x;
+    sbd_type t = EX_INTERVAL;
+    if (op == SQL_OP_MUL && other == EX_INTERVAL)
+      t = SBD_INT64;
+    else if (op == SQL_OP_SUB && left) /* NULL - date is date - date, NULL - interval ts - iv */
+      t = other == EX_INTERVAL ? SBD_TIMESTAMP : other;
+    else if (other == SBD_DATE)
+      t = SBD_INT64;
     coerce(b, null, t, &st);
     xt = x->type;
     yt = y->type;

@@ -64,6 +64,7 @@ export const queries = [
   // age
   "SELECT id, CAST(age(ts, TIMESTAMP '2020-02-29 13:00:00') AS VARCHAR), CAST(age(TIMESTAMP '2022-01-31', ts) AS VARCHAR) FROM {t}",
   "SELECT id, CAST(age(d, DATE '2021-03-31') AS VARCHAR), extract(year FROM age(d, DATE '2000-06-15')) FROM {t}",
+  "SELECT id, CAST(age(ts, TIMESTAMP '2023-06-15 13:30:00') AS VARCHAR), CAST(age(TIMESTAMP '2023-06-15 13:30:00', ts) AS VARCHAR), CAST(age(ts, ts + INTERVAL (id * 7919) MINUTE) AS VARCHAR), CAST(age(ts - INTERVAL (id * 7919) MINUTE, ts) AS VARCHAR) FROM {t}",
   // make_date, epoch_ms, to_timestamp
   'SELECT id, make_date(year(d), month(d), 1), make_date(2000 + k2, 1 + k2, 10 + k2) FROM {t}',
   'SELECT id, epoch_ms(ts), epoch_ms(d), epoch_ms(epoch_ms(ts) + v1) FROM {t}',
