@@ -39,6 +39,11 @@ static pcre2_code *compile(ex_query *q, const char *pattern, size_t len, uint32_
                            const char *text, pcre2_compile_context *cc) {
   int code;
   PCRE2_SIZE at;
+  /* $ only at the very end, as RE2's: PCRE2 would also match before a final newline. */
+  if (flags & PCRE2_LITERAL) /* which takes no option about metacharacters */
+    flags &= ~(uint32_t)PCRE2_DOTALL;
+  else
+    flags |= PCRE2_DOLLAR_ENDONLY;
   pcre2_code *re = pcre2_compile((PCRE2_SPTR)(len ? pattern : ""), len, flags | PCRE2_UTF, &code,
                                  &at, cc);
   if (re)

@@ -86,7 +86,7 @@ export const queries = [
   "SELECT count(*) FROM {t} WHERE regexp_matches(s, '^(apple|fig)[0-9]?$')",
   "SELECT regexp_matches(s, 'e') AS m, count(*) FROM {t} GROUP BY 1",
   "SELECT regexp_replace('abc', '(b)', '[\\1\\0]'), regexp_replace('a.b', '\\.', '\\\\'), regexp_replace('héllo', '.', '_', 'g'), regexp_extract('héllo', 'h(.)', 1), regexp_replace('abc', 'b', '\\2'), regexp_extract('abc', 'a', 3)",
-  "SELECT regexp_matches('a\nb', 'a.b'), regexp_matches('a\nb', 'a.b', 's'), regexp_matches('a.c', 'a.c', 'l'), regexp_matches('abc', '.', 'l'), regexp_matches('ab', 'A', 'ic'), regexp_matches('ab', 'A', 'ci')",
+  "SELECT regexp_matches('a\nb', 'a.b'), regexp_matches('a\nb', 'a.b', 's'), regexp_matches('a.c', 'a.c', 'l'), regexp_matches('abc', '.', 'l'), regexp_matches('ab', 'A', 'ic'), regexp_matches('ab', 'A', 'ci'), regexp_matches('abc\n', 'c$'), regexp_matches('a\nb', '^b', 'm')",
   "SELECT regexp_matches(NULL, 'a'), regexp_replace('abc', NULL, 'x'), regexp_extract(NULL, 'a'), regexp_matches('a', NULL)",
   'SELECT regexp_matches(s, s), regexp_replace(s, \'a\', \'b\') FROM {e}',
   // LIKE with a pattern per row
