@@ -165,13 +165,13 @@ typedef enum ex_fn {
   EX_FN_INTERVAL_ADD,  /* (INTERVAL, INTERVAL), op EX_ADD or EX_SUB */
   EX_FN_INTERVAL_MUL,  /* (INTERVAL, INT64) */
   EX_FN_INTERVAL_NEG,  /* (INTERVAL) */
+  EX_FN_INTERVAL_CMP,  /* (INTERVAL, INTERVAL): BOOL, op EX_EQ..EX_NOT_DISTINCT as EX_CMP's */
   EX_FN_TO_INTERVAL,   /* (INT64): an interval of that many parts (to_days, INTERVAL (x) DAY) */
   EX_FN_INTERVAL_TEXT, /* (INTERVAL): STRING as DuckDB writes it */
   EX_FN_AGE,           /* (TIMESTAMP, TIMESTAMP): INTERVAL in years, months, days, time */
   EX_FN_MAKE_DATE,     /* (INT64, INT64, INT64): DATE; a date not in the calendar is an error */
   EX_FN_STRFTIME,      /* (TIMESTAMP, STRING format): STRING */
   EX_FN_STRPTIME,      /* (STRING, STRING format): TIMESTAMP; try_cast: NULL instead of error */
-  EX_FN_EPOCH,         /* (TIMESTAMP): DOUBLE seconds */
   EX_FN_EPOCH_MS,      /* (TIMESTAMP): INT64 milliseconds */
   EX_FN_MS_TO_TS,      /* (INT64 milliseconds): TIMESTAMP */
   EX_FN_SEC_TO_TS      /* (DOUBLE seconds): TIMESTAMP (to_timestamp) */

@@ -342,7 +342,7 @@ static sbd_status eval_cmp(ex_query *q, const ex_expr *e, const sbd_vec *a, cons
   bool distinct = op == EX_DISTINCT || op == EX_NOT_DISTINCT;
   if (distinct)
     op = op == EX_DISTINCT ? EX_NE : EX_EQ;
-  switch ((int)a->type) { /* EX_INTERVAL is not an sbd_type */
+  switch (a->type) {
   case SBD_BOOL:
     CMP_LOOPS(uint8_t, cmp_num);
     break;
@@ -353,11 +353,8 @@ static sbd_status eval_cmp(ex_query *q, const ex_expr *e, const sbd_vec *a, cons
     CMP_LOOPS(double, cmp_dbl);
     break;
   case SBD_STRING:
-  case EX_INTERVAL:
     for (int64_t i = 0; i < n; i++) {
-      int c = a->type == EX_INTERVAL ? ex_interval_compare(((const ex_interval *)a->values)[i],
-                                                           ((const ex_interval *)b->values)[i])
-                                     : cmp_str_rows(a, b, i);
+      int c = cmp_str_rows(a, b, i);
       z[i] = op == EX_EQ   ? c == 0
              : op == EX_NE ? c != 0
              : op == EX_LT ? c < 0

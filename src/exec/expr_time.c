@@ -995,8 +995,55 @@ static bool fits_i32(int64_t v) {
   return v >= INT32_MIN && v <= INT32_MAX;
 }
 
+/* Interval comparisons: as EX_CMP's, NULL when either side is, except IS [NOT] DISTINCT FROM. */
+static sbd_status eval_interval_cmp(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                                    sbd_vec **out) {
+  const sbd_vec *a = args[0], *b = args[1];
+  bool distinct = e->op == EX_DISTINCT || e->op == EX_NOT_DISTINCT;
+  *out = vec_new(q->ctx, SBD_BOOL, n > 0 ? n : 1);
+  if (!*out)
+    return SBD_ENOMEM;
+  (*out)->len = n;
+  uint8_t *z = (*out)->values;
+  for (int64_t i = 0; i < n; i++) {
+    bool va = vec_is_valid(a, i), vb = vec_is_valid(b, i);
+    if (!va || !vb) {
+      z[i] = distinct && (va == vb) == (e->op == EX_NOT_DISTINCT);
+      if (!distinct)
+        RETURN_IF_ERROR(vec_set_null(q->ctx, *out, i));
+      continue;
+    }
+    int c = ex_interval_compare(*iv_at(a, i), *iv_at(b, i));
+    switch (e->op) {
+    case EX_EQ:
+    case EX_NOT_DISTINCT:
+      z[i] = c == 0;
+      break;
+    case EX_NE:
+    case EX_DISTINCT:
+      z[i] = c != 0;
+      break;
+    case EX_LT:
+      z[i] = c < 0;
+      break;
+    case EX_LE:
+      z[i] = c <= 0;
+      break;
+    case EX_GT:
+      z[i] = c > 0;
+      break;
+    default:
+      z[i] = c >= 0;
+      break;
+    }
+  }
+  return SBD_OK;
+}
+
 sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n, sbd_vec **out) {
   switch (e->fn) {
+  case EX_FN_INTERVAL_CMP:
+    return eval_interval_cmp(q, e, args, n, out);
   case EX_FN_DATE_PART:
     return eval_date_part(q, e, args[0], n, out);
   case EX_FN_INTERVAL_TEXT:
@@ -1125,9 +1172,6 @@ sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n
       ((int32_t *)r->values)[i] = (int32_t)tm_days_from_civil(y, (unsigned)m, (unsigned)d);
       break;
     }
-    case EX_FN_EPOCH:
-      ((double *)r->values)[i] = (double)ts_at(a, i) / 1e6;
-      break;
     case EX_FN_EPOCH_MS:
       ((int64_t *)r->values)[i] = ts_at(a, i) / 1000;
       break;

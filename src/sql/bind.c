@@ -496,9 +496,13 @@ static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_exp
       coerce(b, &x, SBD_INT64, &st);
       coerce(b, &y, SBD_INT64, &st);
     }
-    ex_expr *c = node(b, EX_CMP, SBD_BOOL, 2, text);
+    /* Intervals compare in a function, not an EX_CMP: their equality is not one of bytes, so it
+     * must not become a hash join key. */
+    bool iv = x->type == EX_INTERVAL;
+    ex_expr *c = node(b, iv ? EX_FUNC : EX_CMP, SBD_BOOL, 2, text);
     if (!c)
       return oom(b);
+    c->fn = iv ? EX_FN_INTERVAL_CMP : (ex_fn)0;
     static const ex_op_code codes[] = {EX_EQ, EX_NE, EX_LT,       EX_LE,
                                        EX_GT, EX_GE, EX_DISTINCT, EX_NOT_DISTINCT};
     c->op = codes[op - SQL_OP_EQ];
@@ -603,9 +607,11 @@ static sbd_status make_cmp(binder *b, ex_op_code op, ex_expr *x, ex_expr *y, con
     coerce(b, &x, SBD_INT64, &st);
     coerce(b, &y, SBD_INT64, &st);
   }
-  ex_expr *c = node(b, EX_CMP, SBD_BOOL, 2, text);
+  bool iv = x->type == EX_INTERVAL; /* as in bind_binary */
+  ex_expr *c = node(b, iv ? EX_FUNC : EX_CMP, SBD_BOOL, 2, text);
   if (!c)
     return oom(b);
+  c->fn = iv ? EX_FN_INTERVAL_CMP : (ex_fn)0;
   c->op = op;
   c->args[0] = x;
   c->args[1] = y;

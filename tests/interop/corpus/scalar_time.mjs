@@ -92,6 +92,10 @@ export const queries = [
   // LIKE with a pattern per row
   "SELECT id, s LIKE k1, s LIKE k1 || '%', s NOT LIKE '%' || k1 || '%', s ILIKE k1 || '%' FROM {t}",
   "SELECT a.id FROM {t} a JOIN {u} b ON a.s LIKE b.s || '%' AND a.id = b.id",
+  // interval equality is by value, never a hash join key
+  "SELECT a.id, b.id FROM {u} a JOIN {u} b ON a.ts - TIMESTAMP '2024-01-01' = b.ts - TIMESTAMP '2023-12-31 23:59:59' - INTERVAL '1 second'",
+  "SELECT a.id, b.id FROM {u} a JOIN {u} b ON a.d + INTERVAL '30 days' - a.d = INTERVAL '1 month' + (b.ts - b.ts) AND a.id < b.id",
+  "SELECT id, ts - TIMESTAMP '2023-06-01' IS DISTINCT FROM NULL, ts - TIMESTAMP '2023-06-01' IS NOT DISTINCT FROM INTERVAL '0 days' FROM {t}",
 ];
 
 export const unsupported = [
