@@ -579,8 +579,8 @@ static sbd_status eval_cast(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd
     }
     case SBD_DATE: {
       int32_t x = ((const int32_t *)a->values)[i];
-      ok = to == SBD_TIMESTAMP;
-      v.i = (int64_t)x * 86400000000LL;
+      /* A DATE beyond the TIMESTAMP range (years past +-292277) does not cast. */
+      ok = to == SBD_TIMESTAMP && !MUL_OVF((int64_t)x, INT64_C(86400000000), &v.i);
       break;
     }
     case SBD_TIMESTAMP: {

@@ -227,10 +227,19 @@ ex_part ex_part_lookup(const char *name) {
   return (ex_part)0;
 }
 
-/* date_part of a timestamp (a date is its midnight). */
-static int64_t part_of_ts(ex_part part, int64_t ts) {
-  int64_t days, t;
-  split_ts(ts, &days, &t);
+/* Row i of a DATE or TIMESTAMP vector as days and microseconds of the day (a date is its
+ * midnight), without going through microseconds: a DATE may lie beyond the TIMESTAMP range. */
+static inline void days_at(const sbd_vec *v, int64_t i, int64_t *days, int64_t *t) {
+  if (v->type == SBD_DATE) {
+    *days = ((const int32_t *)v->values)[i];
+    *t = 0;
+  } else {
+    split_ts(((const int64_t *)v->values)[i], days, t);
+  }
+}
+
+/* date_part of the instant t microseconds into day days. */
+static int64_t part_of_ts(ex_part part, int64_t days, int64_t t) {
   civil c;
   civil_of(days, &c);
   int64_t y = c.year;
@@ -338,53 +347,65 @@ static sbd_status eval_date_part(ex_query *q, const ex_expr *e, const sbd_vec *a
         ((int64_t *)(*out)->values)[i] = part_of_interval(e->part, v);
       continue;
     }
-    int64_t ts = a->type == SBD_DATE ? (int64_t)((const int32_t *)a->values)[i] * US_PER_DAY
-                                     : ((const int64_t *)a->values)[i];
+    int64_t days, t;
+    days_at(a, i, &days, &t);
     if (e->part == EX_PART_EPOCH)
-      ((double *)(*out)->values)[i] = (double)ts / 1e6;
+      ((double *)(*out)->values)[i] = a->type == SBD_DATE
+                                          ? (double)days * 86400.0
+                                          : (double)((const int64_t *)a->values)[i] / 1e6;
     else if (e->part == EX_PART_JULIAN) /* Julian day number of the date, plus the day's fraction */
-      ((double *)(*out)->values)[i] = (double)ts / (double)US_PER_DAY + 2440588.0;
+      ((double *)(*out)->values)[i] = (double)days + (double)t / (double)US_PER_DAY + 2440588.0;
     else
-      ((int64_t *)(*out)->values)[i] = part_of_ts(e->part, ts);
+      ((int64_t *)(*out)->values)[i] = part_of_ts(e->part, days, t);
   }
   return SBD_OK;
 }
 
 /* ---- date_trunc -------------------------------------------------------------------------------*/
 
-static int64_t trunc_ts(ex_part part, int64_t ts) {
-  int64_t days, t;
-  split_ts(ts, &days, &t);
+/* The day and time of day that date_trunc makes of (days, t); the caller joins them. */
+static void trunc_day(ex_part part, int64_t *days, int64_t *t) {
   civil c;
   int64_t y;
   switch (part) {
   case EX_PART_MICROSECOND:
-    return ts;
+    return;
   case EX_PART_MILLISECOND:
-    return ts - floor_mod(ts, 1000);
+    *t -= *t % 1000;
+    return;
   case EX_PART_SECOND:
-    return ts - floor_mod(ts, US_PER_SEC);
+    *t -= *t % US_PER_SEC;
+    return;
   case EX_PART_MINUTE:
-    return ts - floor_mod(ts, US_PER_MIN);
+    *t -= *t % US_PER_MIN;
+    return;
   case EX_PART_HOUR:
-    return ts - floor_mod(ts, US_PER_HOUR);
+    *t -= *t % US_PER_HOUR;
+    return;
+  default:
+    break;
+  }
+  *t = 0;
+  switch (part) {
   case EX_PART_DAY:
-    return days * US_PER_DAY;
+    return;
   case EX_PART_WEEK:
-    civil_of(days, &c);
-    return (days - (c.dow ? c.dow - 1 : 6)) * US_PER_DAY;
+    civil_of(*days, &c);
+    *days -= c.dow ? c.dow - 1 : 6;
+    return;
   case EX_PART_ISOYEAR: {
-    civil_of(days, &c);
+    civil_of(*days, &c);
     /* The Monday of ISO week 1: the week of 4 January. */
     int64_t jan4 = tm_days_from_civil(c.isoyear, 1, 4);
     civil j;
     civil_of(jan4, &j);
-    return (jan4 - (j.dow ? j.dow - 1 : 6)) * US_PER_DAY;
+    *days = jan4 - (j.dow ? j.dow - 1 : 6);
+    return;
   }
   default:
     break;
   }
-  civil_of(days, &c);
+  civil_of(*days, &c);
   y = c.year;
   unsigned m = 1;
   switch (part) {
@@ -406,7 +427,7 @@ static int64_t trunc_ts(ex_part part, int64_t ts) {
   default: /* year */
     break;
   }
-  return tm_days_from_civil(y, m, 1) * US_PER_DAY;
+  *days = tm_days_from_civil(y, m, 1);
 }
 
 /* ---- interval text ----------------------------------------------------------------------------*/
@@ -673,8 +694,7 @@ static sbd_status eval_strftime(ex_query *q, const ex_expr *e, sbd_vec **args, i
       buf = nb;
       buf_cap = need;
     }
-    int64_t ts = a->type == SBD_DATE ? (int64_t)((const int32_t *)a->values)[i] * US_PER_DAY
-                                     : ((const int64_t *)a->values)[i];
+    int64_t ts = ((const int64_t *)a->values)[i]; /* the binder made it a TIMESTAMP */
     size_t bad = 0;
     int64_t len = format_ts(ts, fmt, flen, buf, &bad);
     if (len < 0) {
@@ -982,9 +1002,9 @@ static sbd_status new_result(ex_query *q, const ex_expr *e, sbd_vec **args, int 
   return SBD_OK;
 }
 
+/* Row i of a TIMESTAMP vector (the binder casts DATE arguments of these kernels). */
 static inline int64_t ts_at(const sbd_vec *v, int64_t i) {
-  return v->type == SBD_DATE ? (int64_t)((const int32_t *)v->values)[i] * US_PER_DAY
-                             : ((const int64_t *)v->values)[i];
+  return ((const int64_t *)v->values)[i];
 }
 
 static inline const ex_interval *iv_at(const sbd_vec *v, int64_t i) {
@@ -1064,8 +1084,13 @@ sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n
     bool ok = true;
     switch (e->fn) {
     case EX_FN_DATE_TRUNC:
-      ((int64_t *)r->values)[i] = trunc_ts(e->part, ts_at(a, i));
+    {
+      int64_t days, t;
+      days_at(a, i, &days, &t);
+      trunc_day(e->part, &days, &t);
+      ok = join_ts(days, t, &((int64_t *)r->values)[i]);
       break;
+    }
     case EX_FN_DATE_ADD_DAYS: {
       int64_t d = ((const int32_t *)a->values)[i], k = ((const int64_t *)b->values)[i];
       int64_t v = e->op == EX_SUB ? d - k : d + k;

@@ -98,6 +98,15 @@ TEST(time_arithmetic) {
       {"SELECT TIMESTAMP '2024-01-01' + INTERVAL '300000 years'",
        "error: SQL: TIMESTAMP '2024-01-01' + INTERVAL '300000 years': the result is outside the "
        "range of TIMESTAMP"},
+      /* a DATE beyond the TIMESTAMP range still has parts; a TIMESTAMP made of it is an error */
+      {"SELECT year(DATE '+5000000-03-01'), date_part('epoch', DATE '+5000000-03-01')",
+       "5000000|157722597964800.0"},
+      {"SELECT date_trunc('month', DATE '+5000000-03-01')",
+       "error: SQL: date_trunc('month', DATE '+5000000-03-01'): the result is outside the range "
+       "of TIMESTAMP"},
+      {"SELECT DATE '+5000000-03-01' + INTERVAL 1 DAY",
+       "error: SQL: DATE '+5000000-03-01': cannot cast \"+5000000-03-01\" from DATE to "
+       "TIMESTAMP"},
       {"SELECT make_date(2024, 2, 30)",
        "error: SQL: make_date(2024, 2, 30): 2024-2-30 is not a date in the calendar"},
       {"SELECT TIMESTAMP '2024-01-02' - TIMESTAMP '2024-01-01'",
