@@ -727,9 +727,9 @@ static sbd_status bind_cast(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
   const sql_type *t = &e->cast.type;
   const char *text = dup_range(b, e->off, e->end);
   int bits = 0;
+  ex_expr *arg = NULL; /* bound once: binding it again would be exponential in nested casts */
   if (t->id == SQL_TYPE_INTERVAL || t->id == SQL_TYPE_STRING) {
     /* CAST('1 day' AS INTERVAL), and an INTERVAL to VARCHAR as DuckDB writes it. */
-    ex_expr *arg;
     RETURN_IF_ERROR(bind_expr_iv(b, m, e->cast.arg, &arg));
     sbd_status st;
     if (t->id == SQL_TYPE_STRING && arg->type == EX_INTERVAL)
@@ -754,8 +754,8 @@ static sbd_status bind_cast(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     return unsupported(b, t->off, "CAST to %s (use DOUBLE)", t->name);
   if (t->id == SQL_TYPE_TIMESTAMP && strcmp(t->name, "TIMESTAMPTZ") == 0)
     return unsupported(b, t->off, "TIMESTAMPTZ");
-  ex_expr *arg;
-  RETURN_IF_ERROR(bind_expr(b, m, e->cast.arg, &arg));
+  if (!arg)
+    RETURN_IF_ERROR(bind_expr(b, m, e->cast.arg, &arg));
   sbd_type to = (sbd_type)t->id;
   if (!castable(arg->type, to))
     return sql_error_at(b->ctx, b->sql, t->off, "cannot cast %s to %s in %s", type_name(arg->type),

@@ -201,3 +201,17 @@ TEST(regexp_functions) {
   };
   run_cases(cases, sizeof(cases) / sizeof(cases[0]));
 }
+
+/* A CAST to VARCHAR binds its argument once (it first looks for an INTERVAL): 40 nested casts
+ * bind in 40 steps, not 2^40. */
+TEST(time_nested_casts_bind_once) {
+  char sql[2048] = "SELECT ";
+  for (int i = 0; i < 40; i++)
+    strcat(sql, "CAST(");
+  strcat(sql, "1");
+  for (int i = 0; i < 40; i++)
+    strcat(sql, " AS VARCHAR)");
+  char got[256];
+  first_row(sql, got, sizeof(got));
+  ASSERT_STR_EQ(got, "1");
+}
