@@ -64,6 +64,17 @@ int ex_vec_compare(const sbd_vec *a, int64_t i, const sbd_vec *b, int64_t j);
  * every NaN alike, so that equal values hash equally). */
 void ex_vec_hash(const sbd_vec *v, uint64_t *h);
 
+/* INTERVAL is a value type of expressions only: a vector of it holds ex_interval values (16
+ * bytes), never leaves an expression, and is refused as a column of a query's result. Made by
+ * ex_interval_vec. */
+#define EX_INTERVAL ((sbd_type)16)
+
+typedef struct ex_interval {
+  int32_t months;
+  int32_t days;
+  int64_t micros;
+} ex_interval;
+
 /* ---- scalar values ----------------------------------------------------------------------------*/
 
 typedef struct ex_value {
@@ -74,6 +85,7 @@ typedef struct ex_value {
     int64_t i; /* INT64, TIMESTAMP */
     int32_t date;
     double d;
+    ex_interval iv; /* EX_INTERVAL */
     struct {
       const char *str; /* in the query's arena */
       size_t len;
@@ -139,8 +151,68 @@ typedef enum ex_fn {
   EX_FN_POW,      /* DOUBLE: pow(x, y) as C's pow */
   EX_FN_SIGN,     /* INT64 -1, 0 or 1 (0 for NaN and -0.0) */
   EX_FN_GREATEST, /* args of one type; NULLs ignored, NULL only when all are */
-  EX_FN_LEAST
+  EX_FN_LEAST,
+  /* Regular expressions (expr_regex.c): the pattern is compiled once, at bind time, into regex
+   * when it is a constant; else per row. regex_flags holds the options (PCRE2 bits). */
+  EX_FN_REGEXP_MATCHES,    /* (s, pattern): BOOL, a match anywhere */
+  EX_FN_REGEXP_FULL_MATCH, /* (s, pattern): BOOL, the whole string */
+  EX_FN_REGEXP_REPLACE,    /* (s, pattern, replacement): the first match, all when regex_global */
+  EX_FN_REGEXP_EXTRACT,    /* (s, pattern[, group]): the group of the first match, '' if none */
+  EX_FN_LIKE_DYN,          /* (s, pattern[, escape]) LIKE with a pattern per row; ilike */
+  /* Dates, times and intervals (expr_time.c). part is an ex_part. */
+  EX_FN_DATE_PART,     /* (x): INT64 (DOUBLE for epoch and julian) of a DATE, TIMESTAMP, INTERVAL */
+  EX_FN_DATE_TRUNC,    /* (x): TIMESTAMP, x truncated to part */
+  EX_FN_DATE_ADD_DAYS, /* (DATE, INT64) or, op EX_SUB, DATE - INT64: DATE */
+  EX_FN_DATE_DIFF,     /* (DATE, DATE): INT64 days */
+  EX_FN_TS_ADD,        /* (TIMESTAMP, INTERVAL), op EX_ADD or EX_SUB: TIMESTAMP */
+  EX_FN_TS_DIFF,       /* (TIMESTAMP, TIMESTAMP): INTERVAL of days and microseconds */
+  EX_FN_INTERVAL_ADD,  /* (INTERVAL, INTERVAL), op EX_ADD or EX_SUB */
+  EX_FN_INTERVAL_MUL,  /* (INTERVAL, INT64) */
+  EX_FN_INTERVAL_NEG,  /* (INTERVAL) */
+  EX_FN_INTERVAL_CMP,  /* (INTERVAL, INTERVAL): BOOL, op EX_EQ..EX_NOT_DISTINCT as EX_CMP's */
+  EX_FN_TO_INTERVAL,   /* (INT64): an interval of that many parts (to_days, INTERVAL (x) DAY) */
+  EX_FN_INTERVAL_TEXT, /* (INTERVAL): STRING as DuckDB writes it */
+  EX_FN_AGE,           /* (TIMESTAMP, TIMESTAMP): INTERVAL in years, months, days, time */
+  EX_FN_MAKE_DATE,     /* (INT64, INT64, INT64): DATE; a date not in the calendar is an error */
+  EX_FN_STRFTIME,      /* (TIMESTAMP, STRING format): STRING */
+  EX_FN_STRPTIME,      /* (STRING, STRING format): TIMESTAMP; try_cast: NULL instead of error */
+  EX_FN_EPOCH_MS,      /* (TIMESTAMP): INT64 milliseconds */
+  EX_FN_MS_TO_TS,      /* (INT64 milliseconds): TIMESTAMP */
+  EX_FN_SEC_TO_TS      /* (DOUBLE seconds): TIMESTAMP (to_timestamp) */
 } ex_fn;
+
+/* The parts of date_part, date_trunc and INTERVAL (x) UNIT. */
+typedef enum ex_part {
+  EX_PART_YEAR = 1,
+  EX_PART_QUARTER,
+  EX_PART_MONTH,
+  EX_PART_WEEK, /* ISO 8601 week number; date_trunc: the Monday */
+  EX_PART_DAY,
+  EX_PART_HOUR,
+  EX_PART_MINUTE,
+  EX_PART_SECOND,
+  EX_PART_MILLISECOND, /* date_part: seconds * 1000 + milliseconds */
+  EX_PART_MICROSECOND, /* date_part: seconds * 1000000 + microseconds */
+  EX_PART_DECADE,
+  EX_PART_CENTURY,
+  EX_PART_MILLENNIUM,
+  EX_PART_DOW,    /* 0 Sunday .. 6 Saturday */
+  EX_PART_ISODOW, /* 1 Monday .. 7 Sunday */
+  EX_PART_DOY,
+  EX_PART_ISOYEAR,
+  EX_PART_YEARWEEK, /* isoyear * 100 + week */
+  EX_PART_ERA,
+  EX_PART_EPOCH,  /* DOUBLE seconds */
+  EX_PART_JULIAN, /* DOUBLE Julian day */
+  EX_PART_NONE
+} ex_part;
+
+/* A part named as DuckDB names it (year, yr, y, years, dow, isodow, ...; lower case), or 0. */
+ex_part ex_part_lookup(const char *name);
+
+/* Compares two intervals as DuckDB does: normalised to months (of 30 days), days (of 24 hours)
+ * and microseconds, so INTERVAL '30 days' = INTERVAL '1 month'. */
+int ex_interval_compare(ex_interval a, ex_interval b);
 
 typedef struct ex_expr ex_expr;
 struct ex_expr {
@@ -158,7 +230,27 @@ struct ex_expr {
   ex_expr **args;
   int nargs;
   const char *text; /* the SQL text of the expression, for runtime messages */
+  ex_part part;     /* EX_FN_DATE_PART, EX_FN_DATE_TRUNC, EX_FN_TO_INTERVAL */
+  const void *regex; /* EX_FN_REGEXP_*: the compiled constant pattern (pcre2_code), or NULL */
+  uint32_t regex_flags; /* EX_FN_REGEXP_*: PCRE2 compile options */
+  bool regex_global;    /* EX_FN_REGEXP_REPLACE: every match, not the first */
 };
+
+/* The kernels of expr_time.c and expr_regex.c, called by ex_eval with the arguments evaluated. */
+sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n, sbd_vec **out);
+sbd_status ex_eval_regex(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                         sbd_vec **out);
+/* A vector of n intervals, values uninitialised, all valid. */
+sbd_status ex_interval_vec(ex_query *q, int64_t n, sbd_vec **out);
+/* Compiles a pattern for the regexp functions with PCRE2 options flags, its memory in the
+ * query's arena (so it lives as long as the plan and needs no free). NULL with an error naming
+ * the pattern and PCRE2's message on ctx. */
+const void *ex_regex_compile(ex_query *q, const char *pattern, size_t len, uint32_t flags,
+                             const char *text);
+/* Reads the options of a regexp function ("i", "c", "s", "m", "n", "p", "l", and "g" when
+ * allow_global) into PCRE2 compile flags and *global; false with the bad letter in *bad. */
+bool ex_regex_options(const char *opts, size_t n, bool allow_global, uint32_t *flags,
+                      bool *global, char *bad);
 
 /* Evaluates e over the rows of in; *out is a new vector of in->nrows rows, owned by the caller
  * (vec_free). Errors (overflow, a failed CAST) are on q->ctx. */

@@ -149,6 +149,14 @@ static sbd_status eval_const(ex_query *q, const ex_expr *e, int64_t n, sbd_vec *
     *out = r;
     return SBD_OK;
   }
+  if (e->type == EX_INTERVAL) {
+    RETURN_IF_ERROR(ex_interval_vec(q, n, out));
+    for (int64_t i = 0; i < n; i++)
+      ((ex_interval *)(*out)->values)[i] = v->iv;
+    for (int64_t i = 0; v->is_null && i < n; i++)
+      RETURN_IF_ERROR(vec_set_null(q->ctx, *out, i));
+    return SBD_OK;
+  }
   RETURN_IF_ERROR(new_fixed(q, e->type, n, out));
   sbd_vec *r = *out;
   switch (e->type) {
@@ -571,8 +579,8 @@ static sbd_status eval_cast(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd
     }
     case SBD_DATE: {
       int32_t x = ((const int32_t *)a->values)[i];
-      ok = to == SBD_TIMESTAMP;
-      v.i = (int64_t)x * 86400000000LL;
+      /* A DATE beyond the TIMESTAMP range (years past +-292277) does not cast. */
+      ok = to == SBD_TIMESTAMP && !MUL_OVF((int64_t)x, INT64_C(86400000000), &v.i);
       break;
     }
     case SBD_TIMESTAMP: {
@@ -663,6 +671,32 @@ static bool like_match(const unsigned char *s, size_t n, const unsigned char *p,
   while (j < m && p[j] == '%')
     j++;
   return j == m;
+}
+
+/* LIKE with a pattern per row (args[1]); NULL when either is. */
+static sbd_status eval_like_dyn(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
+                                sbd_vec **out) {
+  const sbd_vec *a = args[0], *pv = args[1];
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
+  uint8_t *z = (*out)->values;
+  for (int64_t i = 0; i < n; i++) {
+    size_t len, m;
+    const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
+    const unsigned char *p = (const unsigned char *)vec_str(pv, i, &m);
+    bool valid = vec_is_valid(a, i) && vec_is_valid(pv, i);
+    if (e->ilike && valid) {
+      for (size_t k = 0; k < len; k++)
+        if (s[k] >= 0x80)
+          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
+                           "SQL: %s: not supported yet: ILIKE of non-ASCII text", e->text);
+      for (size_t k = 0; k < m; k++)
+        if (p[k] >= 0x80)
+          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
+                           "SQL: %s: not supported yet: ILIKE with a non-ASCII pattern", e->text);
+    }
+    z[i] = valid && like_match(s, len, p, m, e->like_escape, e->ilike);
+  }
+  return and_validity(q, *out, a, pv);
 }
 
 static sbd_status eval_like(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd_vec **out) {
@@ -1017,8 +1051,20 @@ static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64
   case EX_FN_GREATEST:
   case EX_FN_LEAST:
     return eval_extreme(q, e, args, n, out);
-  default:
+  case EX_FN_LIKE_DYN:
+    return eval_like_dyn(q, e, args, n, out);
+  case EX_FN_REGEXP_MATCHES:
+  case EX_FN_REGEXP_FULL_MATCH:
+  case EX_FN_REGEXP_REPLACE:
+  case EX_FN_REGEXP_EXTRACT:
+    return ex_eval_regex(q, e, args, n, out);
+  case EX_FN_LOWER:
+  case EX_FN_UPPER:
+  case EX_FN_CONCAT:
+  case EX_FN_CONCAT_OP:
     break;
+  default:
+    return ex_eval_time(q, e, args, n, out);
   }
   /* The string-valued functions build their result row by row. */
   sbd_vec *r = vec_new(q->ctx, SBD_STRING, n > 0 ? n : 1);

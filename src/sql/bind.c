@@ -34,6 +34,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <time.h>
 
 /* ---- the binder's state -----------------------------------------------------------------------*/
 
@@ -80,6 +81,9 @@ typedef struct binder {
   const struct name_refs *refs;
   int select_depth; /* SELECTs being bound inside one another */
   bool no_prune;    /* the second pass over a query that failed: every column in sight */
+  /* The expression being bound may be an INTERVAL (its parent takes one); see bind_expr. */
+  bool interval_ok;
+  int64_t now_us; /* now() and current_date: read once per query, 0 until then */
 } binder;
 
 /* What an expression is bound against. */
@@ -134,6 +138,8 @@ static const char *dup_range(binder *b, uint32_t off, uint32_t end) {
 }
 
 static const char *type_name(sbd_type t) {
+  if (t == EX_INTERVAL)
+    return "INTERVAL";
   return t == TYPE_NULL ? "NULL" : sbd_type_name(t);
 }
 
@@ -191,6 +197,17 @@ static bool coerce(binder *b, ex_expr **pe, sbd_type t, sbd_status *st) {
   if (e->type == TYPE_NULL && e->kind == EX_CONST) {
     e->type = t;
     e->value.type = t;
+    return true;
+  }
+  if (e->kind == EX_CONST && e->type == SBD_STRING && !e->value.is_null && t == EX_INTERVAL) {
+    sql_interval iv;
+    if (!sql_interval_parse(e->value.str, e->value.len, &iv))
+      return false;
+    e->type = EX_INTERVAL;
+    e->value.type = EX_INTERVAL;
+    e->value.iv.months = iv.months;
+    e->value.iv.days = iv.days;
+    e->value.iv.micros = iv.micros;
     return true;
   }
   if (e->kind == EX_CONST && e->type == SBD_STRING && !e->value.is_null) {
@@ -360,6 +377,11 @@ static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_
 /* ---- expressions ------------------------------------------------------------------------------*/
 
 static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+static sbd_status bind_expr_iv(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+static sbd_status bind_time_arith(binder *b, sql_op op, ex_expr *x, ex_expr *y, const char *text,
+                                  uint32_t off, ex_expr **out);
+static sbd_status time_node(binder *b, ex_fn fn, sbd_type type, const char *text, ex_expr **out,
+                            int nargs, ...);
 
 static bool is_agg_name(const char *lower) {
   return strcmp(lower, "count") == 0 || strcmp(lower, "sum") == 0 || strcmp(lower, "avg") == 0 ||
@@ -455,7 +477,11 @@ static sbd_status bind_literal(binder *b, const sql_expr *e, ex_expr **out) {
     v->i = l->ts;
     break;
   case SQL_LIT_INTERVAL:
-    return unsupported(b, e->off, "INTERVAL values");
+    c->type = EX_INTERVAL;
+    v->iv.months = l->interval.months;
+    v->iv.days = l->interval.days;
+    v->iv.micros = l->interval.micros;
+    break;
   }
   v->type = c->type;
   *out = c;
@@ -464,11 +490,27 @@ static sbd_status bind_literal(binder *b, const sql_expr *e, ex_expr **out) {
 
 static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   ex_expr *x, *y;
-  RETURN_IF_ERROR(bind_expr(b, m, e->binary.left, &x));
-  RETURN_IF_ERROR(bind_expr(b, m, e->binary.right, &y));
-  const char *text = dup_range(b, e->off, e->end);
   sql_op op = e->binary.op;
+  bool iv_ok = op != SQL_OP_CONCAT && op != SQL_OP_POW && op != SQL_OP_MOD;
+  RETURN_IF_ERROR(iv_ok ? bind_expr_iv(b, m, e->binary.left, &x)
+                        : bind_expr(b, m, e->binary.left, &x));
+  RETURN_IF_ERROR(iv_ok ? bind_expr_iv(b, m, e->binary.right, &y)
+                        : bind_expr(b, m, e->binary.right, &y));
+  const char *text = dup_range(b, e->off, e->end);
   uint32_t off = e->binary.op_off;
+  if (op >= SQL_OP_EQ && op <= SQL_OP_IS_NOT_DISTINCT &&
+      ((x->type == EX_INTERVAL) != (y->type == EX_INTERVAL))) {
+    ex_expr **other = x->type == EX_INTERVAL ? &y : &x;
+    sbd_status st;
+    if (!coerce(b, other, EX_INTERVAL, &st)) {
+      RETURN_IF_ERROR(st);
+      if ((*other)->kind == EX_CONST && (*other)->type == SBD_STRING)
+        return sql_error_at(b->ctx, b->sql, off, "cannot read '%s' as INTERVAL in %s",
+                            (*other)->value.str, text);
+      return sql_error_at(b->ctx, b->sql, off, "cannot compare %s and %s in %s",
+                          type_name(x->type), type_name(y->type), text);
+    }
+  }
   if (op >= SQL_OP_EQ && op <= SQL_OP_IS_NOT_DISTINCT) {
     RETURN_IF_ERROR(unify2(b, &x, &y, "compare", text, off));
     if (x->type == TYPE_NULL) { /* NULL = NULL */
@@ -476,9 +518,13 @@ static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_exp
       coerce(b, &x, SBD_INT64, &st);
       coerce(b, &y, SBD_INT64, &st);
     }
-    ex_expr *c = node(b, EX_CMP, SBD_BOOL, 2, text);
+    /* Intervals compare in a function, not an EX_CMP: their equality is not one of bytes, so it
+     * must not become a hash join key. */
+    bool iv = x->type == EX_INTERVAL;
+    ex_expr *c = node(b, iv ? EX_FUNC : EX_CMP, SBD_BOOL, 2, text);
     if (!c)
       return oom(b);
+    c->fn = iv ? EX_FN_INTERVAL_CMP : (ex_fn)0;
     static const ex_op_code codes[] = {EX_EQ, EX_NE, EX_LT,       EX_LE,
                                        EX_GT, EX_GE, EX_DISTINCT, EX_NOT_DISTINCT};
     c->op = codes[op - SQL_OP_EQ];
@@ -517,9 +563,10 @@ static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_exp
   sbd_type t = common_type(x, y);
   if (t == TYPE_NULL)
     t = SBD_INT64;
-  if (t == SBD_DATE || t == SBD_TIMESTAMP || x->type == SBD_DATE || x->type == SBD_TIMESTAMP ||
-      y->type == SBD_DATE || y->type == SBD_TIMESTAMP)
-    return unsupported(b, off, "date and time arithmetic (%s)", text);
+  if (t == SBD_DATE || t == SBD_TIMESTAMP || t == EX_INTERVAL || x->type == SBD_DATE ||
+      x->type == SBD_TIMESTAMP || x->type == EX_INTERVAL || y->type == SBD_DATE ||
+      y->type == SBD_TIMESTAMP || y->type == EX_INTERVAL)
+    return bind_time_arith(b, op, x, y, text, off, out);
   if (t != SBD_INT64 && t != SBD_DOUBLE) {
     sbd_type xt = x->type == SBD_STRING && x->kind == EX_CONST ? y->type : x->type;
     sbd_type yt = y->type == SBD_STRING && y->kind == EX_CONST ? x->type : y->type;
@@ -582,9 +629,11 @@ static sbd_status make_cmp(binder *b, ex_op_code op, ex_expr *x, ex_expr *y, con
     coerce(b, &x, SBD_INT64, &st);
     coerce(b, &y, SBD_INT64, &st);
   }
-  ex_expr *c = node(b, EX_CMP, SBD_BOOL, 2, text);
+  bool iv = x->type == EX_INTERVAL; /* as in bind_binary */
+  ex_expr *c = node(b, iv ? EX_FUNC : EX_CMP, SBD_BOOL, 2, text);
   if (!c)
     return oom(b);
+  c->fn = iv ? EX_FN_INTERVAL_CMP : (ex_fn)0;
   c->op = op;
   c->args[0] = x;
   c->args[1] = y;
@@ -700,16 +749,35 @@ static sbd_status bind_cast(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
   const sql_type *t = &e->cast.type;
   const char *text = dup_range(b, e->off, e->end);
   int bits = 0;
-  if (t->id == SQL_TYPE_INTERVAL)
-    return unsupported(b, t->off, "INTERVAL values");
+  ex_expr *arg = NULL; /* bound once: binding it again would be exponential in nested casts */
+  if (t->id == SQL_TYPE_INTERVAL || t->id == SQL_TYPE_STRING) {
+    /* CAST('1 day' AS INTERVAL), and an INTERVAL to VARCHAR as DuckDB writes it. */
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->cast.arg, &arg));
+    sbd_status st;
+    if (t->id == SQL_TYPE_STRING && arg->type == EX_INTERVAL)
+      return time_node(b, EX_FN_INTERVAL_TEXT, SBD_STRING, text, out, 1, arg);
+    if (t->id == SQL_TYPE_INTERVAL) {
+      if (arg->type != EX_INTERVAL && !coerce(b, &arg, EX_INTERVAL, &st)) {
+        RETURN_IF_ERROR(st);
+        if (arg->kind == EX_CONST && arg->type == SBD_STRING)
+          return sql_error_at(b->ctx, b->sql, e->cast.arg->off,
+                              "cannot read '%s' as an INTERVAL (such as '3 days', '1 year 2 "
+                              "months', '04:30:00')",
+                              arg->value.str);
+        return unsupported(b, t->off, "CAST of %s to INTERVAL", type_name(arg->type));
+      }
+      *out = arg;
+      return SBD_OK;
+    }
+  }
   if (t->id == SQL_TYPE_INT64 && (bits = int_bits(t->name)) < 0)
     return unsupported(b, t->off, "CAST to %s (use BIGINT)", t->name);
   if (t->id == SQL_TYPE_DOUBLE && strcmp(t->name, "DOUBLE") != 0 && strcmp(t->name, "FLOAT8") != 0)
     return unsupported(b, t->off, "CAST to %s (use DOUBLE)", t->name);
   if (t->id == SQL_TYPE_TIMESTAMP && strcmp(t->name, "TIMESTAMPTZ") == 0)
     return unsupported(b, t->off, "TIMESTAMPTZ");
-  ex_expr *arg;
-  RETURN_IF_ERROR(bind_expr(b, m, e->cast.arg, &arg));
+  if (!arg)
+    RETURN_IF_ERROR(bind_expr(b, m, e->cast.arg, &arg));
   sbd_type to = (sbd_type)t->id;
   if (!castable(arg->type, to))
     return sql_error_at(b->ctx, b->sql, t->off, "cannot cast %s to %s in %s", type_name(arg->type),
@@ -844,6 +912,465 @@ static sbd_status need_integer(binder *b, ex_expr **arg, const sql_expr *e, cons
     return sql_error_at(b->ctx, b->sql, e->off, "%s() needs an integer, not %s: %s",
                         e->func.name.name, type_name((*arg)->type), text);
   }
+  return SBD_OK;
+}
+
+/* ---- dates, times, intervals and regular expressions -------------------------------------------*/
+
+/* A node of a function of expr_time.c or expr_regex.c over the nargs expressions that follow. */
+static sbd_status time_node(binder *b, ex_fn fn, sbd_type type, const char *text, ex_expr **out,
+                            int nargs, ...) {
+  ex_expr *c = node(b, EX_FUNC, type, nargs, text);
+  if (!c)
+    return oom(b);
+  c->fn = fn;
+  va_list ap;
+  va_start(ap, nargs);
+  for (int i = 0; i < nargs; i++)
+    c->args[i] = va_arg(ap, ex_expr *);
+  va_end(ap);
+  *out = c;
+  return SBD_OK;
+}
+
+/* e as a TIMESTAMP (a DATE widened, a NULL typed, a string literal read), or false. */
+static bool as_timestamp(binder *b, ex_expr **e, sbd_status *st) {
+  if ((*e)->type == SBD_DATE || (*e)->type == SBD_TIMESTAMP || (*e)->type == TYPE_NULL ||
+      ((*e)->kind == EX_CONST && (*e)->type == SBD_STRING))
+    return coerce(b, e, SBD_TIMESTAMP, st);
+  *st = SBD_OK;
+  return false;
+}
+
+/* + - * / where a side is a DATE, TIMESTAMP or INTERVAL, with DuckDB's rules: DATE +- INTEGER
+ * is a DATE, DATE - DATE an INT64 of days, DATE or TIMESTAMP +- INTERVAL a TIMESTAMP, TIMESTAMP -
+ * TIMESTAMP an INTERVAL, INTERVAL +- INTERVAL and INTERVAL * INTEGER intervals. A NULL takes the
+ * type that makes sense beside the other side. */
+static sbd_status bind_time_arith(binder *b, sql_op op, ex_expr *x, ex_expr *y, const char *text,
+                                  uint32_t off, ex_expr **out) {
+  sbd_type xt = x->type, yt = y->type;
+  sbd_status st = SBD_OK;
+  bool xtime = xt == SBD_DATE || xt == SBD_TIMESTAMP, ytime = yt == SBD_DATE || yt == SBD_TIMESTAMP;
+  /* A NULL takes the type that makes the operator mean what it does beside a value: beside a
+   * DATE an INTEGER (a DATE when subtracted from), beside a TIMESTAMP an INTERVAL (a TIMESTAMP
+   * when subtracted from), beside an INTERVAL an INTERVAL (an INTEGER when multiplied). */
+  if (xt == TYPE_NULL || yt == TYPE_NULL) {
+    ex_expr **null = xt == TYPE_NULL ? &x : &y;
+    sbd_type other = xt == TYPE_NULL ? yt : xt;
+    bool left = null == &x;
+    sbd_type t = EX_INTERVAL;
+    if (op == SQL_OP_MUL && other == EX_INTERVAL)
+      t = SBD_INT64;
+    else if (op == SQL_OP_SUB && left) /* NULL - date is date - date, NULL - interval ts - iv */
+      t = other == EX_INTERVAL ? SBD_TIMESTAMP : other;
+    else if (other == SBD_DATE)
+      t = SBD_INT64;
+    coerce(b, null, t, &st);
+    xt = x->type;
+    yt = y->type;
+    xtime = xt == SBD_DATE || xt == SBD_TIMESTAMP;
+    ytime = yt == SBD_DATE || yt == SBD_TIMESTAMP;
+  }
+  /* A string literal beside a date or interval reads as what the operator needs. */
+  if (x->kind == EX_CONST && xt == SBD_STRING && (ytime || yt == EX_INTERVAL)) {
+    if (!coerce(b, &x, op == SQL_OP_ADD || yt == EX_INTERVAL ? (ytime ? EX_INTERVAL : SBD_TIMESTAMP) : yt, &st))
+      RETURN_IF_ERROR(st);
+    xt = x->type;
+    xtime = xt == SBD_DATE || xt == SBD_TIMESTAMP;
+  }
+  if (y->kind == EX_CONST && yt == SBD_STRING && (xtime || xt == EX_INTERVAL)) {
+    if (!coerce(b, &y, op == SQL_OP_SUB && xtime ? xt : EX_INTERVAL, &st))
+      RETURN_IF_ERROR(st);
+    yt = y->type;
+    ytime = yt == SBD_DATE || yt == SBD_TIMESTAMP;
+  }
+  switch (op) {
+  case SQL_OP_ADD:
+    if (xt == SBD_DATE && yt == SBD_INT64)
+      return time_node(b, EX_FN_DATE_ADD_DAYS, SBD_DATE, text, out, 2, x, y);
+    if (xt == SBD_INT64 && yt == SBD_DATE)
+      return time_node(b, EX_FN_DATE_ADD_DAYS, SBD_DATE, text, out, 2, y, x);
+    if (ytime && xt == EX_INTERVAL) { /* INTERVAL + date: the same sum */
+      ex_expr *t = x;
+      x = y;
+      y = t;
+      xt = x->type;
+      yt = y->type;
+      xtime = true;
+    }
+    if (xtime && yt == EX_INTERVAL && as_timestamp(b, &x, &st))
+      return time_node(b, EX_FN_TS_ADD, SBD_TIMESTAMP, text, out, 2, x, y);
+    if (xt == EX_INTERVAL && yt == EX_INTERVAL)
+      return time_node(b, EX_FN_INTERVAL_ADD, EX_INTERVAL, text, out, 2, x, y);
+    break;
+  case SQL_OP_SUB:
+    if (xt == SBD_DATE && yt == SBD_INT64) {
+      RETURN_IF_ERROR(time_node(b, EX_FN_DATE_ADD_DAYS, SBD_DATE, text, out, 2, x, y));
+      (*out)->op = EX_SUB;
+      return SBD_OK;
+    }
+    if (xt == SBD_DATE && yt == SBD_DATE)
+      return time_node(b, EX_FN_DATE_DIFF, SBD_INT64, text, out, 2, x, y);
+    if (xtime && ytime && as_timestamp(b, &x, &st) && as_timestamp(b, &y, &st))
+      return time_node(b, EX_FN_TS_DIFF, EX_INTERVAL, text, out, 2, x, y);
+    if (xtime && yt == EX_INTERVAL && as_timestamp(b, &x, &st)) {
+      RETURN_IF_ERROR(time_node(b, EX_FN_TS_ADD, SBD_TIMESTAMP, text, out, 2, x, y));
+      (*out)->op = EX_SUB;
+      return SBD_OK;
+    }
+    if (xt == EX_INTERVAL && yt == EX_INTERVAL) {
+      RETURN_IF_ERROR(time_node(b, EX_FN_INTERVAL_ADD, EX_INTERVAL, text, out, 2, x, y));
+      (*out)->op = EX_SUB;
+      return SBD_OK;
+    }
+    break;
+  case SQL_OP_MUL:
+    if (xt == EX_INTERVAL && yt == SBD_INT64)
+      return time_node(b, EX_FN_INTERVAL_MUL, EX_INTERVAL, text, out, 2, x, y);
+    if (xt == SBD_INT64 && yt == EX_INTERVAL)
+      return time_node(b, EX_FN_INTERVAL_MUL, EX_INTERVAL, text, out, 2, y, x);
+    if ((xt == EX_INTERVAL && yt == SBD_DOUBLE) || (xt == SBD_DOUBLE && yt == EX_INTERVAL))
+      return unsupported(b, off, "an INTERVAL times a DOUBLE (%s): multiply by an integer", text);
+    break;
+  case SQL_OP_DIV:
+    if (xt == EX_INTERVAL && (yt == SBD_INT64 || yt == SBD_DOUBLE))
+      return unsupported(b, off, "dividing an INTERVAL (%s)", text);
+    break;
+  default:
+    break;
+  }
+  RETURN_IF_ERROR(st);
+  static const char *const verbs[] = {"add", "subtract", "multiply", "divide",
+                                      "take the modulo of"};
+  return sql_error_at(b->ctx, b->sql, off, "cannot %s %s and %s in %s", verbs[op - SQL_OP_ADD],
+                      type_name(xt), type_name(yt), text);
+}
+
+/* The part named by a date_part/date_trunc argument, which must be a string literal. */
+static sbd_status part_arg(binder *b, const sql_expr *e, const sql_expr *arg, ex_part *part) {
+  if (arg->kind != SQL_EXPR_LITERAL || arg->lit.kind != SQL_LIT_STRING)
+    return unsupported(b, arg->off, "%s() with a part that is not a string literal",
+                       e->func.name.name);
+  char lower[32];
+  size_t n = arg->lit.len < sizeof(lower) - 1 ? arg->lit.len : sizeof(lower) - 1;
+  for (size_t i = 0; i < n; i++) {
+    char c = arg->lit.str[i];
+    lower[i] = c >= 'A' && c <= 'Z' ? (char)(c + 32) : c;
+  }
+  lower[n] = 0;
+  *part = arg->lit.len < sizeof(lower) - 1 ? ex_part_lookup(lower) : (ex_part)0;
+  if (!*part)
+    return sql_error_at(b->ctx, b->sql, arg->off,
+                        "%s(): '%s' is not a date part (year, quarter, month, week, day, hour, "
+                        "minute, second, millisecond, microsecond, dow, isodow, doy, epoch, ...)",
+                        e->func.name.name, arg->lit.str);
+  return SBD_OK;
+}
+
+/* The current time, read once per query. */
+static int64_t query_now(binder *b) {
+  if (!b->now_us) {
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    b->now_us = (int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000;
+    if (!b->now_us)
+      b->now_us = 1;
+  }
+  return b->now_us;
+}
+
+static int64_t floor_days(int64_t us) {
+  int64_t d = us / 86400000000LL;
+  return us % 86400000000LL < 0 ? d - 1 : d;
+}
+
+/* The functions of dates, times and regular expressions: SBD_OK with *out set, SBD_OK with *out
+ * NULL when name is none of them, or an error. */
+static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, const char *text,
+                                 ex_expr **out) {
+  static const struct {
+    const char *name;
+    ex_part part;
+  } part_fns[] = {{"year", EX_PART_YEAR},
+                  {"quarter", EX_PART_QUARTER},
+                  {"month", EX_PART_MONTH},
+                  {"week", EX_PART_WEEK},
+                  {"weekofyear", EX_PART_WEEK},
+                  {"day", EX_PART_DAY},
+                  {"dayofmonth", EX_PART_DAY},
+                  {"hour", EX_PART_HOUR},
+                  {"minute", EX_PART_MINUTE},
+                  {"second", EX_PART_SECOND},
+                  {"millisecond", EX_PART_MILLISECOND},
+                  {"microsecond", EX_PART_MICROSECOND},
+                  {"decade", EX_PART_DECADE},
+                  {"century", EX_PART_CENTURY},
+                  {"millennium", EX_PART_MILLENNIUM},
+                  {"dayofweek", EX_PART_DOW},
+                  {"weekday", EX_PART_DOW},
+                  {"isodow", EX_PART_ISODOW},
+                  {"dayofyear", EX_PART_DOY},
+                  {"isoyear", EX_PART_ISOYEAR},
+                  {"yearweek", EX_PART_YEARWEEK},
+                  {"era", EX_PART_ERA},
+                  {"epoch", EX_PART_EPOCH},
+                  {"julian", EX_PART_JULIAN}};
+  static const struct {
+    const char *name;
+    ex_part part;
+  } interval_fns[] = {{"to_microseconds", EX_PART_MICROSECOND},
+                      {"to_milliseconds", EX_PART_MILLISECOND},
+                      {"to_seconds", EX_PART_SECOND},
+                      {"to_minutes", EX_PART_MINUTE},
+                      {"to_hours", EX_PART_HOUR},
+                      {"to_days", EX_PART_DAY},
+                      {"to_weeks", EX_PART_WEEK},
+                      {"to_months", EX_PART_MONTH},
+                      {"to_quarters", EX_PART_QUARTER},
+                      {"to_years", EX_PART_YEAR},
+                      {"to_decades", EX_PART_DECADE},
+                      {"to_centuries", EX_PART_CENTURY},
+                      {"to_millennia", EX_PART_MILLENNIUM}};
+  const char *name = e->func.name.lower;
+  int n = e->func.nargs;
+  *out = NULL;
+  sbd_status st = SBD_OK;
+  ex_part part = (ex_part)0;
+  int min = 1, max = 1;
+  enum { K_PART, K_TRUNC, K_TO_IV, K_NOW, K_TODAY, K_AGE, K_MAKE_DATE, K_STRFTIME, K_STRPTIME,
+         K_EPOCH_MS, K_TO_TS, K_REGEX } kind;
+  bool try_ = false;
+  ex_fn regex_fn = (ex_fn)0;
+  for (size_t i = 0; i < sizeof(part_fns) / sizeof(part_fns[0]) && !part; i++)
+    if (strcmp(name, part_fns[i].name) == 0)
+      part = part_fns[i].part;
+  if (part) {
+    kind = K_PART;
+  } else if (strcmp(name, "date_part") == 0 || strcmp(name, "datepart") == 0) {
+    kind = K_PART;
+    min = max = 2;
+  } else if (strcmp(name, "date_trunc") == 0 || strcmp(name, "datetrunc") == 0) {
+    kind = K_TRUNC;
+    min = max = 2;
+  } else if (strcmp(name, "now") == 0 || strcmp(name, "current_timestamp") == 0 ||
+             strcmp(name, "get_current_timestamp") == 0 ||
+             strcmp(name, "transaction_timestamp") == 0) {
+    kind = K_NOW;
+    min = max = 0;
+  } else if (strcmp(name, "current_date") == 0 || strcmp(name, "today") == 0) {
+    kind = K_TODAY;
+    min = max = 0;
+  } else if (strcmp(name, "age") == 0) {
+    kind = K_AGE;
+    max = 2;
+  } else if (strcmp(name, "make_date") == 0) {
+    kind = K_MAKE_DATE;
+    min = max = 3;
+  } else if (strcmp(name, "strftime") == 0) {
+    kind = K_STRFTIME;
+    min = max = 2;
+  } else if (strcmp(name, "strptime") == 0 || strcmp(name, "try_strptime") == 0) {
+    kind = K_STRPTIME;
+    try_ = name[0] == 't';
+    min = max = 2;
+  } else if (strcmp(name, "epoch_ms") == 0) {
+    kind = K_EPOCH_MS;
+  } else if (strcmp(name, "to_timestamp") == 0) {
+    kind = K_TO_TS;
+  } else if (strcmp(name, "regexp_matches") == 0 || strcmp(name, "regexp_full_match") == 0) {
+    kind = K_REGEX;
+    regex_fn = name[7] == 'm' ? EX_FN_REGEXP_MATCHES : EX_FN_REGEXP_FULL_MATCH;
+    min = 2;
+    max = 3;
+  } else if (strcmp(name, "regexp_replace") == 0) {
+    kind = K_REGEX;
+    regex_fn = EX_FN_REGEXP_REPLACE;
+    min = 3;
+    max = 4;
+  } else if (strcmp(name, "regexp_extract") == 0) {
+    kind = K_REGEX;
+    regex_fn = EX_FN_REGEXP_EXTRACT;
+    min = 2;
+    max = 3;
+  } else {
+    for (size_t i = 0; i < sizeof(interval_fns) / sizeof(interval_fns[0]) && !part; i++)
+      if (strcmp(name, interval_fns[i].name) == 0)
+        part = interval_fns[i].part;
+    if (!part)
+      return SBD_OK; /* not one of these */
+    kind = K_TO_IV;
+  }
+  if (n < min || n > max)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
+                        e->func.name.name, max > min ? "at least " : "", min,
+                        min == 1 ? "" : "s", n);
+  if (kind == K_NOW || kind == K_TODAY) {
+    ex_expr *c = node(b, EX_CONST, kind == K_NOW ? SBD_TIMESTAMP : SBD_DATE, 0, text);
+    if (!c)
+      return oom(b);
+    c->value.type = c->type;
+    if (kind == K_NOW)
+      c->value.i = query_now(b);
+    else
+      c->value.date = (int32_t)floor_days(query_now(b));
+    *out = c;
+    return SBD_OK;
+  }
+  if (kind == K_PART || kind == K_TRUNC) {
+    if (n == 2)
+      RETURN_IF_ERROR(part_arg(b, e, e->func.args[0], &part));
+    ex_expr *x;
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->func.args[n - 1], &x));
+    if (x->type == TYPE_NULL || (x->kind == EX_CONST && x->type == SBD_STRING))
+      coerce(b, &x, SBD_TIMESTAMP, &st);
+    RETURN_IF_ERROR(st);
+    bool ok = x->type == SBD_DATE || x->type == SBD_TIMESTAMP ||
+              (kind == K_PART && x->type == EX_INTERVAL);
+    if (!ok)
+      return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a DATE or TIMESTAMP%s, not %s: %s",
+                          e->func.name.name, kind == K_PART ? " or INTERVAL" : "",
+                          type_name(x->type), text);
+    if (kind == K_TRUNC) {
+      if (part == EX_PART_DOW || part == EX_PART_ISODOW || part == EX_PART_DOY ||
+          part == EX_PART_YEARWEEK || part == EX_PART_ERA || part == EX_PART_EPOCH ||
+          part == EX_PART_JULIAN)
+        return sql_error_at(b->ctx, b->sql, e->func.args[0]->off,
+                            "date_trunc() cannot truncate to '%s'", e->func.args[0]->lit.str);
+      RETURN_IF_ERROR(time_node(b, EX_FN_DATE_TRUNC, SBD_TIMESTAMP, text, out, 1, x));
+    } else {
+      if (x->type == EX_INTERVAL &&
+          (part == EX_PART_WEEK || part == EX_PART_DOW || part == EX_PART_ISODOW ||
+           part == EX_PART_DOY || part == EX_PART_ISOYEAR || part == EX_PART_YEARWEEK ||
+           part == EX_PART_ERA || part == EX_PART_JULIAN))
+        return unsupported(b, e->off, "%s of an INTERVAL (%s)", e->func.name.name, text);
+      bool dbl = part == EX_PART_EPOCH || part == EX_PART_JULIAN;
+      RETURN_IF_ERROR(
+          time_node(b, EX_FN_DATE_PART, dbl ? SBD_DOUBLE : SBD_INT64, text, out, 1, x));
+    }
+    (*out)->part = part;
+    return SBD_OK;
+  }
+  ex_expr *args[4] = {0};
+  for (int i = 0; i < n; i++)
+    RETURN_IF_ERROR(bind_expr(b, m, e->func.args[i], &args[i]));
+  switch (kind) {
+  case K_TO_IV:
+    RETURN_IF_ERROR(need_integer(b, &args[0], e, text));
+    RETURN_IF_ERROR(time_node(b, EX_FN_TO_INTERVAL, EX_INTERVAL, text, out, 1, args[0]));
+    (*out)->part = part;
+    return SBD_OK;
+  case K_AGE:
+    if (n == 1) { /* from today's midnight, as DuckDB */
+      args[1] = args[0];
+      args[0] = node(b, EX_CONST, SBD_TIMESTAMP, 0, "current_date");
+      if (!args[0])
+        return oom(b);
+      args[0]->value.type = SBD_TIMESTAMP;
+      args[0]->value.i = floor_days(query_now(b)) * 86400000000LL;
+    }
+    for (int i = 0; i < 2; i++)
+      if (!as_timestamp(b, &args[i], &st)) {
+        RETURN_IF_ERROR(st);
+        return sql_error_at(b->ctx, b->sql, e->off, "age() needs a TIMESTAMP or DATE, not %s: %s",
+                            type_name(args[i]->type), text);
+      }
+    return time_node(b, EX_FN_AGE, EX_INTERVAL, text, out, 2, args[0], args[1]);
+  case K_MAKE_DATE:
+    for (int i = 0; i < 3; i++)
+      RETURN_IF_ERROR(need_integer(b, &args[i], e, text));
+    return time_node(b, EX_FN_MAKE_DATE, SBD_DATE, text, out, 3, args[0], args[1], args[2]);
+  case K_STRFTIME:
+  case K_STRPTIME: {
+    /* strftime also takes (format, value), as DuckDB does. */
+    if (kind == K_STRFTIME && args[0]->type == SBD_STRING &&
+        (args[1]->type == SBD_DATE || args[1]->type == SBD_TIMESTAMP)) {
+      ex_expr *t = args[0];
+      args[0] = args[1];
+      args[1] = t;
+    }
+    if (kind == K_STRFTIME ? !as_timestamp(b, &args[0], &st)
+                           : !coerce(b, &args[0], SBD_STRING, &st)) {
+      RETURN_IF_ERROR(st);
+      return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a %s, not %s: %s",
+                          e->func.name.name, kind == K_STRFTIME ? "DATE or TIMESTAMP" : "STRING",
+                          type_name(args[0]->type), text);
+    }
+    if (!coerce(b, &args[1], SBD_STRING, &st)) {
+      RETURN_IF_ERROR(st);
+      return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a STRING format, not %s: %s",
+                          e->func.name.name, type_name(args[1]->type), text);
+    }
+    RETURN_IF_ERROR(time_node(b, kind == K_STRFTIME ? EX_FN_STRFTIME : EX_FN_STRPTIME,
+                              kind == K_STRFTIME ? SBD_STRING : SBD_TIMESTAMP, text, out, 2,
+                              args[0], args[1]));
+    (*out)->try_cast = try_;
+    return SBD_OK;
+  }
+  case K_EPOCH_MS:
+    if (args[0]->type == SBD_INT64 || args[0]->type == TYPE_NULL) {
+      coerce(b, &args[0], SBD_INT64, &st);
+      return time_node(b, EX_FN_MS_TO_TS, SBD_TIMESTAMP, text, out, 1, args[0]);
+    }
+    if (!as_timestamp(b, &args[0], &st)) {
+      RETURN_IF_ERROR(st);
+      return sql_error_at(b->ctx, b->sql, e->off,
+                          "epoch_ms() needs a TIMESTAMP or an INTEGER, not %s: %s",
+                          type_name(args[0]->type), text);
+    }
+    return time_node(b, EX_FN_EPOCH_MS, SBD_INT64, text, out, 1, args[0]);
+  case K_TO_TS:
+    RETURN_IF_ERROR(need_number(b, &args[0], true, e, text));
+    return time_node(b, EX_FN_SEC_TO_TS, SBD_TIMESTAMP, text, out, 1, args[0]);
+  default: /* K_REGEX */
+    break;
+  }
+  bool has_group = regex_fn == EX_FN_REGEXP_EXTRACT;
+  int nstr = regex_fn == EX_FN_REGEXP_REPLACE ? 3 : 2;
+  for (int i = 0; i < nstr; i++)
+    if (!coerce(b, &args[i], SBD_STRING, &st)) {
+      RETURN_IF_ERROR(st);
+      return sql_error_at(b->ctx, b->sql, e->func.args[i]->off, "%s() needs a STRING, not %s: %s",
+                          e->func.name.name, type_name(args[i]->type), text);
+    }
+  if (has_group && n == 3) {
+    RETURN_IF_ERROR(need_integer(b, &args[2], e, text));
+    if (args[2]->kind != EX_CONST)
+      return unsupported(b, e->func.args[2]->off, "regexp_extract() with a group that is not a "
+                                                  "constant");
+  }
+  uint32_t flags = 0;
+  bool global = false;
+  if (!has_group && n == max) {
+    const sql_expr *o = e->func.args[n - 1];
+    if (o->kind != SQL_EXPR_LITERAL || o->lit.kind != SQL_LIT_STRING)
+      return unsupported(b, o->off, "%s() with options that are not a string literal",
+                         e->func.name.name);
+    char bad = 0;
+    if (!ex_regex_options(o->lit.str, o->lit.len, regex_fn == EX_FN_REGEXP_REPLACE, &flags,
+                          &global, &bad))
+      return sql_error_at(b->ctx, b->sql, o->off,
+                          bad == 'g' ? "%s(): option 'g' (every match) is only for regexp_replace"
+                                     : "%s(): unknown regular expression option '%c' (i, c, s, "
+                                       "m, n, p, l, g)",
+                          e->func.name.name, bad);
+    n--; /* the options are not an argument of the kernel */
+  }
+  ex_expr *c = node(b, EX_FUNC, regex_fn == EX_FN_REGEXP_REPLACE || has_group ? SBD_STRING
+                                                                              : SBD_BOOL,
+                    n, text);
+  if (!c)
+    return oom(b);
+  c->fn = regex_fn;
+  for (int i = 0; i < n; i++)
+    c->args[i] = args[i];
+  c->regex_flags = flags;
+  c->regex_global = global;
+  if (args[1]->kind == EX_CONST && !args[1]->value.is_null) {
+    c->regex = ex_regex_compile(b->q, args[1]->value.str, args[1]->value.len, flags, text);
+    if (!c->regex)
+      return SBD_EINPUT;
+  }
+  *out = c;
   return SBD_OK;
 }
 
@@ -1233,6 +1760,11 @@ static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
       k = (int)i;
   if (k < 0 && strcmp(name, "nullif") == 0)
     return bind_nullif(b, m, e, out);
+  if (k < 0) {
+    RETURN_IF_ERROR(bind_time_func(b, m, e, text, out));
+    if (*out)
+      return SBD_OK;
+  }
   if (k < 0)
     return unsupported(b, e->off, "the function %s()", e->func.name.name);
   if (n == 2 && strcmp(name, "log") == 0)
@@ -1348,8 +1880,30 @@ static sbd_status bind_like(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     *out = null;
     return SBD_OK;
   }
-  if (p->kind != SQL_EXPR_LITERAL || p->lit.kind != SQL_LIT_STRING)
-    return unsupported(b, p->off, "%s with a pattern that is not a string literal", op);
+  if (p->kind != SQL_EXPR_LITERAL || p->lit.kind != SQL_LIT_STRING) {
+    /* A pattern per row: matched as it comes, by the same rules. */
+    ex_expr *pat;
+    RETURN_IF_ERROR(bind_expr(b, m, p, &pat));
+    if (!coerce(b, &pat, SBD_STRING, &st))
+      return sql_error_at(b->ctx, b->sql, p->off, "%s needs a STRING pattern, not %s: %s", op,
+                          type_name(pat->type), text);
+    ex_expr *d = node(b, EX_FUNC, SBD_BOOL, 2, text);
+    if (!d)
+      return oom(b);
+    d->fn = EX_FN_LIKE_DYN;
+    d->ilike = c->ilike;
+    d->like_escape = -1;
+    d->args[0] = c->args[0];
+    d->args[1] = pat;
+    if (e->like.escape) {
+      const sql_expr *x = e->like.escape;
+      if (x->kind != SQL_EXPR_LITERAL || x->lit.kind != SQL_LIT_STRING || x->lit.len > 1)
+        return sql_error_at(b->ctx, b->sql, x->off, "ESCAPE needs one character in quotes");
+      d->like_escape = x->lit.len ? (unsigned char)x->lit.str[0] : -1;
+    }
+    *out = e->like.negated ? negate(b, d, text) : d;
+    return *out ? SBD_OK : oom(b);
+  }
   c->value.type = SBD_STRING;
   c->value.str = p->lit.str;
   c->value.len = p->lit.len;
@@ -1367,7 +1921,7 @@ static sbd_status bind_like(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
   return *out ? SBD_OK : oom(b);
 }
 
-static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+static sbd_status bind_expr_inner(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   *out = NULL;
   if (m->post_agg && e->kind != SQL_EXPR_LITERAL) {
     const char *text = canonical(b, e);
@@ -1399,8 +1953,10 @@ static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
       return SBD_OK;
     }
     ex_expr *x;
-    RETURN_IF_ERROR(bind_expr(b, m, e->unary.arg, &x));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->unary.arg, &x));
     sbd_status st;
+    if (x->type == EX_INTERVAL)
+      return time_node(b, EX_FN_INTERVAL_NEG, EX_INTERVAL, text, out, 1, x);
     if (x->type == TYPE_NULL)
       coerce(b, &x, SBD_INT64, &st);
     if (x->type != SBD_INT64 && x->type != SBD_DOUBLE)
@@ -1434,9 +1990,9 @@ static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     ex_expr *x, *lo, *hi, *c = node(b, EX_AND, SBD_BOOL, 2, text);
     if (!c)
       return oom(b);
-    RETURN_IF_ERROR(bind_expr(b, m, e->between.arg, &x));
-    RETURN_IF_ERROR(bind_expr(b, m, e->between.low, &lo));
-    RETURN_IF_ERROR(bind_expr(b, m, e->between.high, &hi));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->between.arg, &x));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->between.low, &lo));
+    RETURN_IF_ERROR(bind_expr_iv(b, m, e->between.high, &hi));
     ex_expr *vals[3] = {x, lo, hi};
     RETURN_IF_ERROR(unify_n(b, vals, 3, text, e->between.op_off));
     RETURN_IF_ERROR(make_cmp(b, EX_GE, vals[0], vals[1], text, e->between.op_off, &c->args[0]));
@@ -1476,6 +2032,28 @@ static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     return unsupported(b, e->off, "subqueries in expressions");
   }
   return sbd_error(b->ctx, SBD_EINTERNAL, "SQL: internal error: expression kind %d", e->kind);
+}
+
+/* Binds one expression. An INTERVAL is a value inside expressions only (date arithmetic,
+ * comparisons, date_part, CAST to VARCHAR): those parents bind their arguments with
+ * bind_expr_iv; anywhere else (a result column, a GROUP BY key, an aggregate's argument, a CASE
+ * branch) an INTERVAL is refused here, once, with a caret at it. */
+static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  bool interval_ok = b->interval_ok;
+  b->interval_ok = false;
+  RETURN_IF_ERROR(bind_expr_inner(b, m, e, out));
+  if ((*out)->type == EX_INTERVAL && !interval_ok)
+    return unsupported(b, e->off,
+                       "an INTERVAL value here (%s): intervals may be used in date arithmetic, "
+                       "comparisons, extract/date_part and CAST(... AS VARCHAR), not as a "
+                       "result, key or argument elsewhere",
+                       (*out)->text);
+  return SBD_OK;
+}
+
+static sbd_status bind_expr_iv(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  b->interval_ok = true;
+  return bind_expr(b, m, e, out);
 }
 
 /* Binds in post-agg mode (or over the input when the query has no aggregation). */
@@ -2839,6 +3417,6 @@ static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {
 }
 
 sbd_status sql_plan(ex_query *q, const sql_stmt *stmt, ex_op **out) {
-  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL, NULL, 0, NULL, 0, false};
+  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL, NULL, 0, NULL, 0, false, false, 0};
   return bind_query(&b, stmt->query, out);
 }
