@@ -210,6 +210,12 @@ typedef struct ex_sort_key {
 } ex_sort_key;
 /* Sorts child's rows by keys (stable: ties keep their input order). Takes child. */
 sbd_status ex_sort_new(ex_query *q, ex_op *child, const ex_sort_key *keys, int nkeys, ex_op **out);
+/* Top-N: only the first rows (>= 0) rows of the sorted order are wanted (ORDER BY ... LIMIT n
+ * OFFSET m gives n + m), so the sort buffers about that many instead of all its input. Call
+ * before the first next; op must come from ex_sort_new. */
+void ex_sort_set_limit(ex_op *op, int64_t rows);
+/* The most rows a sort held at once, or -1 when op is not a sort (for tests). */
+int64_t ex_sort_buffered_peak(const ex_op *op);
 
 typedef enum ex_join_type {
   EX_JOIN_INNER = 1, /* also CROSS: no keys, every pair is a candidate */

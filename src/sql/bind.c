@@ -2267,8 +2267,11 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     }
     CHECK(ex_agg_new(b->q, op, cols, nouts, NULL, 0, names, &op));
   }
-  if (q->norder_by)
+  if (q->norder_by) {
     CHECK(ex_sort_new(b->q, op, sort_keys, q->norder_by, &op));
+    if (limit >= 0 && limit <= INT64_MAX - offset)
+      ex_sort_set_limit(op, limit + offset); /* top-N */
+  }
   if (limit >= 0 || offset > 0)
     CHECK(ex_limit_new(b->q, op, limit, offset, &op));
   if (nouts > nvisible) {
@@ -2381,8 +2384,11 @@ static sbd_status order_and_limit(binder *b, const sql_query *q, ex_op *op, ex_o
     ex_op_free(op);
     return st;
   }
-  if (q->norder_by)
+  if (q->norder_by) {
     RETURN_IF_ERROR(ex_sort_new(b->q, op, keys, q->norder_by, &op));
+    if (limit >= 0 && limit <= INT64_MAX - offset)
+      ex_sort_set_limit(op, limit + offset); /* top-N */
+  }
   if (limit >= 0 || offset > 0)
     RETURN_IF_ERROR(ex_limit_new(b->q, op, limit, offset, &op));
   *out = op;
