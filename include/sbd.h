@@ -192,6 +192,16 @@ void sbd_reader_close(sbd_reader *reader);
  * beneath it; the context must outlive the reader. */
 sbd_status sbd_query(sbd_ctx *ctx, const char *sql, sbd_reader **out);
 
+/* What a query's scans skipped by filter pushdown, so far: Parquet row groups whose statistics
+ * show that WHERE cannot hold (counted where a WHERE was pushed into a Parquet scan), and files of
+ * Hive-partitioned folders whose partition values show the same. */
+typedef struct sbd_scan_stats {
+  int64_t row_groups_read, row_groups_skipped;
+  int64_t files_read, files_skipped;
+} sbd_scan_stats;
+/* Fills *out for query, a reader from sbd_query (all zeros for any other reader). */
+void sbd_query_scan_stats(const sbd_reader *query, sbd_scan_stats *out);
+
 /* ---------------------------------------------------------------------------------------------
  * Writers. Output goes to a temporary file beside path and is renamed into place only by a
  * successful sbd_writer_close; sbd_writer_abort (or a crash) leaves any previous file whole.

@@ -56,6 +56,7 @@ typedef struct cli_args {
   bool json;                /* --json */
   const char *output_path;  /* -o FILE (sbd query), or NULL */
   const char *query_format; /* --format of sbd query's result, or NULL */
+  bool stats;               /* --stats (sbd query) */
   bool help;
   uint64_t given; /* bit i: the flag of row i of the flag table was given */
 } cli_args;

@@ -1163,6 +1163,7 @@ typedef struct source {
   char *path;        /* files: the path or glob (malloc'd) */
   sbd_options *opts; /* files: reader options (owned) */
   bool parquet;
+  const ex_expr *where; /* files: the WHERE over them, pushed into the reader (prune.c) */
 } source;
 
 static void source_free(source *s) {
@@ -1388,10 +1389,23 @@ static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, in
     RETURN_IF_ERROR(sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader));
     sbd_reader *r = src->reader;
     src->reader = NULL;
+    for (int i = 0; i < nkeep; i++)
+      map[i] = i; /* the reader gives the kept columns, in order */
+    st = src->where ? ex_prune_attach(b->q, r, src->where, map, nkeep) : SBD_OK;
+    if (st != SBD_OK) {
+      sbd_reader_close(r);
+      return st;
+    }
     return ex_scan_new(b->q, r, NULL, -1, out);
   }
   sbd_reader *r = src->reader;
   src->reader = NULL;
+  /* Filter pushdown: row groups and partition files where WHERE cannot hold are not read. */
+  sbd_status st = src->where ? ex_prune_attach(b->q, r, src->where, keep, nkeep) : SBD_OK;
+  if (st != SBD_OK) {
+    sbd_reader_close(r);
+    return st;
+  }
   return ex_scan_new(b->q, r, nkeep == s->n ? NULL : keep, nkeep == s->n ? -1 : nkeep, out);
 }
 
@@ -2231,6 +2245,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   CHECK(bind_limit(b, q->offset, "OFFSET", &offset));
 
   /* The plan. */
+  src.where = where;
   CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
   if (where)
     CHECK(ex_filter_new(b->q, op, where, &op));

@@ -3,8 +3,10 @@
  * what the full sort gives, ties in input order) and the statistics-based pruning decision.
  */
 #include "exec/exec_int.h"
+#include "io/parquet/pq_int.h"
 #include "test.h"
 
+#include <math.h>
 #include <stdlib.h>
 
 /* A leaf operator handing out rows (key, seq) with key = (seq * 7919) % modulo, in batches. */
@@ -107,4 +109,156 @@ TEST(top_n_equals_full_sort_with_ties_in_input_order) {
     ASSERT_EQ(q.mem_bytes, 0);
   }
   sbd_ctx_free(ctx);
+}
+
+/* Statistics of a row group of 100 rows. */
+static pq_column_stats ints(int64_t lo, int64_t hi, int64_t nulls) {
+  return (pq_column_stats){.type = SBD_INT64, .num_values = 100, .has_null_count = nulls >= 0,
+                           .null_count = nulls, .has_min_max = true, .min_i = lo, .max_i = hi};
+}
+static pq_column_stats dbls(double lo, double hi) {
+  return (pq_column_stats){.type = SBD_DOUBLE, .num_values = 100, .has_null_count = true,
+                           .has_min_max = true, .min_d = lo, .max_d = hi};
+}
+static pq_column_stats strs(const char *lo, const char *hi) {
+  return (pq_column_stats){.type = SBD_STRING, .num_values = 100, .has_null_count = true,
+                           .has_min_max = true, .min_s = lo, .min_len = strlen(lo),
+                           .max_s = hi, .max_len = strlen(hi)};
+}
+static ex_value vi(int64_t i) {
+  return (ex_value){.type = SBD_INT64, .i = i};
+}
+static ex_value vd(double d) {
+  return (ex_value){.type = SBD_DOUBLE, .d = d};
+}
+static ex_value vs(const char *s) {
+  return (ex_value){.type = SBD_STRING, .str = s, .len = strlen(s)};
+}
+
+TEST(prune_comparison_against_statistics) {
+  pq_column_stats no_minmax = ints(0, 0, 5);
+  no_minmax.has_min_max = false;
+  pq_column_stats all_null = ints(0, 0, 100);
+  all_null.has_min_max = false;
+  pq_column_stats dates = ints(19000, 19010, 0);
+  dates.type = SBD_DATE;
+  pq_column_stats bytes_hi = strs("a", "\xc3\xa9"); /* 'é': above every ASCII byte */
+  static const char *const ops[] = {"", "", "", "", "", "", "=", "<>", "<", "<=", ">", ">="};
+  const struct {
+    pq_column_stats st;
+    ex_op_code op;
+    sbd_type want;
+    ex_value v;
+    bool may_match;
+  } cases[] = {
+      /* INT64 [10, 20] */
+      {ints(10, 20, 0), EX_EQ, SBD_INT64, vi(9), false},
+      {ints(10, 20, 0), EX_EQ, SBD_INT64, vi(10), true},
+      {ints(10, 20, 0), EX_EQ, SBD_INT64, vi(20), true},
+      {ints(10, 20, 0), EX_EQ, SBD_INT64, vi(21), false},
+      {ints(10, 20, 0), EX_LT, SBD_INT64, vi(10), false},
+      {ints(10, 20, 0), EX_LT, SBD_INT64, vi(11), true},
+      {ints(10, 20, 0), EX_LE, SBD_INT64, vi(10), true},
+      {ints(10, 20, 0), EX_LE, SBD_INT64, vi(9), false},
+      {ints(10, 20, 0), EX_GT, SBD_INT64, vi(20), false},
+      {ints(10, 20, 0), EX_GT, SBD_INT64, vi(19), true},
+      {ints(10, 20, 0), EX_GE, SBD_INT64, vi(20), true},
+      {ints(10, 20, 0), EX_GE, SBD_INT64, vi(21), false},
+      {ints(10, 20, 0), EX_NE, SBD_INT64, vi(10), true},
+      {ints(7, 7, 0), EX_NE, SBD_INT64, vi(7), false},
+      {ints(7, 7, 50), EX_NE, SBD_INT64, vi(7), false}, /* NULL <> 7 is NULL */
+      {ints(7, 7, 0), EX_NE, SBD_INT64, vi(8), true},
+      /* statistics absent, or only nulls */
+      {no_minmax, EX_EQ, SBD_INT64, vi(1000), true},
+      {all_null, EX_EQ, SBD_INT64, vi(0), false},
+      {all_null, EX_NE, SBD_INT64, vi(0), false},
+      {ints(10, 20, 0), EX_EQ, SBD_INT64, (ex_value){.type = SBD_INT64, .is_null = true}, false},
+      /* INT64 column widened to DOUBLE */
+      {ints(10, 20, 0), EX_GT, SBD_DOUBLE, vd(19.5), true},
+      {ints(10, 20, 0), EX_GT, SBD_DOUBLE, vd(20.0), false},
+      {ints(10, 20, 0), EX_LT, SBD_DOUBLE, vd(10.0), false},
+      {ints(10, 20, 0), EX_EQ, SBD_DOUBLE, vd(10.5), true}, /* within the range: read */
+      /* DOUBLE: NaN is greater than every number but left out of the statistics */
+      {dbls(1.0, 2.0), EX_GT, SBD_DOUBLE, vd(5.0), true},
+      {dbls(1.0, 2.0), EX_GE, SBD_DOUBLE, vd(5.0), true},
+      {dbls(1.0, 2.0), EX_NE, SBD_DOUBLE, vd(1.0), true},
+      {dbls(1.0, 2.0), EX_LT, SBD_DOUBLE, vd(1.0), false},
+      {dbls(1.0, 2.0), EX_LE, SBD_DOUBLE, vd(0.5), false},
+      {dbls(1.0, 2.0), EX_EQ, SBD_DOUBLE, vd(3.0), false},
+      {dbls(1.0, 2.0), EX_EQ, SBD_DOUBLE, vd(NAN), true},
+      {dbls(1.0, 2.0), EX_LT, SBD_DOUBLE, vd(NAN), true},
+      {dbls(-0.0, 0.0), EX_EQ, SBD_DOUBLE, vd(0.0), true},
+      {dbls(-0.0, 0.0), EX_EQ, SBD_DOUBLE, vd(-0.0), true},
+      /* strings as unsigned bytes */
+      {strs("b", "d"), EX_EQ, SBD_STRING, vs("a"), false},
+      {strs("b", "d"), EX_EQ, SBD_STRING, vs("c"), true},
+      {strs("b", "d"), EX_EQ, SBD_STRING, vs("da"), false},
+      {strs("b", "d"), EX_LT, SBD_STRING, vs("b"), false},
+      {strs("b", "d"), EX_GE, SBD_STRING, vs("d"), true},
+      {strs("b", "d"), EX_GT, SBD_STRING, vs("d"), false},
+      {strs("x", "x"), EX_NE, SBD_STRING, vs("x"), true}, /* bounds may be truncated */
+      {bytes_hi, EX_EQ, SBD_STRING, vs("z"), true},
+      {bytes_hi, EX_GT, SBD_STRING, vs("z"), true},
+      {strs("a", "z"), EX_GT, SBD_STRING, vs("\xc3\xa9"), false},
+      /* DATE, and DATE widened to TIMESTAMP */
+      {dates, EX_EQ, SBD_DATE, (ex_value){.type = SBD_DATE, .date = 19011}, false},
+      {dates, EX_EQ, SBD_DATE, (ex_value){.type = SBD_DATE, .date = 19010}, true},
+      {dates, EX_GT, SBD_TIMESTAMP,
+       (ex_value){.type = SBD_TIMESTAMP, .i = 19010 * 86400000000LL}, false},
+      {dates, EX_GT, SBD_TIMESTAMP,
+       (ex_value){.type = SBD_TIMESTAMP, .i = 19010 * 86400000000LL - 1}, true},
+      /* a type the statistics are not in: read */
+      {ints(10, 20, 0), EX_EQ, SBD_STRING, vs("5"), true},
+  };
+  for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+    bool got = ex_prune_cmp_may_match(&cases[i].st, cases[i].op, cases[i].want, &cases[i].v);
+    if (got != cases[i].may_match)
+      test_fail(__FILE__, __LINE__, "case %zu (column %s const): may match %d, expected %d", i,
+                ops[cases[i].op], got, cases[i].may_match);
+  }
+}
+
+TEST(prune_null_checks_and_logic) {
+  pq_column_stats none = ints(1, 2, 0), some = ints(1, 2, 3), all = ints(0, 0, 100),
+                  unknown = ints(1, 2, -1);
+  ASSERT_TRUE(!ex_prune_null_may_match(&none, false));
+  ASSERT_TRUE(ex_prune_null_may_match(&some, false));
+  ASSERT_TRUE(ex_prune_null_may_match(&some, true));
+  ASSERT_TRUE(!ex_prune_null_may_match(&all, true));
+  ASSERT_TRUE(ex_prune_null_may_match(&unknown, false));
+  ASSERT_TRUE(ex_prune_null_may_match(&unknown, true));
+
+  /* (c0 = 5 OR c0 = 30) AND c1 IS NULL, over c0 in [10, 20] and c1 without nulls. */
+  ex_expr c0 = {.kind = EX_COLUMN, .type = SBD_INT64, .col = 0};
+  ex_expr c1 = {.kind = EX_COLUMN, .type = SBD_INT64, .col = 1};
+  ex_expr k5 = {.kind = EX_CONST, .type = SBD_INT64, .value = vi(5)};
+  ex_expr k15 = {.kind = EX_CONST, .type = SBD_INT64, .value = vi(15)};
+  ex_expr k30 = {.kind = EX_CONST, .type = SBD_INT64, .value = vi(30)};
+  ex_expr *eq5_args[] = {&c0, &k5}, *eq30_args[] = {&k30, &c0}, *eq15_args[] = {&c0, &k15};
+  ex_expr eq5 = {.kind = EX_CMP, .type = SBD_BOOL, .op = EX_EQ, .args = eq5_args, .nargs = 2};
+  ex_expr eq30 = {.kind = EX_CMP, .type = SBD_BOOL, .op = EX_EQ, .args = eq30_args, .nargs = 2};
+  ex_expr eq15 = {.kind = EX_CMP, .type = SBD_BOOL, .op = EX_EQ, .args = eq15_args, .nargs = 2};
+  ex_expr *in_args[] = {&eq5, &eq30};
+  ex_expr in = {.kind = EX_OR, .type = SBD_BOOL, .args = in_args, .nargs = 2};
+  ex_expr *isnull_args[] = {&c1};
+  ex_expr isnull = {.kind = EX_IS_NULL, .type = SBD_BOOL, .args = isnull_args, .nargs = 1};
+  pq_column_stats cols[2] = {ints(10, 20, 0), ints(1, 2, 0)};
+  ASSERT_TRUE(!ex_prune_may_match(&in, cols, 2)); /* neither 5 nor 30 is in [10, 20] */
+  in_args[1] = &eq15;
+  ASSERT_TRUE(ex_prune_may_match(&in, cols, 2));
+  ex_expr *and_args[] = {&in, &isnull};
+  ex_expr both = {.kind = EX_AND, .type = SBD_BOOL, .args = and_args, .nargs = 2};
+  ASSERT_TRUE(!ex_prune_may_match(&both, cols, 2)); /* c1 has no NULL */
+  cols[1] = ints(1, 2, 1);
+  ASSERT_TRUE(ex_prune_may_match(&both, cols, 2));
+  /* 30 > c0 (constant on the left) over [10, 20]: may; 5 > c0: cannot. */
+  ex_expr gt = {.kind = EX_CMP, .type = SBD_BOOL, .op = EX_GT, .args = eq30_args, .nargs = 2};
+  ASSERT_TRUE(ex_prune_may_match(&gt, cols, 2));
+  ex_expr *five_gt_args[] = {&k5, &c0};
+  gt.args = five_gt_args;
+  ASSERT_TRUE(!ex_prune_may_match(&gt, cols, 2));
+  /* A NOT is not understood: may match. */
+  ex_expr *not_args[] = {&gt};
+  ex_expr not_ = {.kind = EX_NOT, .type = SBD_BOOL, .args = not_args, .nargs = 1};
+  ASSERT_TRUE(ex_prune_may_match(&not_, cols, 2));
 }
