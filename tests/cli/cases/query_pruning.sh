@@ -1,0 +1,12 @@
+# WHERE skips Parquet row groups by their min/max/null-count statistics (--stats counts them); the
+# rows of the row groups read are still filtered, so the answers are those of the CSV
+awk 'BEGIN { print "id,v,s,d"; for (i = 1; i <= 1000; i++)
+  printf "%d,%s,s%04d,2024-%02d-01\n", i, (i % 7 == 0 ? "" : i * 0.5), i, 1 + int((i - 1) / 100) }' >p.csv
+sbd convert p.csv p.parquet --row-group-size 100
+for w in "id BETWEEN 250 AND 420" "id IN (5, 999)" "id > 950.5" "s >= 's0901'" "v < 10" \
+  "v > 490" "d = DATE '2024-03-01'" "d < TIMESTAMP '2024-02-01 00:00:00'" "v IS NULL" \
+  "id = 2000 OR id < 0" "NOT id < 900"; do
+  echo "WHERE $w"
+  sbd query "SELECT count(*), sum(id), min(s), max(s) FROM 'p.parquet' WHERE $w" --format csv --stats 2>&1
+  sbd query "SELECT count(*), sum(id), min(s), max(s) FROM 'p.csv' WHERE $w" --format csv
+done
