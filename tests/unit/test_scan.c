@@ -13,6 +13,7 @@
 typedef struct gen_op {
   ex_op op;
   int64_t next, rows, modulo;
+  int *freed; /* set to 1 when the operator is freed (or NULL) */
 } gen_op;
 
 static sbd_status gen_next(ex_op *op, sbd_batch **out) {
@@ -32,7 +33,13 @@ static sbd_status gen_next(ex_op *op, sbd_batch **out) {
   return SBD_OK;
 }
 
-static const ex_op_vt gen_vt = {"gen", gen_next, NULL};
+static void gen_free(ex_op *op) {
+  gen_op *g = (gen_op *)op;
+  if (g->freed)
+    *g->freed = 1;
+}
+
+static const ex_op_vt gen_vt = {"gen", gen_next, gen_free};
 
 static ex_op *gen_new(ex_query *q, int64_t rows, int64_t modulo) {
   gen_op *g = calloc(1, sizeof(*g));
@@ -261,4 +268,40 @@ TEST(prune_null_checks_and_logic) {
   ex_expr *not_args[] = {&gt};
   ex_expr not_ = {.kind = EX_NOT, .type = SBD_BOOL, .args = not_args, .nargs = 1};
   ASSERT_TRUE(ex_prune_may_match(&not_, cols, 2));
+}
+
+TEST(limit_closes_its_input_once_satisfied) {
+  static const struct {
+    int64_t limit, offset;
+  } cases[] = {
+      {10, 0},     /* within the first batch of 50000 */
+      {50000, 0},  /* exactly one batch */
+      {10, 60000}, /* skipped rows are read, then it stops */
+      {1, 199999}, /* a row of the fourth batch */
+  };
+  sbd_ctx *ctx = sbd_ctx_new();
+  for (size_t c = 0; c < sizeof(cases) / sizeof(cases[0]); c++) {
+    ex_query q = {.ctx = ctx};
+    int freed = 0;
+    ex_op *gen = gen_new(&q, 1000000, 13);
+    ((gen_op *)gen)->freed = &freed;
+    ex_op *lim;
+    ASSERT_EQ(ex_limit_new(&q, gen, cases[c].limit, cases[c].offset, &lim), 0);
+    int64_t rows = 0;
+    for (;;) {
+      sbd_batch *b;
+      ASSERT_EQ(ex_op_next(lim, &b), 0);
+      if (!b)
+        break;
+      rows += b->nrows;
+      sbd_batch_free(b);
+      /* Once the last row is out, the input is closed, before the caller asks again. */
+      if (rows == cases[c].limit && !freed)
+        test_fail(__FILE__, __LINE__, "case %zu: the input is still open after the last row", c);
+    }
+    ASSERT_EQ(rows, cases[c].limit);
+    ASSERT_EQ(freed, 1);
+    ex_op_free(lim);
+  }
+  sbd_ctx_free(ctx);
 }
