@@ -70,7 +70,7 @@ int sbd_ctx_threads(const sbd_ctx *ctx);
 /* ---------------------------------------------------------------------------------------------
  * Options: key/value strings given to readers and writers, the same keys the CLI flags and the
  * SQL reader functions use. Readers: format, schema, sample_rows, on_error, rejects,
- * max_line_bytes; delim, header, nulls, quote (CSV); columns (Parquet). Writers: format; delim,
+ * max_line_bytes, hive_partitioning; delim, header, nulls, quote (CSV); columns (Parquet). Writers: format; delim,
  * header (CSV); compression, compression_level, row_group_rows, row_group_bytes, page_bytes,
  * parquet_encoding, data_page, parquet_dict_limit (Parquet). A reader or writer rejects a key it
  * does not know.
@@ -158,8 +158,9 @@ sbd_status sbd_batch_export(sbd_ctx *ctx, sbd_batch *batch, struct ArrowArray *a
  */
 typedef struct sbd_reader sbd_reader;
 
-/* Opens paths[0..npaths). The format comes from option "format" or from the extension. The
- * reader is owned by the caller: sbd_reader_close. */
+/* Opens paths[0..npaths). The format comes from option "format" or from the extension. A folder
+ * stands for the files beneath it, and key=value folders add columns (Hive partitions; option
+ * hive_partitioning=false turns that off). The reader is owned by the caller: sbd_reader_close. */
 sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
                            const sbd_options *opts, sbd_reader **out);
 /* The number of rows of paths[0..npaths) (globs expanded, the format from option "format" or the
