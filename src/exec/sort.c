@@ -11,8 +11,10 @@
  * bound: whenever it reaches bound + max(bound, SBD_BATCH_ROWS) rows it is sorted and cut to its
  * first bound rows. This keeps ties in input order, as the full sort does: the rows kept are in
  * sorted (stable) order and all come before the rows appended after them, so a stable sort of the
- * buffer orders equal keys by input position again. A later version will sort runs of a bounded size and merge them, so that a run
- * can be spilled to disk; the permutation sort over whole columns is that run's sort.
+ * buffer orders equal keys by input position again.
+ *
+ * A later version will sort runs of a bounded size and merge them, so that a run can be spilled
+ * to disk; the permutation sort over whole columns is that run's sort.
  */
 #include "exec/exec_int.h"
 

@@ -120,17 +120,31 @@ TEST(top_n_equals_full_sort_with_ties_in_input_order) {
 
 /* Statistics of a row group of 100 rows. */
 static pq_column_stats ints(int64_t lo, int64_t hi, int64_t nulls) {
-  return (pq_column_stats){.type = SBD_INT64, .num_values = 100, .has_null_count = nulls >= 0,
-                           .null_count = nulls, .has_min_max = true, .min_i = lo, .max_i = hi};
+  return (pq_column_stats){.type = SBD_INT64,
+                           .num_values = 100,
+                           .has_null_count = nulls >= 0,
+                           .null_count = nulls,
+                           .has_min_max = true,
+                           .min_i = lo,
+                           .max_i = hi};
 }
 static pq_column_stats dbls(double lo, double hi) {
-  return (pq_column_stats){.type = SBD_DOUBLE, .num_values = 100, .has_null_count = true,
-                           .has_min_max = true, .min_d = lo, .max_d = hi};
+  return (pq_column_stats){.type = SBD_DOUBLE,
+                           .num_values = 100,
+                           .has_null_count = true,
+                           .has_min_max = true,
+                           .min_d = lo,
+                           .max_d = hi};
 }
 static pq_column_stats strs(const char *lo, const char *hi) {
-  return (pq_column_stats){.type = SBD_STRING, .num_values = 100, .has_null_count = true,
-                           .has_min_max = true, .min_s = lo, .min_len = strlen(lo),
-                           .max_s = hi, .max_len = strlen(hi)};
+  return (pq_column_stats){.type = SBD_STRING,
+                           .num_values = 100,
+                           .has_null_count = true,
+                           .has_min_max = true,
+                           .min_s = lo,
+                           .min_len = strlen(lo),
+                           .max_s = hi,
+                           .max_len = strlen(hi)};
 }
 static ex_value vi(int64_t i) {
   return (ex_value){.type = SBD_INT64, .i = i};
@@ -210,8 +224,8 @@ TEST(prune_comparison_against_statistics) {
       /* DATE, and DATE widened to TIMESTAMP */
       {dates, EX_EQ, SBD_DATE, (ex_value){.type = SBD_DATE, .date = 19011}, false},
       {dates, EX_EQ, SBD_DATE, (ex_value){.type = SBD_DATE, .date = 19010}, true},
-      {dates, EX_GT, SBD_TIMESTAMP,
-       (ex_value){.type = SBD_TIMESTAMP, .i = 19010 * 86400000000LL}, false},
+      {dates, EX_GT, SBD_TIMESTAMP, (ex_value){.type = SBD_TIMESTAMP, .i = 19010 * 86400000000LL},
+       false},
       {dates, EX_GT, SBD_TIMESTAMP,
        (ex_value){.type = SBD_TIMESTAMP, .i = 19010 * 86400000000LL - 1}, true},
       /* a type the statistics are not in: read */
