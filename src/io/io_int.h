@@ -60,6 +60,9 @@ typedef bool (*io_stats_filter)(void *arg, int row_group, int64_t num_rows,
                                 const struct pq_column_stats *cols, int ncols);
 sbd_status io_reader_set_filter(sbd_reader *r, io_stats_filter fn, void *arg);
 
+/* The format a reader reads ("csv", "jsonl", "parquet"; for several files, the first one's). */
+const char *io_reader_format(const sbd_reader *r);
+
 /* A new sbd_reader with ops and impl set and bytes_total = -1; path is copied. */
 sbd_reader *io_reader_new(sbd_ctx *ctx, const io_reader_ops *ops, const char *path);
 

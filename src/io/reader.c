@@ -431,6 +431,13 @@ sbd_status io_reader_set_filter(sbd_reader *r, io_stats_filter fn, void *arg) {
   return SBD_OK; /* the text formats have no statistics to prune by */
 }
 
+const char *io_reader_format(const sbd_reader *r) {
+  if (r->ops != &multi_ops)
+    return r->ops->format;
+  const multi *m = r->impl;
+  return io_format_of(m->opts, m->paths.v[0]);
+}
+
 /* ---- Hive partitions -------------------------------------------------------------------------*/
 
 #define HIVE_NULL "__HIVE_DEFAULT_PARTITION__"

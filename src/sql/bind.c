@@ -1220,10 +1220,13 @@ static sbd_status open_file(binder *b, const sql_from *f, const char *path, cons
       RETURN_IF_ERROR(sbd_options_set(src->opts, key, value));
     }
   }
-  const char *fmt = io_format_of(src->opts, path);
-  src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
   const char *paths[1] = {path};
   sbd_status st = sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader);
+  if (st == SBD_OK) {
+    /* From the reader, which knows the format of a folder's files too. */
+    const char *fmt = io_reader_format(src->reader);
+    src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
+  }
   if (st != SBD_OK) {
     /* Say where in the SQL the table came from, keeping the reader's message. */
     char msg[SBD_ERRMSG_MAX];
