@@ -194,7 +194,8 @@ static sbd_status expand(sbd_ctx *ctx, const char *const *paths, int npaths, pat
 /* A Hive partition value of one file. */
 typedef struct hive_val {
   bool null;
-  int64_t i; /* INT64; DATE (days) */
+  int64_t i; /* INT64, TIMESTAMP; DATE (days); BOOL (0 or 1) */
+  double d;  /* DOUBLE */
   const char *s;
   size_t n;
 } hive_val;
@@ -251,6 +252,7 @@ static void partition_stats(const multi *m, int file, int k, pq_column_stats *st
     return;
   st->has_min_max = true;
   st->min_i = st->max_i = v->i;
+  st->min_d = st->max_d = v->d;
   st->min_s = st->max_s = v->s;
   st->min_len = st->max_len = v->n;
 }
@@ -339,10 +341,14 @@ static sbd_vec *partition_column(sbd_ctx *ctx, const multi *m, int file, int k, 
     sbd_status st = SBD_OK;
     if (v->null)
       st = vec_push_null(ctx, c);
-    else if (m->key_types[k] == SBD_INT64)
+    else if (m->key_types[k] == SBD_INT64 || m->key_types[k] == SBD_TIMESTAMP)
       vec_push_i64(c, v->i);
     else if (m->key_types[k] == SBD_DATE)
       vec_push_i32(c, (int32_t)v->i);
+    else if (m->key_types[k] == SBD_DOUBLE)
+      vec_push_f64(c, v->d);
+    else if (m->key_types[k] == SBD_BOOL)
+      vec_push_bool(c, v->i != 0);
     else
       st = vec_push_str(ctx, c, v->s, v->n);
     if (st != SBD_OK) {
@@ -502,8 +508,35 @@ static sbd_status hive_value(void *arg, const char *key, size_t kl, const char *
                    m->paths.v[0], (int)kl, key);
 }
 
-/* Finds the partition keys of m->paths (names sorted), their values and types. */
-static sbd_status hive_plan(sbd_ctx *ctx, multi *m) {
+/* Reads a partition value as type t; false when it does not read as one. */
+static bool hive_parse(sbd_type t, hive_val *v) {
+  int32_t days;
+  bool b;
+  switch (t) {
+  case SBD_INT64:
+    return num_parse_int64(v->s, v->n, &v->i);
+  case SBD_DOUBLE:
+    return num_parse_double(v->s, v->n, &v->d);
+  case SBD_DATE:
+    if (!tm_parse_date(v->s, v->n, &days))
+      return false;
+    v->i = days;
+    return true;
+  case SBD_TIMESTAMP:
+    return tm_parse_timestamp(v->s, v->n, &v->i);
+  case SBD_BOOL:
+    if (!num_parse_bool(v->s, v->n, &b))
+      return false;
+    v->i = b;
+    return true;
+  default:
+    return true; /* STRING: the text itself */
+  }
+}
+
+/* Finds the partition keys of m->paths (names sorted), their values and types: those the schema
+ * option (force) gives, else inferred. */
+static sbd_status hive_plan(sbd_ctx *ctx, multi *m, const sbd_schema *force) {
   hive_scan h = {ctx, m, 0, NULL, true, 0};
   for (int i = 0; i < m->paths.n; i++)
     RETURN_IF_ERROR(hive_segments(m->paths.v[i], hive_collect, &h));
@@ -526,6 +559,17 @@ static sbd_status hive_plan(sbd_ctx *ctx, multi *m) {
   }
   /* Types: INT64 if every value reads as one, else DATE if every value does, else STRING. */
   for (int k = 0; k < m->nkeys; k++) {
+    int given = force ? sbd_schema_find(force, m->keys[k]) : -1;
+    if (given >= 0) {
+      m->key_types[k] = force->fields[given].type;
+      for (int i = 0; i < m->paths.n; i++) {
+        hive_val *v = &m->vals[i * m->nkeys + k];
+        RETURN_ERROR_IF(!v->null && !hive_parse(m->key_types[k], v), ctx, SBD_EINPUT,
+                        "%s: partition '%s': cannot read \"%.*s\" as %s", m->paths.v[i],
+                        m->keys[k], (int)v->n, v->s, sbd_type_name(m->key_types[k]));
+      }
+      continue;
+    }
     bool ints = true, dates = true;
     for (int i = 0; i < m->paths.n; i++) {
       hive_val *v = &m->vals[i * m->nkeys + k];
@@ -537,16 +581,9 @@ static sbd_status hive_plan(sbd_ctx *ctx, multi *m) {
       dates = dates && v->n == 10 && tm_parse_date(v->s, v->n, &d);
     }
     m->key_types[k] = ints ? SBD_INT64 : dates ? SBD_DATE : SBD_STRING;
-    for (int i = 0; i < m->paths.n; i++) {
-      hive_val *v = &m->vals[i * m->nkeys + k];
-      int32_t d;
-      if (v->null)
-        continue;
-      if (m->key_types[k] == SBD_INT64)
-        num_parse_int64(v->s, v->n, &v->i);
-      else if (m->key_types[k] == SBD_DATE && tm_parse_date(v->s, v->n, &d))
-        v->i = d;
-    }
+    for (int i = 0; i < m->paths.n; i++)
+      if (!m->vals[i * m->nkeys + k].null)
+        hive_parse(m->key_types[k], &m->vals[i * m->nkeys + k]);
   }
   return SBD_OK;
 }
@@ -556,6 +593,29 @@ static int hive_key_of(const multi *m, const char *name) {
     if (strcasecmp(m->keys[k], name) == 0)
       return k;
   return -1;
+}
+
+/* The schema option's columns that are not partition keys (those type the keys). */
+static sbd_status without_keys(sbd_ctx *ctx, const multi *m, const sbd_schema *force,
+                               sbd_schema **out) {
+  int n = 0;
+  for (int i = 0; i < force->ncols; i++)
+    n += hive_key_of(m, force->fields[i].name) < 0;
+  sbd_schema *s = schema_new(ctx, n);
+  if (!s)
+    return SBD_ENOMEM;
+  int j = 0;
+  for (int i = 0; i < force->ncols; i++) {
+    if (hive_key_of(m, force->fields[i].name) >= 0)
+      continue;
+    sbd_status st = schema_set(ctx, s, j++, force->fields[i].name, force->fields[i].type);
+    if (st != SBD_OK) {
+      schema_unref(s);
+      return st;
+    }
+  }
+  *out = s;
+  return SBD_OK;
 }
 
 /* Sets up a Hive dataset: the output columns (the option columns, else the first file's columns
@@ -627,7 +687,7 @@ static sbd_status hive_open(sbd_ctx *ctx, sbd_reader *r, multi *m, const sbd_opt
     if (st == SBD_OK)
       st = schema_set(ctx, m->force, nfile, fs->fields[j].name, fs->fields[j].type);
     size_t add = strlen(fs->fields[j].name) + 2;
-    char *grown = st == SBD_OK ? realloc(file_cols, file_cols_len + add) : NULL;
+    char *grown = st == SBD_OK ? sbd_realloc(ctx, file_cols, file_cols_len + add) : NULL;
     if (st == SBD_OK && !grown)
       st = SBD_ENOMEM;
     if (st == SBD_OK) {
@@ -804,9 +864,13 @@ sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
   } else if (st == SBD_OK && hive) {
     st = multi_new(ctx, &pl, &r);
     if (st == SBD_OK)
-      st = hive_plan(ctx, r->impl);
+      st = hive_plan(ctx, r->impl, force);
+    sbd_schema *file_force = NULL;
+    if (st == SBD_OK && force)
+      st = without_keys(ctx, r->impl, force, &file_force);
     if (st == SBD_OK)
-      st = hive_open(ctx, r, r->impl, fopts, force);
+      st = hive_open(ctx, r, r->impl, fopts, file_force);
+    schema_unref(file_force);
     if (st == SBD_OK)
       r->bytes_total = total_bytes(ctx, &((multi *)r->impl)->paths);
   } else if (st == SBD_OK) {

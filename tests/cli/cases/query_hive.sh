@@ -25,6 +25,15 @@ sbd query "SELECT n, src FROM 'events' WHERE src = '42'" --format csv --stats
 mkdir -p dup/id=7
 printf 'id,x\n1,a\n' >dup/id=7/f.csv
 sbd query "SELECT * FROM 'dup'" --format csv
+# the schema option may type a key; a value that does not read as that type is an error naming
+# the file (inferred, the key would be a string)
+mkdir -p typed/year=2023 typed/year=20x4
+printf 'a\n1\n' >typed/year=2023/f.csv
+printf 'a\n2\n' >typed/year=20x4/f.csv
+sbd query "SELECT a, year FROM 'typed' ORDER BY a" --format csv
+sbd query "SELECT a, year / 2 AS half FROM read_csv('typed/year=2023', schema = 'year:DOUBLE')" --format csv
+sbd query "SELECT * FROM read_csv('typed', schema = 'year:INT64')"
+echo "exit $?"
 # errors: a glob that matches nothing, an empty folder, files whose partition folders differ, a
 # bad option value
 sbd query "SELECT * FROM 'orders/*/*.parquet'"
