@@ -565,8 +565,8 @@ static sbd_status hive_plan(sbd_ctx *ctx, multi *m, const sbd_schema *force) {
       for (int i = 0; i < m->paths.n; i++) {
         hive_val *v = &m->vals[i * m->nkeys + k];
         RETURN_ERROR_IF(!v->null && !hive_parse(m->key_types[k], v), ctx, SBD_EINPUT,
-                        "%s: partition '%s': cannot read \"%.*s\" as %s", m->paths.v[i],
-                        m->keys[k], (int)v->n, v->s, sbd_type_name(m->key_types[k]));
+                        "%s: partition '%s': cannot read \"%.*s\" as %s", m->paths.v[i], m->keys[k],
+                        (int)v->n, v->s, sbd_type_name(m->key_types[k]));
       }
       continue;
     }
