@@ -13,7 +13,8 @@
  * the constant. Rules that need care:
  * - NaN: sbd (as DuckDB) orders NaN above every number, so NaN > 1 is true; Parquet statistics
  *   leave NaN out of min/max, so for a DOUBLE column only the conditions NaN fails (=, <, <=) can
- *   prune, and a NaN constant never does.
+ *   prune, unless the statistics count no NaN (nan_count 0, or a DECIMAL column); a NaN constant
+ *   never prunes.
  * - Strings compare as unsigned bytes, as the statistics are ordered. Writers may truncate string
  *   bounds (still bounds, but no longer values), so <> never prunes a string column.
  * - A comparison is never true on NULL: a part whose values are all NULL (null count = rows)
@@ -169,7 +170,8 @@ bool ex_prune_cmp_may_match(const pq_column_stats *st, ex_op_code op, sbd_type w
     return true;
   if (st->type == SBD_DOUBLE) {
     /* NaN is left out of the statistics but is greater than every number. */
-    if (isnan(v.d) || op == EX_NE || op == EX_GT || op == EX_GE)
+    bool no_nan = st->has_nan_count && st->nan_count == 0;
+    if (isnan(v.d) || (!no_nan && (op == EX_NE || op == EX_GT || op == EX_GE)))
       return true;
   }
   int c_lo = compare_bounds(&v, &lo), c_hi = compare_bounds(&v, &hi);

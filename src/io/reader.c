@@ -20,6 +20,7 @@
 
 #include <dirent.h>
 #include <glob.h>
+#include <math.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -253,6 +254,7 @@ static void partition_stats(const multi *m, int file, int k, pq_column_stats *st
   st->has_min_max = true;
   st->min_i = st->max_i = v->i;
   st->min_d = st->max_d = v->d;
+  st->has_nan_count = st->type == SBD_DOUBLE && !isnan(v->d); /* a NaN bound is never used */
   st->min_s = st->max_s = v->s;
   st->min_len = st->max_len = v->n;
 }

@@ -164,6 +164,9 @@ TEST(prune_comparison_against_statistics) {
   pq_column_stats dates = ints(19000, 19010, 0);
   dates.type = SBD_DATE;
   pq_column_stats bytes_hi = strs("a", "\xc3\xa9"); /* 'é': above every ASCII byte */
+  pq_column_stats no_nan = dbls(1.0, 2.0), one_nan = dbls(1.0, 2.0);
+  no_nan.has_nan_count = one_nan.has_nan_count = true;
+  one_nan.nan_count = 1;
   static const char *const ops[] = {"", "", "", "", "", "", "=", "<>", "<", "<=", ">", ">="};
   const struct {
     pq_column_stats st;
@@ -208,6 +211,12 @@ TEST(prune_comparison_against_statistics) {
       {dbls(1.0, 2.0), EX_EQ, SBD_DOUBLE, vd(3.0), false},
       {dbls(1.0, 2.0), EX_EQ, SBD_DOUBLE, vd(NAN), true},
       {dbls(1.0, 2.0), EX_LT, SBD_DOUBLE, vd(NAN), true},
+      /* ... unless the statistics count no NaN */
+      {no_nan, EX_GT, SBD_DOUBLE, vd(5.0), false},
+      {no_nan, EX_GE, SBD_DOUBLE, vd(2.0), true},
+      {no_nan, EX_GE, SBD_DOUBLE, vd(2.5), false},
+      {one_nan, EX_GT, SBD_DOUBLE, vd(5.0), true},
+      {no_nan, EX_GT, SBD_DOUBLE, vd(NAN), true},
       {dbls(-0.0, 0.0), EX_EQ, SBD_DOUBLE, vd(0.0), true},
       {dbls(-0.0, 0.0), EX_EQ, SBD_DOUBLE, vd(-0.0), true},
       /* strings as unsigned bytes */

@@ -10,3 +10,19 @@ for w in "id BETWEEN 250 AND 420" "id IN (5, 999)" "id > 950.5" "s >= 's0901'" "
   sbd query "SELECT count(*), sum(id), min(s), max(s) FROM 'p.parquet' WHERE $w" --format csv --stats 2>&1
   sbd query "SELECT count(*), sum(id), min(s), max(s) FROM 'p.csv' WHERE $w" --format csv
 done
+# NaN is above every number (NaN > 100 is true) but never in min/max: a DOUBLE row group is
+# skipped by > only when its statistics count no NaN (row groups of 2 rows here)
+printf 'id,v\n1,1.5\n2,nan\n3,2.5\n4,3\n5,4\n6,inf\n7,-inf\n8,NaN\n' >nan.csv
+sbd convert nan.csv nan.parquet --row-group-size 2
+for w in "v > 100" "v > 3.5" "v <> 1.5" "v < 2" "v = 'NaN'"; do
+  echo "WHERE $w"
+  sbd query "SELECT count(*), sum(id) FROM 'nan.parquet' WHERE $w" --format csv --stats 2>&1
+  sbd query "SELECT count(*), sum(id) FROM 'nan.csv' WHERE $w" --format csv
+done
+# several files through a glob: each file's row groups are pruned
+head -501 p.csv >p1.csv
+(head -1 p.csv; tail -500 p.csv) >p2.csv
+sbd convert p1.csv parts-1.parquet --row-group-size 100
+sbd convert p2.csv parts-2.parquet --row-group-size 100
+sbd query "SELECT count(*), sum(id) FROM 'parts-*.parquet' WHERE id BETWEEN 480 AND 520" --format csv \
+  --stats
