@@ -70,7 +70,7 @@ int sbd_ctx_threads(const sbd_ctx *ctx);
 /* ---------------------------------------------------------------------------------------------
  * Options: key/value strings given to readers and writers, the same keys the CLI flags and the
  * SQL reader functions use. Readers: format, schema, sample_rows, on_error, rejects,
- * max_line_bytes, hive_partitioning; delim, header, nulls, quote (CSV); columns (Parquet).
+ * max_line_bytes, hive_partitioning; delim, header, nulls, quote (CSV); columns (Parquet, CSV).
  * Writers: format; delim, header (CSV); compression, compression_level, row_group_rows,
  * row_group_bytes, page_bytes, parquet_encoding, data_page, parquet_dict_limit (Parquet). A
  * reader or writer rejects a key it does not know.

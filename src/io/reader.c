@@ -78,10 +78,10 @@ static sbd_status open_one(sbd_ctx *ctx, const char *path, const sbd_options *op
   if (!csv && !jsonl)
     return sbd_error(ctx, SBD_EUSAGE, "%s: unknown format '%s' (formats: csv, jsonl, parquet)",
                      path, fmt);
-  /* A projection needs a columnar format: the text readers would have to parse every field
-   * anyway, so they do not take the option (a query selects columns instead). */
-  RETURN_ERROR_IF(sbd_options_get(opts, "columns"), ctx, SBD_EUSAGE,
-                  "%s: option columns applies to Parquet files only", path);
+  /* Parquet reads only the chunks named; CSV skips the other fields without converting them;
+   * JSON Lines has no projection yet (a query drops the columns it does not name). */
+  RETURN_ERROR_IF(jsonl && sbd_options_get(opts, "columns"), ctx, SBD_EUSAGE,
+                  "%s: option columns applies to Parquet and CSV files only", path);
   return csv ? csv_reader_open(ctx, path, opts, force, out)
              : jsonl_reader_open(ctx, path, opts, force, out);
 }
@@ -660,7 +660,9 @@ static sbd_status hive_open(sbd_ctx *ctx, sbd_reader *r, multi *m, const sbd_opt
       st = list_add(ctx, &names, m->keys[k]);
   }
   /* The schema, the map to file columns, the types files are read with and the projection. */
-  bool parquet = strcmp(first->ops->format, "parquet") == 0;
+  /* Parquet and CSV files take the projection; JSON Lines files give all their columns. */
+  bool parquet = strcmp(first->ops->format, "parquet") == 0 ||
+                 strcmp(first->ops->format, "csv") == 0;
   char *file_cols = NULL;
   size_t file_cols_len = 0;
   int nfile = 0;

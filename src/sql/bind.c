@@ -1163,6 +1163,7 @@ typedef struct source {
   char *path;        /* files: the path or glob (malloc'd) */
   sbd_options *opts; /* files: reader options (owned) */
   bool parquet;
+  bool projectable;     /* files: Parquet or CSV, which take the option columns */
   const ex_expr *where; /* files: the WHERE over them, pushed into the reader (prune.c) */
 } source;
 
@@ -1226,6 +1227,7 @@ static sbd_status open_file(binder *b, const sql_from *f, const char *path, cons
     /* From the reader, which knows the format of a folder's files too. */
     const char *fmt = io_reader_format(src->reader);
     src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
+    src->projectable = src->parquet || (fmt && strcasecmp(fmt, "csv") == 0);
   }
   if (st != SBD_OK) {
     /* Say where in the SQL the table came from, keeping the reader's message. */
@@ -1374,8 +1376,9 @@ static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, in
   bool comma = false;
   for (int i = 0; i < nkeep; i++)
     comma |= strchr(rs->fields[keep[i]].name, ',') != NULL;
-  if (src->parquet && nkeep < s->n && !comma) {
-    /* Parquet reads only the columns named: reopen with the projection. */
+  if (src->projectable && nkeep < s->n && !comma) {
+    /* Parquet reads only the columns named, CSV converts only those: reopen with the
+     * projection. */
     sql_buf list;
     sql_buf_init(&list);
     for (int i = 0; i < nkeep; i++) {
