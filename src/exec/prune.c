@@ -26,6 +26,15 @@
 #include <math.h>
 #include <string.h>
 
+/* DATE days as TIMESTAMP microseconds; false when that overflows. */
+static bool days_to_micros(int64_t days, int64_t *out) {
+  const int64_t per_day = 86400000000LL;
+  if (days > INT64_MAX / per_day || days < INT64_MIN / per_day)
+    return false;
+  *out = days * per_day;
+  return true;
+}
+
 /* A bound or constant in one comparable form. */
 typedef struct bound {
   sbd_type type; /* INT64 (also BOOL, DATE, TIMESTAMP), DOUBLE or STRING */
@@ -89,10 +98,8 @@ static bool constant_of(const ex_expr *e, sbd_type want, bound *out, bool *is_nu
     out->d = (double)c->value.i;
     return true;
   }
-  if (from == SBD_DATE && want == SBD_TIMESTAMP) {
-    out->i = (int64_t)c->value.date * 86400000000LL;
-    return true;
-  }
+  if (from == SBD_DATE && want == SBD_TIMESTAMP)
+    return days_to_micros(c->value.date, &out->i);
   return false;
 }
 
@@ -124,11 +131,8 @@ static bool bounds_of(const pq_column_stats *st, sbd_type want, bound *lo, bound
       hi->d = (double)st->max_i;
       return true;
     }
-    if (want == SBD_TIMESTAMP && st->type == SBD_DATE) {
-      lo->i = st->min_i * 86400000000LL;
-      hi->i = st->max_i * 86400000000LL;
-      return true;
-    }
+    if (want == SBD_TIMESTAMP && st->type == SBD_DATE)
+      return days_to_micros(st->min_i, &lo->i) && days_to_micros(st->max_i, &hi->i);
     if (want != st->type)
       return false;
     lo->i = st->min_i;

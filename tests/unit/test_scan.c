@@ -164,6 +164,8 @@ TEST(prune_comparison_against_statistics) {
   pq_column_stats dates = ints(19000, 19010, 0);
   dates.type = SBD_DATE;
   pq_column_stats bytes_hi = strs("a", "\xc3\xa9"); /* 'é': above every ASCII byte */
+  pq_column_stats far_dates = ints(2000000000, 2100000000, 0);
+  far_dates.type = SBD_DATE;
   pq_column_stats no_nan = dbls(1.0, 2.0), one_nan = dbls(1.0, 2.0);
   no_nan.has_nan_count = one_nan.has_nan_count = true;
   one_nan.nan_count = 1;
@@ -237,6 +239,8 @@ TEST(prune_comparison_against_statistics) {
        false},
       {dates, EX_GT, SBD_TIMESTAMP,
        (ex_value){.type = SBD_TIMESTAMP, .i = 19010 * 86400000000LL - 1}, true},
+      /* days beyond what a TIMESTAMP holds: nothing is known */
+      {far_dates, EX_LT, SBD_TIMESTAMP, (ex_value){.type = SBD_TIMESTAMP, .i = 0}, true},
       /* a type the statistics are not in: read */
       {ints(10, 20, 0), EX_EQ, SBD_STRING, vs("5"), true},
   };
