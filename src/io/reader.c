@@ -216,6 +216,7 @@ typedef struct multi {
   char **keys;
   sbd_type *key_types;
   hive_val *vals;
+  path_list decoded; /* values that were percent-encoded, decoded (vals point into them) */
   /* Filter pushdown (io_reader_set_filter), and room for the statistics it is shown. */
   io_stats_filter filter;
   void *filter_arg;
@@ -237,6 +238,7 @@ static void multi_close(sbd_reader *r) {
   free(m->keys);
   free(m->key_types);
   free(m->vals);
+  list_free(&m->decoded);
   free(m->stats);
   free(m);
 }
@@ -492,9 +494,52 @@ static sbd_status hive_collect(void *arg, const char *key, size_t kl, const char
   return SBD_OK;
 }
 
+static int hex_digit(char c) {
+  return c >= '0' && c <= '9'   ? c - '0'
+         : c >= 'a' && c <= 'f' ? c - 'a' + 10
+         : c >= 'A' && c <= 'F' ? c - 'A' + 10
+                                : -1;
+}
+
+/* A value with %XX escapes (writers encode ':', '/', ' ' ... so, as DuckDB reads them) decoded
+ * into m->decoded; the text as it is when it has none, or decodes to no valid UTF-8 text. */
+static sbd_status hive_decode(sbd_ctx *ctx, multi *m, const char **v, size_t *vl) {
+  if (!memchr(*v, '%', *vl))
+    return SBD_OK;
+  char *buf = sbd_malloc(ctx, *vl + 1);
+  if (!buf)
+    return SBD_ENOMEM;
+  size_t n = 0;
+  const char *t = *v;
+  for (size_t i = 0; i < *vl; i++) {
+    int hi = t[i] == '%' && i + 2 < *vl ? hex_digit(t[i + 1]) : -1;
+    int lo = hi >= 0 ? hex_digit(t[i + 2]) : -1;
+    if (hi >= 0 && lo >= 0) {
+      buf[n++] = (char)(hi * 16 + lo);
+      i += 2;
+    } else {
+      buf[n++] = t[i];
+    }
+  }
+  buf[n] = 0;
+  sbd_status st = SBD_OK;
+  if (strlen(buf) == n && str_utf8_valid(buf, n)) {
+    st = list_add(ctx, &m->decoded, buf);
+    if (st == SBD_OK) {
+      *v = m->decoded.v[m->decoded.n - 1];
+      *vl = n;
+    }
+  }
+  free(buf);
+  return st;
+}
+
 static sbd_status hive_value(void *arg, const char *key, size_t kl, const char *v, size_t vl) {
   hive_scan *h = arg;
   multi *m = h->m;
+  bool null = vl == strlen(HIVE_NULL) && memcmp(v, HIVE_NULL, vl) == 0;
+  if (!null)
+    RETURN_IF_ERROR(hive_decode(h->ctx, m, &v, &vl));
   for (int k = 0; k < m->nkeys; k++)
     if (strlen(m->keys[k]) == kl && strncasecmp(m->keys[k], key, kl) == 0) {
       hive_val *hv = &m->vals[h->file * m->nkeys + k];
@@ -502,7 +547,7 @@ static sbd_status hive_value(void *arg, const char *key, size_t kl, const char *
         h->seen++;
       hv->s = v;
       hv->n = vl;
-      hv->null = vl == strlen(HIVE_NULL) && memcmp(v, HIVE_NULL, vl) == 0;
+      hv->null = null;
       return SBD_OK;
     }
   return sbd_error(h->ctx, SBD_EINPUT,
@@ -661,8 +706,8 @@ static sbd_status hive_open(sbd_ctx *ctx, sbd_reader *r, multi *m, const sbd_opt
   }
   /* The schema, the map to file columns, the types files are read with and the projection. */
   /* Parquet and CSV files take the projection; JSON Lines files give all their columns. */
-  bool parquet = strcmp(first->ops->format, "parquet") == 0 ||
-                 strcmp(first->ops->format, "csv") == 0;
+  bool parquet =
+      strcmp(first->ops->format, "parquet") == 0 || strcmp(first->ops->format, "csv") == 0;
   char *file_cols = NULL;
   size_t file_cols_len = 0;
   int nfile = 0;

@@ -21,6 +21,12 @@ mkdir -p events/src=web events/src=42
 printf '{"n": 1}\n' >events/src=web/a.jsonl
 printf '{"n": 2}\n' >events/src=42/a.jsonl
 sbd query "SELECT n, src FROM 'events' WHERE src = '42'" --format csv --stats
+# values are percent-decoded, as writers encode them ('2024-01-01 10%3A00' is 2024-01-01 10:00)
+mkdir -p 'enc/at=2024-01-01 10%3A00%3A00' 'enc/at=50%25 off' enc/at=bad%zz
+printf 'n\n1\n' >'enc/at=2024-01-01 10%3A00%3A00/f.csv'
+printf 'n\n2\n' >'enc/at=50%25 off/f.csv'
+printf 'n\n3\n' >enc/at=bad%zz/f.csv
+sbd query "SELECT n, at FROM 'enc' WHERE at IN ('2024-01-01 10:00:00', '50% off') ORDER BY n" --format csv --stats
 # a partition key replaces the file column of the same name, as in DuckDB
 mkdir -p dup/id=7
 printf 'id,x\n1,a\n' >dup/id=7/f.csv
