@@ -10,7 +10,8 @@
  * (orders/year=2024/month=1/part-0.parquet), each key becomes a column after the files' own
  * (keys in name order; a file column of the same name is replaced, as DuckDB does), typed by its
  * values across all files: INT64 if every value reads as one, else DATE if every value does, else
- * STRING; `__HIVE_DEFAULT_PARTITION__` is NULL. The option hive_partitioning=false turns this
+ * STRING (or the type the schema option gives the key); `__HIVE_DEFAULT_PARTITION__` is NULL;
+ * %XX escapes are decoded. The option hive_partitioning=false turns this
  * off. A Hive dataset takes its file columns and their types from its first file, and the other
  * files are read with those types forced, so that a file a filter skips (io_reader_set_filter: the
  * partition values are exact statistics) is never opened.
