@@ -70,10 +70,10 @@ int sbd_ctx_threads(const sbd_ctx *ctx);
 /* ---------------------------------------------------------------------------------------------
  * Options: key/value strings given to readers and writers, the same keys the CLI flags and the
  * SQL reader functions use. Readers: format, schema, sample_rows, on_error, rejects,
- * max_line_bytes; delim, header, nulls, quote (CSV); columns (Parquet). Writers: format; delim,
- * header (CSV); compression, compression_level, row_group_rows, row_group_bytes, page_bytes,
- * parquet_encoding, data_page, parquet_dict_limit (Parquet). A reader or writer rejects a key it
- * does not know.
+ * max_line_bytes, hive_partitioning; delim, header, nulls, quote (CSV); columns (Parquet, CSV).
+ * Writers: format; delim, header (CSV); compression, compression_level, row_group_rows,
+ * row_group_bytes, page_bytes, parquet_encoding, data_page, parquet_dict_limit (Parquet). A
+ * reader or writer rejects a key it does not know.
  */
 typedef struct sbd_options sbd_options;
 
@@ -169,8 +169,9 @@ sbd_status sbd_batch_import(sbd_ctx *ctx, const struct ArrowArray *array,
  */
 typedef struct sbd_reader sbd_reader;
 
-/* Opens paths[0..npaths). The format comes from option "format" or from the extension. The
- * reader is owned by the caller: sbd_reader_close. */
+/* Opens paths[0..npaths). The format comes from option "format" or from the extension. A folder
+ * stands for the files beneath it, and key=value folders add columns (Hive partitions; option
+ * hive_partitioning=false turns that off). The reader is owned by the caller: sbd_reader_close. */
 sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
                            const sbd_options *opts, sbd_reader **out);
 /* The number of rows of paths[0..npaths) (globs expanded, the format from option "format" or the
@@ -202,6 +203,16 @@ void sbd_reader_close(sbd_reader *reader);
  * sbd_reader_next. The query runs as it is read, with the context's threads for the readers
  * beneath it; the context must outlive the reader. */
 sbd_status sbd_query(sbd_ctx *ctx, const char *sql, sbd_reader **out);
+
+/* What a query's scans skipped by filter pushdown, so far: Parquet row groups whose statistics
+ * show that WHERE cannot hold (counted where a WHERE was pushed into a Parquet scan), and files of
+ * Hive-partitioned folders whose partition values show the same. */
+typedef struct sbd_scan_stats {
+  int64_t row_groups_read, row_groups_skipped;
+  int64_t files_read, files_skipped;
+} sbd_scan_stats;
+/* Fills *out for query, a reader from sbd_query (all zeros for any other reader). */
+void sbd_query_scan_stats(const sbd_reader *query, sbd_scan_stats *out);
 
 /* ---------------------------------------------------------------------------------------------
  * Writers. Output goes to a temporary file beside path and is renamed into place only by a

@@ -30,6 +30,7 @@ enum flag_id {
   FLAG_JSON,
   FLAG_OUTPUT_FILE,
   FLAG_QUERY_FORMAT,
+  FLAG_STATS,
   FLAG_HELP,
   FLAG_STORE /* the feature store's commands: stored by apply_store_flag */
 };
@@ -62,6 +63,8 @@ static const flag_spec flags[] = {
      "table, csv, jsonl or parquet (default: table on a terminal, else CSV)"},
     {"--threads", 0, CLI_FLAGS_QUERY, FLAG_THREADS, NULL, NULL, "N", 0,
      "worker threads (default 0: one per core)"},
+    {"--stats", 0, CLI_FLAGS_STATS, FLAG_STATS, NULL, NULL, NULL, 0,
+     "print on stderr the row groups and files the filters skipped"},
     /* Reading. */
     {"--format", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "format", NULL, "F", 0,
      "csv, jsonl or parquet (default: by the extension)"},
@@ -259,6 +262,9 @@ static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *sh
     return CLI_EXIT_OK;
   case FLAG_QUERY_FORMAT:
     args->query_format = value;
+    return CLI_EXIT_OK;
+  case FLAG_STATS:
+    args->stats = true;
     return CLI_EXIT_OK;
   case FLAG_HELP:
     args->help = true;

@@ -40,6 +40,7 @@ enum {
   CLI_FLAGS_GET = 1u << 9,    /* sbd get: --features, --exclude, --filter, --version */
   CLI_FLAGS_GC = 1u << 10,    /* sbd gc: --keep */
   CLI_FLAGS_DDL = 1u << 11,   /* sbd export-ddl: --engine, --location, --database */
+  CLI_FLAGS_STATS = 1u << 12, /* sbd query: --stats */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -62,6 +63,7 @@ typedef struct cli_args {
   bool json;                /* --json */
   const char *output_path;  /* -o FILE (sbd query), or NULL */
   const char *query_format; /* --format of sbd query's result, or NULL */
+  bool stats;               /* --stats (sbd query) */
   bool help;
   uint64_t given; /* bit i: the flag of row i of the flag table was given */
   /* The feature store's commands. */

@@ -129,6 +129,14 @@ static int run_query(sbd_ctx *ctx, const cli_args *args) {
     code = cli_out_of_memory();
   else if (st != SBD_OK && !(st == SBD_EIO && to_stdout && cli_stdout_closed()))
     code = cli_fail(args->cmd, ctx, st);
+  if (args->stats && code == CLI_EXIT_OK) {
+    sbd_scan_stats ss;
+    sbd_query_scan_stats(result, &ss);
+    fprintf(stderr,
+            "stats: row groups read %lld, skipped %lld; partition files read %lld, skipped %lld\n",
+            (long long)ss.row_groups_read, (long long)ss.row_groups_skipped,
+            (long long)ss.files_read, (long long)ss.files_skipped);
+  }
   cli_table_free(t);
   sbd_reader_close(result);
   return code;
@@ -137,7 +145,7 @@ static int run_query(sbd_ctx *ctx, const cli_args *args) {
 const cli_command cli_cmd_query = {
     "query",
     "run a SQL query over files",
-    "sbd query SQL [-o FILE] [--format table|csv|jsonl|parquet] [--threads N]",
+    "sbd query SQL [-o FILE] [--format table|csv|jsonl|parquet] [--threads N] [--stats]",
     "Runs one SQL query (see docs/sql.md) over files named in it as strings or\n"
     "with the reader functions, and prints the result: a table on a terminal,\n"
     "CSV otherwise, or the --format asked for.\n"
@@ -145,9 +153,10 @@ const cli_command cli_cmd_query = {
     "    sbd query \"SELECT * FROM read_csv('x.txt', delim = ';') LIMIT 5\"\n"
     "With -o FILE the result is written to FILE in the format of its extension\n"
     "(or --format) under a temporary name, renamed into place only when the whole\n"
-    "query succeeded. In a feature repository (a folder with sbd.yaml) its sources\n"
-    "and groups are tables: FROM customer reads the group's latest version,\n"
-    "FROM customer@3 its version 3.",
-    CLI_FLAGS_QUERY,
+    "query succeeded. --stats prints on standard error how many Parquet row\n"
+    "groups and partition files the WHERE let the scans skip. In a feature\n"
+    "repository (a folder with sbd.yaml) its sources and groups are tables:\n"
+    "FROM customer reads the group's latest version, FROM customer@3 its version 3.",
+    CLI_FLAGS_QUERY | CLI_FLAGS_STATS,
     run_query,
 };

@@ -42,6 +42,9 @@ typedef struct ex_query {
    * for a bare table name that is not a CTE; NULL when none. Read only while planning. */
   const struct sql_table *tables;
   int ntables;
+  /* Filter pushdown: the parts of the inputs read and skipped by statistics (prune.c). */
+  int64_t scan_row_groups_read, scan_row_groups_skipped;
+  int64_t scan_files_read, scan_files_skipped;
 } ex_query;
 
 /* Accounts bytes more of operator state; SBD_ELIMIT (with a message) when over the limit. */
@@ -306,6 +309,39 @@ typedef struct ex_sort_key {
 } ex_sort_key;
 /* Sorts child's rows by keys (stable: ties keep their input order). Takes child. */
 sbd_status ex_sort_new(ex_query *q, ex_op *child, const ex_sort_key *keys, int nkeys, ex_op **out);
+/* Top-N: only the first rows (>= 0) rows of the sorted order are wanted (ORDER BY ... LIMIT n
+ * OFFSET m gives n + m), so the sort buffers about that many instead of all its input. Call
+ * before the first next; op must come from ex_sort_new. */
+void ex_sort_set_limit(ex_op *op, int64_t rows);
+/* The most rows a sort held at once, or -1 when op is not a sort (for tests). */
+int64_t ex_sort_buffered_peak(const ex_op *op);
+
+/* ---- filter pushdown (prune.c) ----------------------------------------------------------------
+ * Whether a part of a table (a row group, a partition's file) may hold a row for which a WHERE
+ * condition is true, from its columns' statistics; false only when certainly none does. */
+struct pq_column_stats;
+/* pred is bound over columns 0..ncols), and cols[i] holds column i's statistics (has_min_max and
+ * has_null_count false where nothing is known). */
+bool ex_prune_may_match(const ex_expr *pred, const struct pq_column_stats *cols, int ncols);
+/* `column op value` (op EX_EQ..EX_GE) compared in type want (the column's type, or DOUBLE for an
+ * INT64 column, TIMESTAMP for a DATE column); value is of type want. */
+bool ex_prune_cmp_may_match(const struct pq_column_stats *st, ex_op_code op, sbd_type want,
+                            const ex_value *value);
+/* `column IS NULL` (negated: IS NOT NULL). */
+bool ex_prune_null_may_match(const struct pq_column_stats *st, bool negated);
+/* A scan's pruning: pred over the scan's columns 0..n), column i being the reader's column
+ * reader_col[i] (-1: none). */
+typedef struct ex_prune {
+  ex_query *q;
+  const ex_expr *pred;
+  int n;
+  int *reader_col;
+  struct pq_column_stats *stats; /* room for n */
+} ex_prune;
+/* Makes reader skip the parts (row groups, partition files) where pred cannot be true, counting
+ * them in q. The reader must not have been read yet. */
+sbd_status ex_prune_attach(ex_query *q, sbd_reader *reader, const ex_expr *pred,
+                           const int *reader_col, int n);
 
 typedef enum ex_join_type {
   EX_JOIN_INNER = 1, /* also CROSS: no keys, every pair is a candidate */

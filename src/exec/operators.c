@@ -2,6 +2,10 @@
  * operators.c — the streaming operators, which hold at most one batch: scan (a reader), one row
  * (SELECT without FROM), filter, project, concat (UNION ALL) and limit; and the generic next/free
  * of the plan.
+ *
+ * A limit frees its input as soon as it has handed out its last row, so the readers beneath are
+ * closed then (a Parquet reader stops its decoding tasks, the text readers their chunks in flight)
+ * instead of decoding ahead until the query is closed.
  */
 #include "exec/exec_int.h"
 
@@ -374,6 +378,11 @@ static sbd_status limit_next(ex_op *op, sbd_batch **out) {
     }
     if (l->left > 0)
       l->left -= n;
+    if (l->left == 0) {
+      /* Nothing more is wanted from the input: close it now. */
+      ex_op_free(op->child);
+      op->child = NULL;
+    }
     if (from == 0 && n == b->nrows) {
       *out = b;
       return SBD_OK;

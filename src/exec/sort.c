@@ -4,8 +4,20 @@
  * that order, SBD_BATCH_ROWS at a time.
  *
  * Keys compare by ex_vec_compare (strings by bytes, NaN greatest) with NULLs first or last as
- * each key says. A later version will sort runs of a bounded size and merge them, so that a run
- * can be spilled to disk; the permutation sort over whole columns is that run's sort.
+ * each key says.
+ *
+ * Top-N. Under ORDER BY ... LIMIT n OFFSET m the binder sets a bound (ex_sort_set_limit: n + m
+ * rows); only those rows can reach the output. The buffer then never holds much more than the
+ * bound: whenever it reaches bound + max(bound, SBD_BATCH_ROWS) rows it is sorted and cut to its
+ * first bound rows. This keeps ties in input order, as the full sort does: the rows kept are in
+ * sorted (stable) order and all come before the rows appended after them, so a stable sort of the
+ * buffer orders equal keys by input position again. After a cut, the last row kept is a threshold:
+ * an input row that does not sort strictly before it can never be among the first bound rows (an
+ * equal one comes later in the input), so it is not even buffered, and most rows of a large input
+ * cost one comparison.
+ *
+ * A later version will sort runs of a bounded size and merge them, so that a run can be spilled
+ * to disk; the permutation sort over whole columns is that run's sort.
  */
 #include "exec/exec_int.h"
 
@@ -22,6 +34,10 @@ typedef struct sort_op {
   int64_t next_row; /* the next position in perm to hand out */
   bool sorted;
   int64_t charged;
+  int64_t bound;     /* at most this many rows are handed out; -1: no bound */
+  int64_t peak_rows; /* the most rows buffered at once (for tests) */
+  int64_t threshold; /* top-N: the buffer's row every new row must beat; -1: none yet */
+  int64_t *sel;      /* top-N: the rows of an input batch that beat it */
 } sort_op;
 
 static int compare_rows(const sort_op *s, int64_t i, int64_t j) {
@@ -36,6 +52,24 @@ static int compare_rows(const sort_op *s, int64_t i, int64_t j) {
       return (!vi) == key->nulls_first ? -1 : 1;
     }
     int c = ex_vec_compare(v, i, v, j);
+    if (c)
+      return key->desc ? -c : c;
+  }
+  return 0;
+}
+
+/* Compares row i of batch b with buffered row j, as compare_rows does. */
+static int compare_input(const sort_op *s, const sbd_batch *b, int64_t i, int64_t j) {
+  for (int k = 0; k < s->nkeys; k++) {
+    const ex_sort_key *key = &s->keys[k];
+    const sbd_vec *x = b->cols[key->col], *y = s->cols[key->col];
+    bool vi = vec_is_valid(x, i), vj = vec_is_valid(y, j);
+    if (!vi || !vj) {
+      if (vi == vj)
+        continue;
+      return (!vi) == key->nulls_first ? -1 : 1;
+    }
+    int c = ex_vec_compare(x, i, y, j);
     if (c)
       return key->desc ? -c : c;
   }
@@ -77,23 +111,93 @@ static void merge_sort(const sort_op *s, int64_t *a, int64_t *tmp, int64_t n) {
     memcpy(a, src, sizeof(int64_t) * (size_t)n);
 }
 
+static int64_t buffer_bytes(const sort_op *s) {
+  int64_t bytes = 0;
+  for (int c = 0; c < s->op.schema->ncols; c++)
+    bytes += s->cols[c]->cap * (int64_t)type_width(s->cols[c]->type) + s->cols[c]->bytes_cap;
+  return bytes;
+}
+
+/* Sorts the buffered rows into a new permutation s->perm (stable). */
+static sbd_status sort_buffer(sort_op *s) {
+  sbd_ctx *ctx = s->op.q->ctx;
+  size_t bytes = sizeof(int64_t) * (size_t)(s->nrows ? s->nrows : 1);
+  free(s->perm);
+  s->perm = sbd_malloc(ctx, bytes);
+  int64_t *tmp = sbd_malloc(ctx, bytes);
+  if (!s->perm || !tmp) {
+    free(tmp);
+    return SBD_ENOMEM;
+  }
+  for (int64_t i = 0; i < s->nrows; i++)
+    s->perm[i] = i;
+  merge_sort(s, s->perm, tmp, s->nrows);
+  free(tmp);
+  return SBD_OK;
+}
+
+/* Top-N: sorts the buffer and keeps its first s->bound rows, in sorted order. */
+static sbd_status cut_to_bound(sort_op *s) {
+  ex_query *q = s->op.q;
+  int ncols = s->op.schema->ncols;
+  RETURN_IF_ERROR(sort_buffer(s));
+  int64_t keep = s->bound < s->nrows ? s->bound : s->nrows;
+  for (int c = 0; c < ncols; c++) {
+    sbd_vec *v = vec_new(q->ctx, s->cols[c]->type, keep);
+    sbd_status st = v ? ex_vec_gather(q->ctx, v, s->cols[c], s->perm, keep) : SBD_ENOMEM;
+    if (st != SBD_OK) {
+      vec_free(v);
+      return st;
+    }
+    vec_free(s->cols[c]);
+    s->cols[c] = v;
+  }
+  s->nrows = keep;
+  s->threshold = keep == s->bound && keep > 0 ? keep - 1 : -1;
+  free(s->perm);
+  s->perm = NULL;
+  int64_t now = buffer_bytes(s);
+  ex_mem_release(q, s->charged);
+  s->charged = 0;
+  RETURN_IF_ERROR(ex_mem_charge(q, now));
+  s->charged = now;
+  return SBD_OK;
+}
+
 static sbd_status gather_input(sort_op *s) {
   ex_query *q = s->op.q;
+  int64_t slack = s->bound > SBD_BATCH_ROWS ? s->bound : SBD_BATCH_ROWS;
   for (;;) {
+    if (s->bound >= 0 && s->nrows >= s->bound + slack)
+      RETURN_IF_ERROR(cut_to_bound(s));
     sbd_batch *b;
     RETURN_IF_ERROR(ex_op_next(s->op.child, &b));
     if (!b)
       return SBD_OK;
+    /* Top-N: only the rows that beat the threshold (none when nothing is wanted). */
+    int64_t n = b->nrows;
+    if (s->bound == 0) {
+      n = 0;
+    } else if (s->threshold >= 0 && s->sel) {
+      n = 0;
+      for (int64_t i = 0; i < b->nrows; i++) {
+        s->sel[n] = i;
+        n += compare_input(s, b, i, s->threshold) < 0;
+      }
+    }
     sbd_status st = SBD_OK;
     int64_t bytes = 0;
-    for (int c = 0; c < b->ncols && st == SBD_OK; c++) {
+    for (int c = 0; c < b->ncols && st == SBD_OK && n > 0; c++) {
       int64_t before =
           s->cols[c]->cap * (int64_t)type_width(s->cols[c]->type) + s->cols[c]->bytes_cap;
-      st = ex_vec_append(q->ctx, s->cols[c], b->cols[c], 0, b->nrows);
+      st = n == b->nrows ? ex_vec_append(q->ctx, s->cols[c], b->cols[c], 0, n)
+                         : ex_vec_gather(q->ctx, s->cols[c], b->cols[c], s->sel, n);
       bytes +=
           s->cols[c]->cap * (int64_t)type_width(s->cols[c]->type) + s->cols[c]->bytes_cap - before;
     }
-    s->nrows += b->nrows;
+    s->nrows += n;
+    if (s->nrows > s->peak_rows)
+      s->peak_rows = s->nrows;
     sbd_batch_free(b);
     RETURN_IF_ERROR(st);
     s->charged += bytes;
@@ -107,17 +211,9 @@ static sbd_status sort_next(ex_op *op, sbd_batch **out) {
   if (!s->sorted) {
     RETURN_IF_ERROR(gather_input(s));
     s->sorted = true;
-    size_t bytes = sizeof(int64_t) * (size_t)(s->nrows ? s->nrows : 1);
-    s->perm = sbd_malloc(ctx, bytes);
-    int64_t *tmp = sbd_malloc(ctx, bytes);
-    if (!s->perm || !tmp) {
-      free(tmp);
-      return SBD_ENOMEM;
-    }
-    for (int64_t i = 0; i < s->nrows; i++)
-      s->perm[i] = i;
-    merge_sort(s, s->perm, tmp, s->nrows);
-    free(tmp);
+    RETURN_IF_ERROR(sort_buffer(s));
+    if (s->bound >= 0 && s->nrows > s->bound)
+      s->nrows = s->bound; /* the rows past the bound are never handed out */
   }
   int64_t n = s->nrows - s->next_row;
   if (n <= 0)
@@ -148,6 +244,7 @@ static void sort_free(ex_op *op) {
   free(s->cols);
   free(s->keys);
   free(s->perm);
+  free(s->sel);
   ex_mem_release(op->q, s->charged);
 }
 
@@ -177,6 +274,22 @@ sbd_status ex_sort_new(ex_query *q, ex_op *child, const ex_sort_key *keys, int n
   }
   memcpy(s->keys, keys, sizeof(ex_sort_key) * (size_t)nkeys);
   s->nkeys = nkeys;
+  s->bound = -1;
+  s->threshold = -1;
   *out = &s->op;
   return SBD_OK;
+}
+
+void ex_sort_set_limit(ex_op *op, int64_t rows) {
+  if (op->vt != &sort_vt || rows < 0)
+    return;
+  sort_op *s = (sort_op *)op;
+  free(s->sel);
+  s->sel = malloc(sizeof(int64_t) * SBD_BATCH_ROWS);
+  /* Without room for the selection, the buffer is still bounded, only without the threshold. */
+  s->bound = rows;
+}
+
+int64_t ex_sort_buffered_peak(const ex_op *op) {
+  return op->vt == &sort_vt ? ((const sort_op *)op)->peak_rows : -1;
 }

@@ -48,6 +48,12 @@
  * average record size (grown if that was too small, never beyond SBD_BATCH_ROWS rows). A record
  * that fails is rolled back (null bits and string bytes of its row) and either stops the read
  * with "FILE:LINE: message" or, with on_error=skip, becomes a reject.
+ *
+ * Projection. With the option columns (names, as for Parquet; the query engine passes the
+ * columns a query names), the other fields are skipped: scanned for their end (quotes included,
+ * so records still split and count their fields the same) but never converted nor copied. Their
+ * place in the batch being filled is a one-byte placeholder vector that nothing writes, dropped
+ * when the batch is sealed; the batches handed out have the named columns, in the order given.
  */
 #include "io/csv_int.h"
 
@@ -83,6 +89,12 @@ typedef struct csv_reader {
   bool started;
   int ncols;
   sbd_schema *schema; /* a reference */
+  /* Projection (option columns): out_schema has the columns handed out, out_col[k] being the
+   * file column of the k-th; parse_schema types the skipped ones BOOL (placeholders). NULL
+   * without the option. */
+  sbd_schema *out_schema, *parse_schema;
+  int *out_col;
+  bool *skipped; /* per file column */
   char **nulls;
   size_t *null_lens;
   int nnulls;
@@ -388,8 +400,8 @@ static inline bool is_null(const csv_reader *rd, const char *s, size_t n) {
 /* ---- the parser (worker threads)
  * ---------------------------------------------------------------*/
 
-/* How the parser reads a column: a fast path, or always the general one. */
-enum { KIND_STRING, KIND_INT64, KIND_DOUBLE, KIND_GENERAL };
+/* How the parser reads a column: a fast path, or always the general one; or not at all. */
+enum { KIND_STRING, KIND_INT64, KIND_DOUBLE, KIND_GENERAL, KIND_SKIP };
 
 /* A column of the batch being filled; the vector's len is only set when the batch is sealed. */
 typedef struct col_state {
@@ -437,7 +449,7 @@ static bool batch_start(parse_state *ps, size_t bytes_left) {
   const csv_reader *rd = ps->rd;
   double est = (double)bytes_left / rd->row_bytes * 1.1 + 16;
   int64_t rows = est >= SBD_BATCH_ROWS ? SBD_BATCH_ROWS : (int64_t)est;
-  ps->batch = batch_new(NULL, rd->schema, rows);
+  ps->batch = batch_new(NULL, rd->parse_schema ? rd->parse_schema : rd->schema, rows);
   if (!ps->batch)
     return fail(ps, SBD_ENOMEM, "out of memory making a batch of %lld rows", (long long)rows);
   ps->row = 0;
@@ -448,7 +460,8 @@ static bool batch_start(parse_state *ps, size_t bytes_left) {
     cs->v = v;
     cs->type = v->type;
     cs->col = i;
-    cs->kind = v->type == SBD_STRING                       ? KIND_STRING
+    cs->kind = rd->skipped && rd->skipped[i]               ? KIND_SKIP
+               : v->type == SBD_STRING                     ? KIND_STRING
                : v->type == SBD_INT64 && rd->fast_numbers  ? KIND_INT64
                : v->type == SBD_DOUBLE && rd->fast_numbers ? KIND_DOUBLE
                                                            : KIND_GENERAL;
@@ -497,12 +510,37 @@ static bool batch_grow(parse_state *ps) {
   return true;
 }
 
+/* Projection: b's columns become the named ones, in their order; the placeholders are freed. */
+static bool project_batch(parse_state *ps, sbd_batch *b) {
+  const csv_reader *rd = ps->rd;
+  int n = rd->out_schema->ncols;
+  sbd_vec **cols = calloc((size_t)(n ? n : 1), sizeof(sbd_vec *));
+  if (!cols)
+    return fail(ps, SBD_ENOMEM, "out of memory");
+  for (int k = 0; k < n; k++) {
+    cols[k] = b->cols[rd->out_col[k]];
+    b->cols[rd->out_col[k]] = NULL;
+  }
+  for (int i = 0; i < b->ncols; i++)
+    vec_free(b->cols[i]);
+  free(b->cols);
+  b->cols = cols;
+  b->ncols = n;
+  schema_unref(b->schema);
+  b->schema = schema_ref(rd->out_schema);
+  return true;
+}
+
 static bool batch_finish(parse_state *ps) {
   sbd_batch *b = ps->batch;
   ps->batch = NULL;
   if (!b)
     return true;
   batch_sync(ps);
+  if (ps->rd->out_schema && !project_batch(ps, b)) {
+    sbd_batch_free(b);
+    return false;
+  }
   batch_seal(b);
   if (b->nrows == 0) {
     sbd_batch_free(b);
@@ -586,6 +624,8 @@ static bool set_null(parse_state *ps, col_state *cs) {
 /* Stores the text of a field (general path): null check, UTF-8 check, conversion. */
 static bool store_text(parse_state *ps, col_state *cs, const char *s, size_t n, bool quoted,
                        bool check_utf8) {
+  if (cs->kind == KIND_SKIP)
+    return true; /* a column the projection leaves out */
   const csv_reader *rd = ps->rd;
   int64_t row = ps->row;
   if (!quoted && is_null(rd, s, n))
@@ -957,6 +997,17 @@ static bool parse_records(parse_state *ps, const char *p, const char *end) {
         if (!q)
           goto general;
         goto number_end;
+      case KIND_SKIP: {
+        /* Left out by the projection: only find the field's end (a quote: the general path). */
+        unsigned high;
+        q = find_field_end(&fd, p, end, &high);
+        if (*q != delim && *q != '\n')
+          goto general;
+        p = q + 1;
+        if (*q == delim)
+          goto next_field;
+        goto record_end;
+      }
       default:
         goto general;
       }
@@ -1102,6 +1153,10 @@ static void csv_reader_free(csv_reader *rd) {
   free(rd->null_lens);
   free(rd->value_bytes);
   schema_unref(rd->schema);
+  schema_unref(rd->out_schema);
+  schema_unref(rd->parse_schema);
+  free(rd->out_col);
+  free(rd->skipped);
   free(rd);
 }
 
@@ -1329,7 +1384,8 @@ static void open_state_free(open_state *os) {
 static sbd_status read_options(sbd_ctx *ctx, const char *path, const sbd_options *opts,
                                csv_reader *rd, bool *delim_given, int64_t *sample_rows,
                                int64_t *max_line) {
-  static const char *const keys[] = {IO_COMMON_READ_OPTIONS, "delim", "header", "nulls", "quote"};
+  static const char *const keys[] = {
+      IO_COMMON_READ_OPTIONS, "delim", "header", "nulls", "quote", "columns"};
   RETURN_IF_ERROR(
       opt_check_known(ctx, opts, "CSV reader", keys, (int)(sizeof(keys) / sizeof(keys[0]))));
   RETURN_IF_ERROR(opt_get_bool(ctx, opts, "header", true, &rd->header));
@@ -1526,6 +1582,54 @@ static sbd_status build_schema(sbd_ctx *ctx, const char *path, csv_reader *rd, o
   return SBD_OK;
 }
 
+/* Option columns: the projection (out_schema, out_col, parse_schema, skipped). */
+static sbd_status choose_columns(sbd_ctx *ctx, const char *path, csv_reader *rd, const char *list) {
+  const sbd_schema *s = rd->schema;
+  int cap = 1;
+  for (const char *p = list; *p; p++)
+    cap += *p == ',';
+  rd->out_col = sbd_calloc(ctx, (size_t)cap, sizeof(int));
+  rd->skipped = sbd_calloc(ctx, (size_t)(s->ncols ? s->ncols : 1), sizeof(bool));
+  rd->out_schema = schema_new(ctx, cap);
+  rd->parse_schema = schema_new(ctx, s->ncols);
+  if (!rd->out_col || !rd->skipped || !rd->out_schema || !rd->parse_schema)
+    return SBD_ENOMEM;
+  for (int i = 0; i < s->ncols; i++)
+    rd->skipped[i] = true;
+  int n = 0;
+  for (const char *p = list;;) {
+    const char *e = strchr(p, ',');
+    size_t len = e ? (size_t)(e - p) : strlen(p);
+    while (len && (*p == ' ' || *p == '\t')) {
+      p++;
+      len--;
+    }
+    while (len && (p[len - 1] == ' ' || p[len - 1] == '\t'))
+      len--;
+    int k = -1;
+    for (int i = 0; i < s->ncols && k < 0; i++)
+      if (strlen(s->fields[i].name) == len && memcmp(s->fields[i].name, p, len) == 0)
+        k = i;
+    RETURN_ERROR_IF(len == 0, ctx, SBD_EUSAGE, "option columns: an empty column name in \"%s\"",
+                    list);
+    RETURN_ERROR_IF(k < 0, ctx, SBD_ENOTFOUND,
+                    "%s: option columns names column '%.*s', which the file does not have", path,
+                    (int)len, p);
+    RETURN_ERROR_IF(!rd->skipped[k], ctx, SBD_EUSAGE,
+                    "option columns: column '%.*s' is named twice", (int)len, p);
+    rd->skipped[k] = false;
+    rd->out_col[n] = k;
+    RETURN_IF_ERROR(schema_set(ctx, rd->out_schema, n++, s->fields[k].name, s->fields[k].type));
+    if (!e)
+      break;
+    p = e + 1;
+  }
+  for (int i = 0; i < s->ncols; i++)
+    RETURN_IF_ERROR(schema_set(ctx, rd->parse_schema, i, s->fields[i].name,
+                               rd->skipped[i] ? SBD_BOOL : s->fields[i].type));
+  return SBD_OK;
+}
+
 sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *opts,
                            const sbd_schema *force, sbd_reader **out) {
   *out = NULL;
@@ -1561,6 +1665,9 @@ sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *op
     st = infer_sample(ctx, rd, &os, p, end, sample_rows);
   if (st == SBD_OK)
     st = build_schema(ctx, path, rd, &os, force);
+  const char *columns = sbd_options_get(opts, "columns");
+  if (st == SBD_OK && columns)
+    st = choose_columns(ctx, path, rd, columns);
   sbd_reader *r = NULL;
   if (st == SBD_OK) {
     rd->ncols = os.nnames;
@@ -1580,7 +1687,7 @@ sbd_status csv_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *op
   }
   if (st == SBD_OK) {
     r->bytes_total = src->size;
-    r->schema = schema_ref(rd->schema);
+    r->schema = schema_ref(rd->out_schema ? rd->out_schema : rd->schema);
     r->impl = rd;
     if (rd->ncols > 0) {
       st = io_pipeline_new(ctx, src, &csv_pipeline_ops, rd, os.sample, os.sample_len, 0, max_line,

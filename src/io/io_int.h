@@ -50,6 +50,19 @@ sbd_status pq_reader_open(sbd_ctx *ctx, const char *path, const sbd_options *opt
 /* The rows of a Parquet file, from its footer (checked as pq_reader_open checks it). */
 sbd_status pq_count_rows(sbd_ctx *ctx, const char *path, int64_t *rows);
 
+/* Filter pushdown: fn is shown statistics of parts of the input before they are read (ncols of
+ * them, in the reader's column order) and returns false to skip the part: a Parquet row group
+ * (row_group >= 0), or a whole file of a Hive dataset (row_group -1, num_rows 1), whose partition
+ * columns have exact statistics and the others none. Formats without statistics ignore it. Set
+ * before the first sbd_reader_next. */
+struct pq_column_stats;
+typedef bool (*io_stats_filter)(void *arg, int row_group, int64_t num_rows,
+                                const struct pq_column_stats *cols, int ncols);
+sbd_status io_reader_set_filter(sbd_reader *r, io_stats_filter fn, void *arg);
+
+/* The format a reader reads ("csv", "jsonl", "parquet"; for several files, the first one's). */
+const char *io_reader_format(const sbd_reader *r);
+
 /* A new sbd_reader with ops and impl set and bytes_total = -1; path is copied. */
 sbd_reader *io_reader_new(sbd_ctx *ctx, const io_reader_ops *ops, const char *path);
 

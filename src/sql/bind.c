@@ -2069,6 +2069,8 @@ typedef struct source {
   char *path;        /* files: the path or glob (malloc'd) */
   sbd_options *opts; /* files: reader options (owned) */
   bool parquet;
+  bool projectable;     /* files: Parquet or CSV, which take the option columns */
+  const ex_expr *where; /* files: the WHERE over them, pushed into the reader (prune.c) */
 } source;
 
 static void source_free(source *s) {
@@ -2125,10 +2127,14 @@ static sbd_status open_file(binder *b, const sql_from *f, const char *path, cons
       RETURN_IF_ERROR(sbd_options_set(src->opts, key, value));
     }
   }
-  const char *fmt = io_format_of(src->opts, path);
-  src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
   const char *paths[1] = {path};
   sbd_status st = sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader);
+  if (st == SBD_OK) {
+    /* From the reader, which knows the format of a folder's files too. */
+    const char *fmt = io_reader_format(src->reader);
+    src->parquet = fmt && strcasecmp(fmt, "parquet") == 0;
+    src->projectable = src->parquet || (fmt && strcasecmp(fmt, "csv") == 0);
+  }
   if (st != SBD_OK) {
     /* Say where in the SQL the table came from, keeping the reader's message. */
     char msg[SBD_ERRMSG_MAX];
@@ -2315,8 +2321,9 @@ static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, in
   bool comma = false;
   for (int i = 0; i < nkeep; i++)
     comma |= strchr(rs->fields[keep[i]].name, ',') != NULL;
-  if (src->parquet && nkeep < s->n && !comma) {
-    /* Parquet reads only the columns named: reopen with the projection. */
+  if (src->projectable && nkeep < s->n && !comma) {
+    /* Parquet reads only the columns named, CSV converts only those: reopen with the
+     * projection. */
     sql_buf list;
     sql_buf_init(&list);
     for (int i = 0; i < nkeep; i++) {
@@ -2333,10 +2340,23 @@ static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, in
     RETURN_IF_ERROR(sbd_reader_open(b->ctx, paths, 1, src->opts, &src->reader));
     sbd_reader *r = src->reader;
     src->reader = NULL;
+    for (int i = 0; i < nkeep; i++)
+      map[i] = i; /* the reader gives the kept columns, in order */
+    st = src->where ? ex_prune_attach(b->q, r, src->where, map, nkeep) : SBD_OK;
+    if (st != SBD_OK) {
+      sbd_reader_close(r);
+      return st;
+    }
     return ex_scan_new(b->q, r, NULL, -1, out);
   }
   sbd_reader *r = src->reader;
   src->reader = NULL;
+  /* Filter pushdown: row groups and partition files where WHERE cannot hold are not read. */
+  sbd_status st = src->where ? ex_prune_attach(b->q, r, src->where, keep, nkeep) : SBD_OK;
+  if (st != SBD_OK) {
+    sbd_reader_close(r);
+    return st;
+  }
   return ex_scan_new(b->q, r, nkeep == s->n ? NULL : keep, nkeep == s->n ? -1 : nkeep, out);
 }
 
@@ -3188,6 +3208,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   CHECK(bind_limit(b, q->offset, "OFFSET", &offset));
 
   /* The plan. */
+  src.where = where;
   CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
   if (where)
     CHECK(ex_filter_new(b->q, op, where, &op));
@@ -3228,8 +3249,11 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     }
     CHECK(ex_agg_new(b->q, op, cols, nouts, NULL, 0, names, &op));
   }
-  if (q->norder_by)
+  if (q->norder_by) {
     CHECK(ex_sort_new(b->q, op, sort_keys, q->norder_by, &op));
+    if (limit >= 0 && limit <= INT64_MAX - offset)
+      ex_sort_set_limit(op, limit + offset); /* top-N */
+  }
   if (limit >= 0 || offset > 0)
     CHECK(ex_limit_new(b->q, op, limit, offset, &op));
   if (nouts > nvisible) {
@@ -3342,8 +3366,11 @@ static sbd_status order_and_limit(binder *b, const sql_query *q, ex_op *op, ex_o
     ex_op_free(op);
     return st;
   }
-  if (q->norder_by)
+  if (q->norder_by) {
     RETURN_IF_ERROR(ex_sort_new(b->q, op, keys, q->norder_by, &op));
+    if (limit >= 0 && limit <= INT64_MAX - offset)
+      ex_sort_set_limit(op, limit + offset); /* top-N */
+  }
   if (limit >= 0 || offset > 0)
     RETURN_IF_ERROR(ex_limit_new(b->q, op, limit, offset, &op));
   *out = op;

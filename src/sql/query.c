@@ -8,6 +8,7 @@
 #include "sql/sql_int.h"
 
 #include <stdlib.h>
+#include <string.h>
 
 typedef struct query_stream {
   ex_query q;
@@ -64,4 +65,15 @@ sbd_status sql_query_with_tables(sbd_ctx *ctx, const char *sql, const sql_table 
   r->schema = schema_ref(qs->root->schema);
   *out = r;
   return SBD_OK;
+}
+
+void sbd_query_scan_stats(const sbd_reader *query, sbd_scan_stats *out) {
+  memset(out, 0, sizeof(*out));
+  if (!query || query->ops != &query_ops || !query->impl)
+    return;
+  const ex_query *q = &((const query_stream *)query->impl)->q;
+  out->row_groups_read = q->scan_row_groups_read;
+  out->row_groups_skipped = q->scan_row_groups_skipped;
+  out->files_read = q->scan_files_read;
+  out->files_skipped = q->scan_files_skipped;
 }

@@ -187,10 +187,13 @@ void st_tables_free(sql_table *tables, int n) {
 }
 
 static sbd_status add_table(sbd_repo *r, sql_table **v, int *n, int *cap, char *name, char *path,
-                            const char *format) {
+                            const char *format, bool version) {
   sbd_options *opts = NULL;
+  /* A version's folder is version=N: the store's own layout, not a partition column of the
+   * group (the sources keep Hive partitioning, as in sbd query). */
   if (name && path && format && (opts = sbd_options_new()) &&
-      sbd_options_set(opts, "format", format) != SBD_OK) {
+      (sbd_options_set(opts, "format", format) != SBD_OK ||
+       (version && sbd_options_set(opts, "hive_partitioning", "false") != SBD_OK))) {
     sbd_options_free(opts);
     opts = NULL;
   }
@@ -214,7 +217,7 @@ sbd_status st_repo_tables(sbd_repo *r, sql_table **tables, int *ntables) {
   for (int i = 0; st == SBD_OK && i < r->cfg->nsources; i++) {
     const st_source *s = &r->cfg->sources[i];
     st = add_table(r, &v, &n, &cap, sbd_strdup(r->ctx, s->name), st_repo_path(r, s->path),
-                   s->format);
+                   s->format, false);
   }
   sqlite3_stmt *q = NULL;
   if (st == SBD_OK)
@@ -231,10 +234,10 @@ sbd_status st_repo_tables(sbd_repo *r, sql_table **tables, int *ntables) {
     st_text name = {0};
     st_text_add(&name, "%s@%lld", group, (long long)version);
     st = add_table(r, &v, &n, &cap, st_text_take(r->ctx, &name), st_version_glob(r, group, version),
-                   "parquet");
+                   "parquet", true);
     if (st == SBD_OK && version == sqlite3_column_int64(q, 2))
       st = add_table(r, &v, &n, &cap, sbd_strdup(r->ctx, group), st_version_glob(r, group, version),
-                     "parquet");
+                     "parquet", true);
   }
   if (st == SBD_OK && rc != SQLITE_DONE)
     st = st_db_error(r->ctx, r->db, "read");

@@ -24,7 +24,8 @@ static bool is_number(sbd_type t) {
 static sbd_status run_one(sbd_ctx *ctx, const char *sql, const char *glob, sbd_reader **rd) {
   sql_table t = {"v", glob, NULL};
   sbd_options *opts = sbd_options_new();
-  if (!opts || sbd_options_set(opts, "format", "parquet") != SBD_OK) {
+  if (!opts || sbd_options_set(opts, "format", "parquet") != SBD_OK ||
+      sbd_options_set(opts, "hive_partitioning", "false") != SBD_OK) {
     sbd_options_free(opts);
     return sbd_error(ctx, SBD_ENOMEM, "out of memory");
   }

@@ -98,7 +98,8 @@ function setup() {
   fs.writeFileSync(path.join(TMP, 'u.csv'), genU());
   fs.writeFileSync(path.join(TMP, 'e.csv'), HEADER + '\n');
   for (const name of ['t', 'u', 'e']) {
-    const r = sbd(['convert', '--schema', SCHEMA, path.join(TMP, `${name}.csv`), path.join(TMP, `${name}.parquet`)]);
+    // Row groups of 256 rows: the queries over t's Parquet file also test row-group pruning.
+    const r = sbd(['convert', '--schema', SCHEMA, '--row-group-size', '256', path.join(TMP, `${name}.csv`), path.join(TMP, `${name}.parquet`)]);
     if (r.status !== 0) throw new Error(`sbd convert ${name}: ${r.stderr}`);
   }
 }
@@ -565,9 +566,17 @@ const UNSUPPORTED = [
 ];
 
 // The CSV of e has a header only: its types cannot be inferred, so the query gives them.
+// {h} is t written by DuckDB as a Hive-partitioned folder (by k1 and k2): sbd reads the folder
+// (its partition files in CSV are small, so their types are given), DuckDB a table loaded from it
+// with hive_partitioning.
+const H_SCHEMA = 'id:INT64,v1:INT64,v2:DOUBLE,s:STRING,b:BOOL,d:DATE,ts:TIMESTAMP';
 function fill(sql, kind) {
-  return sql.replace(/\{(t|u|e)\}/g, (_, n) => {
+  return sql.replace(/\{(t|u|e|h)\}/g, (_, n) => {
     if (kind === 'duck') return n;
+    if (n === 'h') {
+      const dir = `'${path.join(TMP, `h_${kind}`)}'`;
+      return kind === 'csv' ? `read_csv(${dir}, schema = '${H_SCHEMA}')` : dir;
+    }
     const file = `'${path.join(TMP, `${n}.${kind}`)}'`;
     return n === 'e' && kind === 'csv' ? `read_csv(${file}, schema = '${SCHEMA}')` : file;
   });
@@ -590,6 +599,9 @@ async function main() {
   setup();
   for (const n of ['t', 'u', 'e'])
     await duckdbQueryJson(`CREATE TABLE ${n} AS SELECT * FROM read_parquet('${path.join(TMP, `${n}.parquet`)}')`);
+  for (const fmt of ['parquet', 'csv'])
+    await duckdbQueryJson(`COPY t TO '${path.join(TMP, `h_${fmt}`)}' (FORMAT ${fmt}, PARTITION_BY (k1, k2))`);
+  await duckdbQueryJson(`CREATE TABLE h AS SELECT * FROM read_parquet('${path.join(TMP, 'h_parquet', '*', '*', '*.parquet')}', hive_partitioning = true)`);
   let queries = 0;
   for (const entry of Q) {
     const q = typeof entry === 'string' ? entry : entry.q;

@@ -251,6 +251,30 @@ TEST(csv_dialect) {
   RUN(cases);
 }
 
+/* Option columns: the other fields are skipped, never converted, but still delimit records. */
+TEST(csv_projection) {
+  static const read_case cases[] = {
+      {"reordered", "a,b,c\n1,x,2.5\n2,y,3\n", "columns=c,a", "c:DOUBLE,a:INT64\n2.5|1\n3.0|2\n"},
+      {"quoted skipped fields", "a,b,c\n1,\"x,\ny\",3\n2,\"\",4\n3,\"q\"\"\",5\n", "columns=a,c",
+       "a:INT64,c:INT64\n1|3\n2|4\n3|5\n"},
+      {"a skipped field is not converted", "a,b\n1,zz\n", "columns=a&schema=b:INT64",
+       "a:INT64\n1\n"},
+      {"CRLF after a skipped last field", "a,b\r\n1,x\r\n2,\"y\"\r\n", "columns=a",
+       "a:INT64\n1\n2\n"},
+      {"strings kept", "a,b,c\n1,x,y\n2,,z\n", "columns=b", "b:STRING\nx\n<null>\n"},
+      {"fields still counted", "a,b\n1,2,3\n", "columns=a",
+       "error: %s:2: expected 2 fields, found 3"},
+      {"a stray quote in a skipped field", "a,b\n1,x\"y\n", "columns=a",
+       "error: %s:2: stray quote in unquoted field in column 'b' (quote the field, or set quote='' "
+       "to read quotes as text)"},
+      {"unknown column", "a,b\n1,2\n", "columns=a,zz",
+       "error: %s: option columns names column 'zz', which the file does not have"},
+      {"named twice", "a,b\n1,2\n", "columns=a,a",
+       "error: option columns: column 'a' is named twice"},
+  };
+  RUN(cases);
+}
+
 TEST(csv_delimiters) {
   static const read_case cases[] = {
       {"comma", "a,b,c\n1,2,3\n", NULL, "a:INT64,b:INT64,c:INT64\n1|2|3\n"},

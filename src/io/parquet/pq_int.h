@@ -625,6 +625,10 @@ typedef struct pq_column_stats {
   double min_d, max_d;       /* DOUBLE (never NaN) */
   const char *min_s, *max_s; /* STRING, compared as unsigned bytes; borrowed from the file */
   size_t min_len, max_len;
+  /* DOUBLE: NaN is never in min/max; nan_count says how many there are, when known (always 0
+   * for a DECIMAL, which has none). */
+  bool has_nan_count;
+  int64_t nan_count;
 } pq_column_stats;
 /* The statistics of field `field` in row group rg (has_min_max is false when the file has none
  * that sbd can trust: no column order, an unsigned or INT96 column with only the deprecated

@@ -700,6 +700,12 @@ void pq_file_column_stats(const pq_file *f, int rg, int field, pq_column_stats *
   const pq_statistics *s = &cm->statistics;
   out->has_null_count = s->has_null_count && s->null_count >= 0;
   out->null_count = s->null_count;
+  if (fd->conv == PQ_CONV_F32 || fd->conv == PQ_CONV_F64) {
+    out->has_nan_count = s->has_nan_count && s->nan_count >= 0;
+    out->nan_count = s->nan_count;
+  } else if (fd->conv == PQ_CONV_DEC_I32 || fd->conv == PQ_CONV_DEC_I64) {
+    out->has_nan_count = true; /* a decimal is never NaN */
+  }
   /* min_value / max_value are in the column order; an order sbd does not know voids them. */
   bool ordered = fd->leaf >= f->meta.n_column_orders ||
                  f->meta.column_orders[fd->leaf].kind == PQ_ORDER_TYPE_DEFINED;
