@@ -172,7 +172,7 @@ TEST(exec_scalar_queries) {
        "true|true|false|false|true|true|false"},
       {"SELECT 1 LIKE 'a'", "error: SQL: LIKE needs a STRING, not INT64"},
       {"SELECT 'a' LIKE lower('A')", "error: SQL: not supported yet: LIKE with a pattern"},
-      {"SELECT 1 UNION SELECT 2", "error: SQL: not supported yet: UNION"},
+      {"SELECT 1 UNION SELECT 1", "1"},
       {"SELECT 1 AS a UNION ALL SELECT 2.5 ORDER BY a DESC", "2.5"},
       {"SELECT 1, 2 UNION ALL SELECT 3", "error: SQL: UNION ALL: the left query has 2 columns"},
       {"SELECT 'a' UNION ALL SELECT 1", "error: SQL: UNION ALL: cannot mix STRING and INT64"},
