@@ -74,8 +74,8 @@ typedef struct subq_join {
   ex_expr **probe_keys, **build_keys;
   int nkeys;
   ex_expr *residual;
-  ex_expr *fix[2];
-  int fix_rel[2], nfix;
+  ex_expr **fix;
+  int *fix_rel, nfix, cap_fix;
   const char *name;
 } subq_join;
 
@@ -103,6 +103,12 @@ typedef struct binder {
   int select_depth; /* SELECTs being bound inside one another */
   bool no_prune;    /* the second pass over a query that failed: every column in sight */
   subq_state *sub;  /* the subquery joins of the SELECT being bound */
+  /* While a correlated subquery's condition is bound over the enclosing SELECT: its references
+   * to the subquery's columns, which name columns of the join (inner_join) instead. */
+  const sql_expr **inner_refs;
+  int ninner_refs;
+  subq_join *inner_join;
+  int inner_rel; /* the join column of inner_refs[0] */
 } binder;
 
 /* What an expression is bound against. */
@@ -128,6 +134,7 @@ static sbd_status subq_apply(binder *b, subq_state *sq, bool post, ex_op **op);
 static void subq_state_free(subq_state *sq);
 static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out);
 static const sql_query *expand_group_by_all(binder *b, const sql_query *q);
+static sbd_status inner_ref(binder *b, int i, ex_expr **out);
 
 static sbd_status err_at(binder *b, sbd_status status, uint32_t off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -314,6 +321,9 @@ static sbd_status check_table(binder *b, const scope *s, const sql_ident *t) {
 }
 
 static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  for (int i = 0; i < b->ninner_refs; i++)
+    if (b->inner_refs[i] == e)
+      return inner_ref(b, i, out);
   scope *s = m->in;
   const sql_ident *id = &e->column.name;
   const sql_ident *t = e->column.table;
@@ -2430,80 +2440,121 @@ static bool scope_names(const scope *s, const sql_expr *col) {
   return false;
 }
 
-/* Adds to *mask where the columns of e come from: 1 the subquery's FROM (inner; also a name
- * neither has, for the binder to report), 2 the enclosing SELECT's (outer). Nested subqueries are
- * not entered: a reference from there to the enclosing SELECT is reported as an unknown column. */
-static void column_sides(const sql_expr *e, const scope *inner, const scope *outer, int *mask) {
+/* Where the columns of an expression come from (mask: 1 the subquery's FROM, the inner side;
+ * also a name neither has, for the binder to report; 2 the enclosing SELECT's, the outer side),
+ * and, when refs is set, the inner column references themselves. */
+typedef struct sides {
+  const scope *inner, *outer;
+  int mask;
+  const sql_expr **refs;
+  int nrefs, cap_refs;
+  bool failed; /* out of memory collecting refs */
+} sides;
+
+static void note_side(binder *b, sides *x, const sql_expr *col) {
+  bool inner = scope_names(x->inner, col) || !scope_names(x->outer, col);
+  x->mask |= inner ? 1 : 2;
+  if (!inner || !x->refs)
+    return;
+  if (x->nrefs == x->cap_refs) {
+    int cap = x->cap_refs * 2;
+    const sql_expr **v = alloc(b, sizeof(sql_expr *) * (size_t)cap);
+    if (!v) {
+      x->failed = true;
+      return;
+    }
+    memcpy(v, x->refs, sizeof(sql_expr *) * (size_t)x->nrefs);
+    x->refs = v;
+    x->cap_refs = cap;
+  }
+  x->refs[x->nrefs++] = col;
+}
+
+/* Walks e (not entering nested subqueries: a reference from one of them to the enclosing SELECT
+ * is reported as an unknown column). */
+static void column_sides(binder *b, const sql_expr *e, sides *x) {
   if (!e)
     return;
   switch (e->kind) {
   case SQL_EXPR_COLUMN:
-    *mask |= scope_names(inner, e) || !scope_names(outer, e) ? 1 : 2;
+    note_side(b, x, e);
     return;
   case SQL_EXPR_UNARY:
-    column_sides(e->unary.arg, inner, outer, mask);
+    column_sides(b, e->unary.arg, x);
     return;
   case SQL_EXPR_BINARY:
-    column_sides(e->binary.left, inner, outer, mask);
-    column_sides(e->binary.right, inner, outer, mask);
+    column_sides(b, e->binary.left, x);
+    column_sides(b, e->binary.right, x);
     return;
   case SQL_EXPR_AND:
   case SQL_EXPR_OR:
     for (int i = 0; i < e->logic.nargs; i++)
-      column_sides(e->logic.args[i], inner, outer, mask);
+      column_sides(b, e->logic.args[i], x);
     return;
   case SQL_EXPR_IS_NULL:
-    column_sides(e->is_null.arg, inner, outer, mask);
+    column_sides(b, e->is_null.arg, x);
     return;
   case SQL_EXPR_IN_LIST:
-    column_sides(e->in_list.arg, inner, outer, mask);
+    column_sides(b, e->in_list.arg, x);
     for (int i = 0; i < e->in_list.nlist; i++)
-      column_sides(e->in_list.list[i], inner, outer, mask);
+      column_sides(b, e->in_list.list[i], x);
     return;
   case SQL_EXPR_IN_QUERY:
-    column_sides(e->in_query.arg, inner, outer, mask);
+    column_sides(b, e->in_query.arg, x);
     return;
   case SQL_EXPR_BETWEEN:
-    column_sides(e->between.arg, inner, outer, mask);
-    column_sides(e->between.low, inner, outer, mask);
-    column_sides(e->between.high, inner, outer, mask);
+    column_sides(b, e->between.arg, x);
+    column_sides(b, e->between.low, x);
+    column_sides(b, e->between.high, x);
     return;
   case SQL_EXPR_LIKE:
-    column_sides(e->like.arg, inner, outer, mask);
-    column_sides(e->like.pattern, inner, outer, mask);
-    column_sides(e->like.escape, inner, outer, mask);
+    column_sides(b, e->like.arg, x);
+    column_sides(b, e->like.pattern, x);
+    column_sides(b, e->like.escape, x);
     return;
   case SQL_EXPR_CASE:
-    column_sides(e->case_when.operand, inner, outer, mask);
-    column_sides(e->case_when.otherwise, inner, outer, mask);
+    column_sides(b, e->case_when.operand, x);
+    column_sides(b, e->case_when.otherwise, x);
     for (int i = 0; i < e->case_when.nwhens; i++) {
-      column_sides(e->case_when.whens[i].when, inner, outer, mask);
-      column_sides(e->case_when.whens[i].then, inner, outer, mask);
+      column_sides(b, e->case_when.whens[i].when, x);
+      column_sides(b, e->case_when.whens[i].then, x);
     }
     return;
   case SQL_EXPR_CAST:
-    column_sides(e->cast.arg, inner, outer, mask);
+    column_sides(b, e->cast.arg, x);
     return;
   case SQL_EXPR_FUNC:
     for (int i = 0; i < e->func.nargs; i++)
-      column_sides(e->func.args[i], inner, outer, mask);
-    column_sides(e->func.filter, inner, outer, mask);
+      column_sides(b, e->func.args[i], x);
+    column_sides(b, e->func.filter, x);
     return;
   default:
     return;
   }
 }
 
-/* The correlation of a subquery: the conjuncts inner = outer of its WHERE, and the rest. */
+static int side_mask(binder *b, const sql_expr *e, const scope *inner, const scope *outer) {
+  sides x = {inner, outer, 0, NULL, 0, 0, false};
+  column_sides(b, e, &x);
+  return x.mask;
+}
+
+/* The correlation of a subquery: the conjuncts inner = outer of its WHERE (join keys), the other
+ * conjuncts that name both sides (a residual condition of the join; refs: their references to
+ * the subquery's columns), and the rest. */
 typedef struct corr {
   int n;
   sql_expr **inner;
   const sql_expr **outer;
-  sql_expr *rest; /* the other conjuncts (NULL: none) */
+  const sql_expr **resid;
+  int nresid;
+  const sql_expr **refs;
+  int nrefs;
+  sql_expr *rest; /* the conjuncts naming only the subquery's columns (NULL: none) */
 } corr;
 
-/* Finds the correlation of sub with the SELECT whose input is m->in (c->n is 0 when there is
- * none). The subquery's FROM is bound here to learn its columns, and closed again. */
+/* Finds the correlation of sub with the SELECT whose input is m->in (no conjuncts: none). The
+ * subquery's FROM is bound here to learn its columns, and closed again. */
 static sbd_status find_correlation(binder *b, bind_mode *m, const sql_query *sub, corr *c) {
   memset(c, 0, sizeof(*c));
   if (sub->kind != SQL_QUERY_SELECT || !sub->select->from || !m->in || m->in->n == 0)
@@ -2536,21 +2587,21 @@ static sbd_status find_correlation(binder *b, bind_mode *m, const sql_query *sub
   sql_expr **rest = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
   c->inner = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
   c->outer = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
-  if (!rest || !c->inner || !c->outer)
+  c->resid = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
+  sides resid = {&in, m->in, 0, alloc(b, sizeof(sql_expr *) * 8), 0, 8, false};
+  if (!rest || !c->inner || !c->outer || !c->resid || !resid.refs)
     return oom(b);
   int nrest = 0;
   for (int i = 0; i < nw; i++) {
     sql_expr *x = w->kind == SQL_EXPR_AND ? w->logic.args[i] : (sql_expr *)w;
-    int mask = 0;
-    column_sides(x, &in, m->in, &mask);
-    if (!(mask & 2)) {
+    if (!(side_mask(b, x, &in, m->in) & 2)) {
       rest[nrest++] = x;
       continue;
     }
     int l = 0, r = 0;
     if (x->kind == SQL_EXPR_BINARY && x->binary.op == SQL_OP_EQ) {
-      column_sides(x->binary.left, &in, m->in, &l);
-      column_sides(x->binary.right, &in, m->in, &r);
+      l = side_mask(b, x->binary.left, &in, m->in);
+      r = side_mask(b, x->binary.right, &in, m->in);
     }
     if (l == 1 && r == 2) {
       c->inner[c->n] = x->binary.left;
@@ -2559,20 +2610,22 @@ static sbd_status find_correlation(binder *b, bind_mode *m, const sql_query *sub
       c->inner[c->n] = x->binary.right;
       c->outer[c->n++] = x->binary.left;
     } else {
-      return unsupported(b, x->off,
-                         "a correlated subquery condition other than inner = outer "
-                         "(subquery column = enclosing query column): %s",
-                         dup_range(b, x->off, x->end));
+      c->resid[c->nresid++] = x;
+      column_sides(b, x, &resid);
     }
   }
-  if (c->n == 0)
+  if (resid.failed)
+    return oom(b);
+  c->refs = resid.refs;
+  c->nrefs = resid.nrefs;
+  if (c->n + c->nresid == 0)
     return SBD_OK;
   int mask = 0;
   for (int i = 0; i < sel->nitems; i++)
-    column_sides(sel->items[i].expr, &in, m->in, &mask);
+    mask |= side_mask(b, sel->items[i].expr, &in, m->in);
   for (int i = 0; i < sel->ngroup_by; i++)
-    column_sides(sel->group_by[i], &in, m->in, &mask);
-  column_sides(sel->having, &in, m->in, &mask);
+    mask |= side_mask(b, sel->group_by[i], &in, m->in);
+  mask |= side_mask(b, sel->having, &in, m->in);
   if (mask & 2)
     return unsupported(b, sub->off,
                        "a correlated subquery naming the enclosing query's columns outside its "
@@ -2602,13 +2655,14 @@ static sql_expr *sql_true(binder *b, uint32_t off, bool value) {
   return e;
 }
 
-/* The subquery sub decorrelated: SELECT inner sides [, its item] [, TRUE] FROM ... WHERE the
- * other conjuncts [GROUP BY the inner sides]. NULL when out of memory. */
+/* The subquery sub decorrelated: SELECT inner sides [, its item] [, the columns the residual
+ * names] [, TRUE] FROM ... WHERE the other conjuncts [GROUP BY the inner sides]. NULL when out of
+ * memory. */
 static sql_query *decorrelate(binder *b, const sql_query *sub, const corr *c, bool item,
                               bool grouped) {
   sql_query *nq = alloc(b, sizeof(sql_query));
   sql_select *ns = alloc(b, sizeof(sql_select));
-  int n = c->n + (item ? 1 : 0) + (grouped ? 1 : 0);
+  int n = c->n + (item ? 1 : 0) + c->nrefs + (grouped ? 1 : 0);
   sql_select_item *items = alloc(b, sizeof(sql_select_item) * (size_t)n);
   if (!nq || !ns || !items)
     return NULL;
@@ -2620,12 +2674,15 @@ static sql_query *decorrelate(binder *b, const sql_query *sub, const corr *c, bo
   ns->where = c->rest;
   ns->items = items;
   ns->nitems = n;
+  int k = 0;
   for (int i = 0; i < c->n; i++)
-    items[i].expr = c->inner[i];
+    items[k++].expr = c->inner[i];
   if (item)
-    items[c->n] = sub->select->items[0];
+    items[k++] = sub->select->items[0];
+  for (int i = 0; i < c->nrefs; i++)
+    items[k++].expr = (sql_expr *)c->refs[i];
   if (grouped) {
-    if (!(items[n - 1].expr = sql_true(b, sub->off, true)))
+    if (!(items[k].expr = sql_true(b, sub->off, true)))
       return NULL;
     ns->group_by = c->inner;
     ns->ngroup_by = c->n;
@@ -2713,12 +2770,37 @@ static sbd_status run_subquery(binder *b, const sql_query *sub, const sql_expr *
 
 /* A column node of a subquery join's output, numbered when the join is placed. */
 static ex_expr *join_col(binder *b, subq_join *j, sbd_type type, int rel, const char *text) {
+  if (j->nfix == j->cap_fix) {
+    int cap = j->cap_fix ? j->cap_fix * 2 : 4;
+    ex_expr **v = alloc(b, sizeof(ex_expr *) * (size_t)cap);
+    int *r = alloc(b, sizeof(int) * (size_t)cap);
+    if (!v || !r)
+      return NULL;
+    if (j->nfix) {
+      memcpy(v, j->fix, sizeof(ex_expr *) * (size_t)j->nfix);
+      memcpy(r, j->fix_rel, sizeof(int) * (size_t)j->nfix);
+    }
+    j->fix = v;
+    j->fix_rel = r;
+    j->cap_fix = cap;
+  }
   ex_expr *c = node(b, EX_COLUMN, type, 0, text);
   if (c) {
     j->fix[j->nfix] = c;
     j->fix_rel[j->nfix++] = rel;
   }
   return c;
+}
+
+/* A reference of a correlated subquery's residual condition to the subquery's column: the
+ * join's column that the decorrelated subquery hands it on in. */
+static sbd_status inner_ref(binder *b, int i, ex_expr **out) {
+  subq_join *j = b->inner_join;
+  const sbd_schema *s = j->build->schema;
+  int rel = b->inner_rel + i;
+  const sql_expr *e = b->inner_refs[i];
+  *out = join_col(b, j, s->fields[rel].type, rel, dup_range(b, e->off, e->end));
+  return *out ? SBD_OK : oom(b);
 }
 
 /* Registers plan (taken) as the build side of a new subquery join of the current SELECT. */
@@ -2771,6 +2853,49 @@ static bool is_bare_agg_null_on_empty(const sql_expr *e) {
          strcmp(n, "min") == 0 || strcmp(n, "max") == 0;
 }
 
+/* The conjuncts of a correlated EXISTS or IN that are not inner = outer, bound over the pair of
+ * the enclosing SELECT's row (m) and the decorrelated subquery's row (j's build side, whose
+ * column rel onwards hold the subquery columns they name). They must be true for a pair to count:
+ * the residual of EXISTS is "conditions IS TRUE", that of IN "CASE WHEN conditions THEN x = y
+ * ELSE false END", so that a NULL condition drops the pair as WHERE would. */
+static sbd_status bind_residual(binder *b, bind_mode *m, const corr *c, subq_join *j, int rel,
+                                const char *text) {
+  ex_expr *cond = node(b, EX_AND, SBD_BOOL, c->nresid, text);
+  ex_expr *pick = node(b, EX_CASE, SBD_BOOL, 3, text);
+  ex_expr *no = node(b, EX_CONST, SBD_BOOL, 0, "false");
+  if (!cond || !pick || !no)
+    return oom(b);
+  no->value.type = SBD_BOOL;
+  b->inner_refs = c->refs;
+  b->ninner_refs = c->nrefs;
+  b->inner_join = j;
+  b->inner_rel = rel;
+  b->sub->active = false;
+  sbd_status st = SBD_OK;
+  for (int i = 0; i < c->nresid && st == SBD_OK; i++) {
+    st = bind_expr(b, m, c->resid[i], &cond->args[i]);
+    if (st == SBD_OK)
+      st = need_bool(b, &cond->args[i], "a subquery condition", c->resid[i]->off);
+  }
+  b->inner_refs = NULL;
+  b->ninner_refs = 0;
+  b->inner_join = NULL;
+  b->sub->active = true;
+  RETURN_IF_ERROR(st);
+  ex_expr *then = j->residual;
+  if (!then) {
+    if (!(then = node(b, EX_CONST, SBD_BOOL, 0, "true")))
+      return oom(b);
+    then->value.type = SBD_BOOL;
+    then->value.b = true;
+  }
+  pick->args[0] = c->nresid == 1 ? cond->args[0] : cond;
+  pick->args[1] = then;
+  pick->args[2] = no;
+  j->residual = pick;
+  return SBD_OK;
+}
+
 /* A correlated EXISTS, IN or scalar subquery (c: its correlation), decorrelated into a join. */
 static sbd_status bind_correlated(binder *b, bind_mode *m, const sql_expr *e, const sql_query *sub,
                                   const corr *c, const char *text, ex_expr **out) {
@@ -2792,6 +2917,12 @@ static sbd_status bind_correlated(binder *b, bind_mode *m, const sql_expr *e, co
   if (!scalar && agg)
     return unsupported(b, sub->off, "aggregates in a correlated %s subquery",
                        in ? "IN" : "EXISTS");
+  if (c->nresid && (scalar || m->post_agg))
+    return unsupported(b, c->resid[0]->off,
+                       "a correlated %s condition other than inner = outer (subquery column = "
+                       "enclosing query column): %s",
+                       scalar ? "scalar subquery" : "subquery over an aggregation",
+                       dup_range(b, c->resid[0]->off, c->resid[0]->end));
   /* The enclosing query's sides first: they may add joins of their own, placed before ours. */
   ex_expr **pk = alloc(b, sizeof(ex_expr *) * (size_t)c->n);
   ex_expr **bk = alloc(b, sizeof(ex_expr *) * (size_t)c->n);
@@ -2847,6 +2978,8 @@ static sbd_status bind_correlated(binder *b, bind_mode *m, const sql_expr *e, co
       if (e->in_query.negated && !(mark = negate(b, mark, text)))
         return oom(b);
     }
+    if (c->nresid)
+      RETURN_IF_ERROR(bind_residual(b, m, c, j, in ? c->n + 1 : c->n, text));
     *out = mark;
     return SBD_OK;
   }
@@ -2880,7 +3013,7 @@ static sbd_status bind_subquery(binder *b, bind_mode *m, const sql_expr *e, ex_e
   const sql_query *sub = e->kind == SQL_EXPR_IN_QUERY ? e->in_query.query : e->subquery.query;
   corr c;
   RETURN_IF_ERROR(find_correlation(b, m, sub, &c));
-  if (c.n > 0)
+  if (c.n + c.nresid > 0)
     return bind_correlated(b, m, e, sub, &c, text, out);
   if (e->kind == SQL_EXPR_IN_QUERY)
     return bind_in_query(b, m, e, text, out);
@@ -3239,6 +3372,6 @@ static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {
 }
 
 sbd_status sql_plan(ex_query *q, const sql_stmt *stmt, ex_op **out) {
-  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL, NULL, 0, NULL, 0, false, NULL};
+  binder b = {.q = q, .ctx = q->ctx, .a = &q->arena, .sql = stmt->sql};
   return bind_query(&b, stmt->query, out);
 }
