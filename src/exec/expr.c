@@ -375,39 +375,6 @@ static sbd_status eval_cmp(ex_query *q, const ex_expr *e, const sbd_vec *a, cons
 
 /* AND (is_and) or OR of n vectors, three-valued: AND is false when any is false, else NULL when
  * any is NULL, else true (OR alike with the roles of true and false swapped). */
-static sbd_status eval_logic(ex_query *q, bool is_and, sbd_vec **args, int nargs, int64_t n,
-                             sbd_vec **out) {
-  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
-  sbd_vec *r = *out;
-  uint8_t *z = r->values;
-  uint8_t *unknown = calloc((size_t)(n ? n : 1), 1);
-  if (!unknown)
-    return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
-  uint8_t decided = is_and ? 0 : 1; /* the value that decides: false for AND, true for OR */
-  memset(z, !decided, (size_t)n);
-  for (int k = 0; k < nargs; k++) {
-    const sbd_vec *a = args[k];
-    const uint8_t *x = a->values;
-    if (!a->null_count) {
-      for (int64_t i = 0; i < n; i++)
-        z[i] = (x[i] == decided) ? decided : z[i];
-    } else {
-      for (int64_t i = 0; i < n; i++) {
-        bool valid = vec_is_valid(a, i);
-        if (valid && x[i] == decided)
-          z[i] = decided;
-        unknown[i] |= !valid;
-      }
-    }
-  }
-  sbd_status st = SBD_OK;
-  for (int64_t i = 0; i < n && st == SBD_OK; i++)
-    if (unknown[i] && z[i] != decided)
-      st = vec_set_null(q->ctx, r, i);
-  free(unknown);
-  return st;
-}
-
 static sbd_status eval_not(ex_query *q, const sbd_vec *a, sbd_vec **out) {
   int64_t n = a->len;
   RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
@@ -1222,6 +1189,68 @@ static sbd_status eval_lazy(ex_query *q, const ex_expr *e, const sbd_batch *in, 
   return SBD_OK;
 }
 
+/* AND and OR evaluate an argument only over the rows the ones before it left undecided (not
+ * false for AND, not true for OR), as DuckDB does, so that "s <> 'x' AND CAST(s AS INT) > 0"
+ * does not fail on the rows the first argument rules out. Three-valued: the deciding value wins
+ * over NULL, NULL over the other value. */
+static sbd_status eval_logic_lazy(ex_query *q, const ex_expr *e, const sbd_batch *in,
+                                  sbd_vec **out) {
+  int64_t n = in->nrows;
+  uint8_t decided = e->kind == EX_AND ? 0 : 1; /* the value that decides: false for AND */
+  sbd_vec *r = NULL;
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, &r));
+  uint8_t *z = r->values;
+  uint8_t *unknown = calloc((size_t)(n ? n : 1), 1);
+  int64_t *rows = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  int64_t *left = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  sbd_status st = unknown && rows && left ? SBD_OK : sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  memset(z, !decided, (size_t)n);
+  for (int64_t i = 0; i < n && st == SBD_OK; i++)
+    rows[i] = i;
+  const sbd_batch *cur = in;
+  sbd_batch *owned = NULL;
+  for (int k = 0; k < e->nargs && st == SBD_OK && cur->nrows > 0; k++) {
+    sbd_vec *a;
+    st = ex_eval(q, e->args[k], cur, &a);
+    if (st != SBD_OK)
+      break;
+    int64_t m = cur->nrows, nleft = 0;
+    const uint8_t *x = a->values;
+    for (int64_t j = 0; j < m; j++) {
+      bool valid = vec_is_valid(a, j);
+      if (valid && x[j] == decided)
+        z[rows[j]] = decided;
+      else
+        left[nleft++] = j;
+      unknown[rows[j]] |= !valid;
+    }
+    vec_free(a);
+    if (nleft == m || k == e->nargs - 1)
+      continue;
+    sbd_batch *rest = NULL;
+    st = gather_batch(q, cur, left, nleft, &rest);
+    if (st != SBD_OK)
+      break;
+    for (int64_t j = 0; j < nleft; j++)
+      rows[j] = rows[left[j]];
+    sbd_batch_free(owned);
+    cur = owned = rest;
+  }
+  sbd_batch_free(owned);
+  for (int64_t i = 0; i < n && st == SBD_OK; i++)
+    if (unknown[i] && z[i] != decided)
+      st = vec_set_null(q->ctx, r, i);
+  free(unknown);
+  free(rows);
+  free(left);
+  if (st != SBD_OK) {
+    vec_free(r);
+    return st;
+  }
+  *out = r;
+  return SBD_OK;
+}
+
 /* ---- the walk ---------------------------------------------------------------------------------*/
 
 sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec **out) {
@@ -1235,6 +1264,8 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
     return eval_const(q, e, n, out);
   if (e->kind == EX_CASE || e->kind == EX_COALESCE)
     return eval_lazy(q, e, in, out);
+  if (e->kind == EX_AND || e->kind == EX_OR)
+    return eval_logic_lazy(q, e, in, out);
   sbd_vec *stack_args[4] = {0};
   sbd_vec **args = e->nargs <= 4 ? stack_args : calloc((size_t)e->nargs, sizeof(sbd_vec *));
   if (!args)
@@ -1252,10 +1283,6 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
       break;
     case EX_CMP:
       st = eval_cmp(q, e, args[0], args[1], out);
-      break;
-    case EX_AND:
-    case EX_OR:
-      st = eval_logic(q, e->kind == EX_AND, args, e->nargs, n, out);
       break;
     case EX_NOT:
       st = eval_not(q, args[0], out);
