@@ -5,8 +5,9 @@
  * inputs' validity words, and computes garbage-but-harmless values in the null slots (an INT64
  * overflow in a null slot is not an error: only valid rows are checked).
  *
- * Every CASE branch is evaluated over the whole batch and the rows are then picked, so an error
- * in a branch that no row takes (a failed CAST) is still raised: a known limit of this version.
+ * CASE, COALESCE, AND and OR are the exceptions, as in DuckDB: each argument is evaluated only
+ * over the rows that still need it (gathered into a smaller batch when earlier arguments decided
+ * some), so an error in a branch that no row takes (a failed CAST) is never raised.
  */
 #include "exec/exec_int.h"
 

@@ -11,6 +11,8 @@
  *   -> filter (WHERE) -> hash aggregate (GROUP BY keys, aggregates) -> filter (HAVING)
  *   -> project (the select list, plus hidden ORDER BY keys) -> hash aggregate (DISTINCT)
  *   -> sort (ORDER BY) -> limit (LIMIT/OFFSET) -> project (drops the hidden keys).
+ * Subqueries in expressions add joins beneath the WHERE filter or over the aggregation, and set
+ * operations other than UNION ALL are a grouping (see their sections near the end).
  *
  * Binding an expression has two modes. Over the input (WHERE, GROUP BY keys, aggregate
  * arguments, and the select list of a query without aggregation) a column names a column of the
@@ -2367,10 +2369,11 @@ static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
  *  - A correlated one is decorrelated when the enclosing SELECT's columns appear only in
  *    conjuncts "inner = outer" of its WHERE (the inner side naming only the subquery's columns,
  *    the outer side only the enclosing SELECT's): those sides become join keys. EXISTS is a MARK
- *    join on them; x IN a MARK join whose residual is x = y (so NULLs make NULL as above); a scalar
- *    subquery must aggregate: it is grouped by the inner sides and LEFT joined, and a row without
- *    a group takes the value of the aggregate over no rows (count is 0), computed once. Other
- *    shapes are refused.
+ *    join on them; x IN a MARK join whose residual is x = y (so NULLs make NULL as above); the
+ *    other conjuncts naming both queries join the residual of EXISTS and IN (bind_residual). A
+ *    scalar subquery must aggregate: it is grouped by the inner sides and LEFT joined, and a row
+ *    without a group takes the value of the aggregate over no rows (count is 0), computed once.
+ *    Other shapes are refused.
  * The joins are placed by subq_apply beneath the SELECT's WHERE filter, or over its aggregation
  * for subqueries in the select list, HAVING or ORDER BY of an aggregating query.
  */

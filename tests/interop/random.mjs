@@ -12,8 +12,9 @@
 // EXISTS, scalar; uncorrelated and correlated by equality), and ORDER BY every output column
 // (so the order is total) with LIMIT. Every output column is aliased c0, c1, ...
 //
-// Outcomes: both engines answer and agree (passed); both refuse (skipped: an overflow, say);
-// only DuckDB refuses, only sbd refuses, or the answers differ (failed). A failing query is
+// Outcomes: both engines answer and agree (passed); both refuse (skipped: an overflow, say); one
+// refuses with a message of a known, documented difference (KNOWN: counted apart); only DuckDB
+// refuses, only sbd refuses, or the answers differ (failed). A failing query is
 // shrunk — clauses dropped, select items dropped, expressions replaced by a same-typed part of
 // themselves or a literal — while it keeps failing the same way, and printed with its index.
 //
@@ -314,6 +315,7 @@ const INNER = { aliases: ['z'], aggOk: false, sub: false, keys: null };
 const TABLES = ['{t}', '{u}', '{u}', '{e}'];
 
 function innerWhere() {
+  if (chance(0.1)) return [` WHERE z.${pick(['k1', 's'])} ${pick(['IN', 'NOT IN'])} (SELECT y.k1 FROM ${pick(TABLES)} y WHERE y.v1 ${pick(['>', '<'])} ${int(-500, 500)})`];
   return chance(0.5) ? [' WHERE ', genBool(INNER, 1)] : [];
 }
 
@@ -470,6 +472,19 @@ function querySql(q) {
 
 // ---- running ---------------------------------------------------------------------------------
 
+// Disagreements that are known and documented (docs/sql.md), counted apart rather than failed:
+// a refusal of one engine whose message matches, the other engine answering.
+const KNOWN = [
+  // sum of INT64 is INT64 in sbd (an overflow is an error), HUGEINT in DuckDB, which some
+  // functions then refuse (substr(s, sum(x)))
+  { duck: /HUGEINT/, why: 'sum of integers is HUGEINT in DuckDB' },
+  // DuckDB matches fewer GROUP BY expressions again in the select list (NOT (a < b) over the key
+  // a < b when a is cast); sbd matches any expression by its text
+  { duck: /must appear in the GROUP BY clause/, why: "DuckDB's narrower GROUP BY matching" },
+  // lower, upper and ILIKE of non-ASCII text are refused by sbd
+  { sbd: /not supported yet: .*non-ASCII/, why: 'non-ASCII case folding' },
+];
+
 let kindToggle = 0;
 async function run(q) {
   const text = querySql(q);
@@ -484,9 +499,12 @@ async function run(q) {
   q.kind = kind;
   const r = sbd(['query', '--format', 'csv', fill(text, kind, TMP)]);
   if (duckErr !== null && r.status !== 0) return { outcome: 'skip', text };
+  const sbdErr = r.status !== 0 ? r.stderr.trim().split('\n')[0] : null;
+  const known = KNOWN.find((k) => (k.duck && duckErr !== null && k.duck.test(duckErr)) || (k.sbd && sbdErr !== null && k.sbd.test(sbdErr)));
+  if (known) return { outcome: 'known', why: known.why, text };
   if (duckErr !== null) return { outcome: 'fail', cat: 'only DuckDB refuses', msg: duckErr, text };
   if (r.status !== 0) {
-    const msg = r.stderr.trim().split('\n')[0];
+    const msg = sbdErr;
     return { outcome: 'fail', cat: `only sbd refuses${/not supported yet/.test(msg) ? ' (not supported yet)' : ''}`, msg, text };
   }
   const got = parseCsv(r.stdout).slice(1).map((row) => row.map(canon));
@@ -620,6 +638,7 @@ async function main() {
   let failed = 0;
   let skipped = 0;
   const cats = {};
+  const knowns = {};
   const from = ONLY === null ? 0 : ONLY;
   const to = ONLY === null ? N : ONLY + 1;
   for (let i = from; i < to; i++) {
@@ -630,6 +649,7 @@ async function main() {
     if (VERBOSE) console.log(`${i} ${r.outcome}: ${r.text}`);
     if (r.outcome === 'pass') passed++;
     else if (r.outcome === 'skip') skipped++;
+    else if (r.outcome === 'known') knowns[r.why] = (knowns[r.why] || 0) + 1;
     else {
       failed++;
       cats[r.cat] = (cats[r.cat] || 0) + 1;
@@ -639,7 +659,8 @@ async function main() {
   }
   await duckdbClose();
   const byCat = Object.entries(cats).map(([c, n]) => `${n} ${c}`).join(', ');
-  console.log(`random: ${to - from} queries (seed ${SEED}), ${skipped} refused by both engines${byCat ? `; failures: ${byCat}` : ''}`);
+  const byKnown = Object.entries(knowns).map(([c, n]) => `${n} ${c}`).join(', ');
+  console.log(`random: ${to - from} queries (seed ${SEED}), ${skipped} refused by both engines${byKnown ? `; known differences: ${byKnown}` : ''}${byCat ? `; failures: ${byCat}` : ''}`);
   console.log(`random: ${passed} passed, ${failed} failed`);
   process.exit(failed ? 1 : 0);
 }
