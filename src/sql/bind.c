@@ -120,6 +120,7 @@ typedef struct bind_mode {
   /* Over the aggregation's output (post_agg): the keys' texts and the aggregates found so far. */
   bool post_agg;
   const char **key_texts;
+  const sql_expr **key_exprs; /* the keys as written (ordinals and aliases replaced) */
   const sbd_type *key_types;
   int nkeys;
   ex_agg_spec *aggs;
@@ -320,6 +321,23 @@ static sbd_status check_table(binder *b, const scope *s, const sql_ident *t) {
   const char *near = n == 1 ? names[0] : sbd_closest(t->name, names, n);
   return sql_error_at(b->ctx, b->sql, t->off, "no table '%s' in this query%s%s%s", t->name,
                       near ? " (did you mean '" : "", near ? near : "", near ? "'?)" : "");
+}
+
+/* The column of s that the column reference col names, or -1 (none, or more than one). */
+static int scope_find(const scope *s, const sql_expr *col) {
+  const sql_ident *t = col->column.table;
+  int found = -1;
+  for (int i = 0; i < s->n; i++) {
+    const scope_col *c = &s->cols[i];
+    if (t ? !c->table_lower || strcmp(c->table_lower, t->lower) != 0 : c->hidden)
+      continue;
+    if (strcasecmp(c->name, col->column.name.lower) == 0) {
+      if (found >= 0)
+        return -1;
+      found = i;
+    }
+  }
+  return found;
 }
 
 static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
@@ -1088,8 +1106,12 @@ static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     const char *text = canonical(b, e);
     if (!text)
       return oom(b);
+    /* A column also matches a key naming the same column otherwise (a.k and GROUP BY k). */
+    int col = e->kind == SQL_EXPR_COLUMN && m->key_exprs ? scope_find(m->in, e) : -1;
     for (int k = 0; k < m->nkeys; k++)
-      if (strcmp(m->key_texts[k], text) == 0) {
+      if (strcmp(m->key_texts[k], text) == 0 ||
+          (col >= 0 && m->key_exprs[k]->kind == SQL_EXPR_COLUMN &&
+           scope_find(m->in, m->key_exprs[k]) == col)) {
         ex_expr *c = node(b, EX_COLUMN, m->key_types[k], 0, dup_range(b, e->off, e->end));
         if (!c)
           return oom(b);
@@ -2087,7 +2109,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     keys = alloc(b, sizeof(ex_expr *) * (size_t)(nk + 1));
     key_types = alloc(b, sizeof(sbd_type) * (size_t)(nk + 1));
     m.key_texts = alloc(b, sizeof(char *) * (size_t)(nk + 1));
-    if (!keys || !key_types || !m.key_texts)
+    m.key_exprs = alloc(b, sizeof(sql_expr *) * (size_t)(nk + 1));
+    if (!keys || !key_types || !m.key_texts || !m.key_exprs)
       CHECK(oom(b));
     m.clause = "GROUP BY";
     for (int k = 0; k < nk; k++) {
@@ -2121,6 +2144,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
         coerce(b, &keys[k], SBD_INT64, &s2);
       }
       key_types[k] = keys[k]->type;
+      m.key_exprs[k] = g;
       m.key_texts[k] = canonical(b, g);
       if (!m.key_texts[k])
         CHECK(oom(b));

@@ -57,6 +57,18 @@ export const queries = [
   'SELECT a.id, (SELECT count(*) FROM {e} b WHERE b.id = a.id) AS n FROM {u} a',
   'SELECT a.id, (SELECT max(b.v1) FROM {u} b WHERE b.v2 = a.v1) AS n FROM {u} a',
   { q: 'SELECT a.id, (SELECT count(*) FROM {t} b WHERE b.k2 = a.k2) AS n FROM {t} a ORDER BY n DESC, a.id LIMIT 10', o: true },
+  // subqueries over the aggregation, in ORDER BY, in CASE, over CTEs and set operations
+  'SELECT k1, count(*) FROM {t} GROUP BY k1 HAVING k1 IN (SELECT k1 FROM {u})',
+  'SELECT k2, count(*), (SELECT count(*) FROM {u} b WHERE b.k2 = a.k2) AS n FROM {t} a GROUP BY k2',
+  'SELECT k2, sum(v1) FROM {t} a GROUP BY k2 HAVING EXISTS (SELECT 1 FROM {u} b WHERE b.k2 = a.k2)',
+  { q: 'SELECT id FROM {u} a ORDER BY (SELECT count(*) FROM {t} b WHERE b.k1 = a.k1), id', o: true },
+  'SELECT id, CASE WHEN k2 IN (SELECT k2 FROM {u}) THEN \'in\' WHEN v1 > (SELECT avg(v1) FROM {t}) THEN \'big\' END AS c FROM {t} WHERE id < 40',
+  'WITH w AS (SELECT k1, max(v1) AS m FROM {t} GROUP BY k1) SELECT id FROM {u} a WHERE a.v1 IN (SELECT m FROM w) OR EXISTS (SELECT 1 FROM w WHERE w.k1 = a.k1 AND w.m < 0)',
+  'SELECT id FROM {t} WHERE id IN (SELECT id FROM {u} UNION SELECT v1 FROM {u} EXCEPT SELECT 3)',
+  'SELECT a.id, b.id AS bid FROM {u} a JOIN {u} b ON a.k1 = b.k1 WHERE EXISTS (SELECT 1 FROM {t} c WHERE c.id = b.id AND c.k2 = a.k2)',
+  'SELECT a.id, (SELECT max(c.v2) FROM {t} c WHERE c.k2 = a.v2) AS m FROM {u} a',
+  'SELECT id, v1 IN (SELECT v2 FROM {u}) AS x, v2 IN (SELECT v1 FROM {u}) AS y FROM {u}',
+  'SELECT id FROM {u} a WHERE k1 IN (SELECT k1 FROM {t} b WHERE b.v1 IN (SELECT v1 FROM {u} c WHERE c.k2 = 1))',
   // set operations: rows compare as in GROUP BY (NULL equals NULL)
   'SELECT k1 FROM {t} UNION SELECT k1 FROM {u}',
   'SELECT k2, k1 FROM {u} UNION SELECT k2, k1 FROM {u}',
