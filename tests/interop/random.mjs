@@ -193,7 +193,9 @@ function gen(t, ctx, depth) {
         case 2:
           return node('S', 'concat(', g('S'), ', ', g(pick(['S', 'I'])), ')');
         case 3:
-          return node('S', 'substr(', g('S'), `, ${int(-2, 4)}, ${int(0, 3)})`);
+          // (a start before the string's beginning: DuckDB clamps it over ASCII-only columns, not
+          // over other strings; sbd always clamps, see docs/sql.md)
+          return node('S', 'substr(', g('S'), `, ${int(0, 4)}, ${int(0, 3)})`);
         case 4:
           return node('S', 'replace(', g('S'), `, '${pick(['a', 'o', 'p', 'x'])}', '${pick(['', 'Z', 'yy'])}')`);
         case 5:
@@ -201,7 +203,7 @@ function gen(t, ctx, depth) {
         case 6:
           return node('S', 'CAST(', g(pick(['D', 'B', 'T'])), ' AS VARCHAR)');
         case 7:
-          return node('S', 'substr(', g('S'), ', ', g('I'), ')');
+          return node('S', 'substr(', g('S'), ', greatest(', g('I'), ', 0))');
         default:
           return common();
       }
@@ -483,6 +485,9 @@ const KNOWN = [
   { duck: /must appear in the GROUP BY clause/, why: "DuckDB's narrower GROUP BY matching" },
   // lower, upper and ILIKE of non-ASCII text are refused by sbd
   { sbd: /not supported yet: .*non-ASCII/, why: 'non-ASCII case folding' },
+  // DuckDB folds constant expressions before running the query (NULL BETWEEN x AND
+  // CAST('inf'::DOUBLE AS BIGINT) is NULL there), so a failing CAST of a constant may never run
+  { sbd: /cannot cast "(-?inf|nan)" from DOUBLE/, why: 'DuckDB folds constants first' },
 ];
 
 let kindToggle = 0;
