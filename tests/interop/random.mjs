@@ -2,8 +2,8 @@
 // common.mjs (t, u, e), runs each on sbd (`sbd query --format csv`, over the Parquet files or the
 // CSV files, alternately) and on DuckDB, and compares the answers as sql.mjs does.
 //
-// The generator is seeded and deterministic: query i is made from its own random stream
-// (seed + i), so a failure is reproduced by RANDOM_ONLY=i with the same RANDOM_SEED. It builds
+// The generator is seeded and deterministic: query i is made from its own random stream (seeded
+// from RANDOM_SEED and i), so a failure is reproduced by RANDOM_ONLY=i with the same RANDOM_SEED. It builds
 // type-correct expressions (each node knows its type: I INT64, F DOUBLE, S STRING, B BOOL,
 // D DATE, T TIMESTAMP) from the constructs sbd runs: columns and literals, arithmetic,
 // comparisons, AND/OR/NOT, IN lists, BETWEEN, LIKE, IS [NOT] NULL, IS [NOT] DISTINCT FROM, CASE,
