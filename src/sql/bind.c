@@ -2580,8 +2580,12 @@ typedef struct corr {
   sql_expr *rest; /* the conjuncts naming only the subquery's columns (NULL: none) */
 } corr;
 
+static sbd_status classify_conjuncts(binder *b, bind_mode *m, const sql_query *sub, scope *inner,
+                                     corr *c);
+
 /* Finds the correlation of sub with the SELECT whose input is m->in (no conjuncts: none). The
- * subquery's FROM is bound here to learn its columns, and closed again. */
+ * subquery's FROM is bound here to learn its columns, and closed again once they are classified
+ * (its scope may name its plan's columns). */
 static sbd_status find_correlation(binder *b, bind_mode *m, const sql_query *sub, corr *c) {
   memset(c, 0, sizeof(*c));
   if (sub->kind != SQL_QUERY_SELECT || !sub->select->from || !m->in || m->in->n == 0)
@@ -2606,9 +2610,18 @@ static sbd_status find_correlation(binder *b, bind_mode *m, const sql_query *sub
   b->npushed = npushed;
   b->refs = refs;
   b->sub = sq;
+  if (st == SBD_OK)
+    st = classify_conjuncts(b, m, sub, &in, c);
   source_free(&src);
-  RETURN_IF_ERROR(st);
+  return st;
+}
 
+/* Sorts the conjuncts of sub's WHERE into c by the sides (inner: the scope of its FROM) they
+ * name. */
+static sbd_status classify_conjuncts(binder *b, bind_mode *m, const sql_query *sub, scope *inner,
+                                     corr *c) {
+  const sql_select *sel = sub->select;
+  scope in = *inner;
   const sql_expr *w = sel->where;
   int nw = !w ? 0 : w->kind == SQL_EXPR_AND ? w->logic.nargs : 1;
   sql_expr **rest = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));

@@ -73,6 +73,9 @@ TEST(subq_queries) {
       {"SELECT count(*) FROM " T " t WHERE EXISTS (SELECT 1 FROM " U " u WHERE u.k = t.k AND "
        "t.v > 20)",
        "1"},
+      {"WITH w AS (SELECT k, max(v) AS m FROM " T " GROUP BY k) SELECT count(*) FROM " U
+       " u WHERE EXISTS (SELECT 1 FROM w WHERE w.k = u.k AND w.m > 20)",
+       "1"},
       /* correlated IN: the group's NULLs make NULL */
       {"SELECT sum(CASE WHEN v IN (SELECT v FROM " T " s WHERE s.k = t.k) THEN 1 END) FROM " T
        " t",
