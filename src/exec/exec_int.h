@@ -452,4 +452,16 @@ typedef struct ex_window_fn {
 sbd_status ex_window_new(ex_query *q, ex_op *child, const ex_window_fn *fns, int nfns,
                          const char *const *names, ex_op **out);
 
+/* Makes a hash join a MARK join (call before the first next; never build_first): it hands out
+ * each probe row once, followed by one BOOL column named name: true when a build row matches it
+ * (keys equal, residual true); else NULL when the residual was NULL for one of its candidates, or,
+ * when null_aware (x IN (SELECT y): one key), when the build side has rows and x or some y is
+ * NULL; else false. The binder's IN (SELECT ...) and EXISTS are mark joins and a filter. */
+sbd_status ex_hash_join_mark(ex_op *op, bool null_aware, const char *name);
+
+/* Hands on each row of child count times, count being its INT64 column count_col (NULL or less
+ * than one: not at all), keeping its first nkeep columns (INTERSECT ALL and EXCEPT ALL). Takes
+ * child. */
+sbd_status ex_repeat_new(ex_query *q, ex_op *child, int count_col, int nkeep, ex_op **out);
+
 #endif

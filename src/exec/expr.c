@@ -5,8 +5,9 @@
  * inputs' validity words, and computes garbage-but-harmless values in the null slots (an INT64
  * overflow in a null slot is not an error: only valid rows are checked).
  *
- * Every CASE branch is evaluated over the whole batch and the rows are then picked, so an error
- * in a branch that no row takes (a failed CAST) is still raised: a known limit of this version.
+ * CASE, COALESCE, AND and OR are the exceptions, as in DuckDB: each argument is evaluated only
+ * over the rows that still need it (gathered into a smaller batch when earlier arguments decided
+ * some), so an error in a branch that no row takes (a failed CAST) is never raised.
  */
 #include "exec/exec_int.h"
 
@@ -383,39 +384,6 @@ static sbd_status eval_cmp(ex_query *q, const ex_expr *e, const sbd_vec *a, cons
 
 /* AND (is_and) or OR of n vectors, three-valued: AND is false when any is false, else NULL when
  * any is NULL, else true (OR alike with the roles of true and false swapped). */
-static sbd_status eval_logic(ex_query *q, bool is_and, sbd_vec **args, int nargs, int64_t n,
-                             sbd_vec **out) {
-  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
-  sbd_vec *r = *out;
-  uint8_t *z = r->values;
-  uint8_t *unknown = calloc((size_t)(n ? n : 1), 1);
-  if (!unknown)
-    return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
-  uint8_t decided = is_and ? 0 : 1; /* the value that decides: false for AND, true for OR */
-  memset(z, !decided, (size_t)n);
-  for (int k = 0; k < nargs; k++) {
-    const sbd_vec *a = args[k];
-    const uint8_t *x = a->values;
-    if (!a->null_count) {
-      for (int64_t i = 0; i < n; i++)
-        z[i] = (x[i] == decided) ? decided : z[i];
-    } else {
-      for (int64_t i = 0; i < n; i++) {
-        bool valid = vec_is_valid(a, i);
-        if (valid && x[i] == decided)
-          z[i] = decided;
-        unknown[i] |= !valid;
-      }
-    }
-  }
-  sbd_status st = SBD_OK;
-  for (int64_t i = 0; i < n && st == SBD_OK; i++)
-    if (unknown[i] && z[i] != decided)
-      st = vec_set_null(q->ctx, r, i);
-  free(unknown);
-  return st;
-}
-
 static sbd_status eval_not(ex_query *q, const sbd_vec *a, sbd_vec **out) {
   int64_t n = a->len;
   RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
@@ -435,8 +403,7 @@ static sbd_status eval_is_null(ex_query *q, bool negated, const sbd_vec *a, sbd_
   return SBD_OK;
 }
 
-/* ---- CASE and COALESCE: pick, per row, the value of one of several vectors
- * ---------------------*/
+/* ---- greatest and least: pick, per row, the value of one of several vectors ---------------*/
 
 /* out[i] = vs[pick[i]][i] (pick[i] < 0: NULL). */
 static sbd_status pick_rows(ex_query *q, sbd_type type, sbd_vec **vs, const int *pick, int64_t n,
@@ -794,6 +761,15 @@ static sbd_status eval_string_fn(ex_query *q, const ex_expr *e, sbd_vec **args, 
         size += (s[k] & 0xC0) != 0x80;
       int64_t start = ((const int64_t *)args[1]->values)[i], from, to;
       int64_t count = e->nargs > 2 ? ((const int64_t *)args[2]->values)[i] : 0;
+      /* DuckDB keeps positions in 32 bits and refuses the others rather than clamp them. */
+      RETURN_ERROR_IF(start > 4294967295LL || start < -4294967296LL, q->ctx, SBD_EINPUT,
+                      "SQL: %s: the substring start %lld is outside the supported range "
+                      "(-4294967296 to 4294967295)",
+                      e->text, (long long)start);
+      RETURN_ERROR_IF(count > 4294967295LL || count < -4294967296LL, q->ctx, SBD_EINPUT,
+                      "SQL: %s: the substring length %lld is outside the supported range "
+                      "(-4294967296 to 4294967295)",
+                      e->text, (long long)count);
       if (!substr_range(size, start, count, e->nargs > 2, &from, &to)) {
         hi = 0;
         break;
@@ -1129,6 +1105,199 @@ static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64
   return SBD_OK;
 }
 
+/* ---- CASE and COALESCE: only the rows that reach a branch ----------------------------------*/
+
+/* A new batch of the rows idx[0..n) of b. */
+static sbd_status gather_batch(ex_query *q, const sbd_batch *b, const int64_t *idx, int64_t n,
+                               sbd_batch **out) {
+  sbd_vec **cols = calloc((size_t)(b->ncols ? b->ncols : 1), sizeof(sbd_vec *));
+  if (!cols)
+    return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  sbd_status st = SBD_OK;
+  for (int c = 0; c < b->ncols && st == SBD_OK; c++) {
+    cols[c] = vec_new(q->ctx, b->cols[c]->type, n > 0 ? n : 1);
+    st = cols[c] ? ex_vec_gather(q->ctx, cols[c], b->cols[c], idx, n) : SBD_ENOMEM;
+  }
+  if (st == SBD_OK)
+    st = ex_batch_of(q, b->schema, cols, n, out);
+  else
+    for (int c = 0; c < b->ncols; c++)
+      vec_free(cols[c]);
+  free(cols);
+  return st;
+}
+
+/* CASE evaluates a WHEN over the rows no earlier WHEN took and a THEN over the rows its WHEN
+ * took; COALESCE an argument over the rows still NULL; as DuckDB does, so that a branch guarded
+ * against some rows (CASE WHEN s <> 'x' THEN CAST(s AS INT) END) never fails on them. Each step
+ * works on a batch of the rows still undecided (gathered when some were decided), and the result
+ * is assembled row by row from the pieces: pick[i] is the piece of row i (-1: NULL), at[i] its
+ * place in the piece. */
+static sbd_status eval_lazy(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec **out) {
+  int64_t n = in->nrows;
+  bool is_case = e->kind == EX_CASE;
+  int nbranch = is_case ? (e->nargs - 1) / 2 : e->nargs;
+  int *pick = malloc(sizeof(int) * (size_t)(n ? n : 1));
+  int64_t *at = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  int64_t *rows = malloc(sizeof(int64_t) * (size_t)(n ? n : 1)); /* cur's rows in in */
+  int64_t *took = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  int64_t *left = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  sbd_vec **pieces = calloc((size_t)nbranch + 1, sizeof(sbd_vec *));
+  sbd_status st = pick && at && rows && took && left && pieces
+                      ? SBD_OK
+                      : sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  const sbd_batch *cur = in;
+  sbd_batch *owned = NULL;
+  for (int64_t i = 0; i < n && st == SBD_OK; i++) {
+    pick[i] = -1;
+    rows[i] = i;
+  }
+  for (int k = 0; k <= nbranch && st == SBD_OK && cur->nrows > 0; k++) {
+    int64_t m = cur->nrows, ntook = 0, nleft = 0;
+    if (k == nbranch) { /* CASE's ELSE over the rest; COALESCE leaves them NULL */
+      if (is_case && (st = ex_eval(q, e->args[e->nargs - 1], cur, &pieces[k])) == SBD_OK)
+        for (int64_t j = 0; j < m; j++) {
+          pick[rows[j]] = k;
+          at[rows[j]] = j;
+        }
+      break;
+    }
+    sbd_vec *test;
+    st = ex_eval(q, e->args[is_case ? 2 * k : k], cur, &test);
+    if (st != SBD_OK)
+      break;
+    for (int64_t j = 0; j < m; j++) {
+      bool yes = vec_is_valid(test, j) && (!is_case || ((const uint8_t *)test->values)[j]);
+      if (yes)
+        took[ntook++] = j;
+      else
+        left[nleft++] = j;
+    }
+    if (!is_case) {
+      pieces[k] = test; /* the argument's own values, at cur's positions */
+      for (int64_t j = 0; j < ntook; j++) {
+        pick[rows[took[j]]] = k;
+        at[rows[took[j]]] = took[j];
+      }
+    } else {
+      vec_free(test);
+      if (ntook > 0) {
+        sbd_batch *sub = NULL;
+        if (ntook < m)
+          st = gather_batch(q, cur, took, ntook, &sub);
+        if (st == SBD_OK)
+          st = ex_eval(q, e->args[2 * k + 1], sub ? sub : cur, &pieces[k]);
+        sbd_batch_free(sub);
+        for (int64_t j = 0; j < ntook && st == SBD_OK; j++) {
+          pick[rows[took[j]]] = k;
+          at[rows[took[j]]] = j;
+        }
+      }
+    }
+    if (st != SBD_OK || nleft == m)
+      continue;
+    sbd_batch *rest = NULL;
+    st = gather_batch(q, cur, left, nleft, &rest);
+    if (st != SBD_OK)
+      break;
+    for (int64_t j = 0; j < nleft; j++)
+      rows[j] = rows[left[j]];
+    sbd_batch_free(owned);
+    cur = owned = rest;
+  }
+  sbd_batch_free(owned);
+  sbd_vec *r = NULL;
+  if (st == SBD_OK) {
+    r = vec_new(q->ctx, e->type, n > 0 ? n : 1);
+    st = r ? SBD_OK : SBD_ENOMEM;
+  }
+  for (int64_t i = 0; i < n && st == SBD_OK; i++) {
+    if (pick[i] < 0) {
+      st = vec_reserve(q->ctx, r, 1, 0);
+      if (st == SBD_OK)
+        st = vec_push_null(q->ctx, r);
+    } else {
+      st = ex_vec_append(q->ctx, r, pieces[pick[i]], at[i], 1);
+    }
+  }
+  for (int k = 0; pieces && k <= nbranch; k++)
+    vec_free(pieces[k]);
+  free(pieces);
+  free(pick);
+  free(at);
+  free(rows);
+  free(took);
+  free(left);
+  if (st != SBD_OK) {
+    vec_free(r);
+    return st;
+  }
+  *out = r;
+  return SBD_OK;
+}
+
+/* AND and OR evaluate an argument only over the rows the ones before it left undecided (not
+ * false for AND, not true for OR), as DuckDB does, so that "s <> 'x' AND CAST(s AS INT) > 0"
+ * does not fail on the rows the first argument rules out. Three-valued: the deciding value wins
+ * over NULL, NULL over the other value. */
+static sbd_status eval_logic_lazy(ex_query *q, const ex_expr *e, const sbd_batch *in,
+                                  sbd_vec **out) {
+  int64_t n = in->nrows;
+  uint8_t decided = e->kind == EX_AND ? 0 : 1; /* the value that decides: false for AND */
+  sbd_vec *r = NULL;
+  RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, &r));
+  uint8_t *z = r->values;
+  uint8_t *unknown = calloc((size_t)(n ? n : 1), 1);
+  int64_t *rows = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  int64_t *left = malloc(sizeof(int64_t) * (size_t)(n ? n : 1));
+  sbd_status st = unknown && rows && left ? SBD_OK : sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+  memset(z, !decided, (size_t)n);
+  for (int64_t i = 0; i < n && st == SBD_OK; i++)
+    rows[i] = i;
+  const sbd_batch *cur = in;
+  sbd_batch *owned = NULL;
+  for (int k = 0; k < e->nargs && st == SBD_OK && cur->nrows > 0; k++) {
+    sbd_vec *a;
+    st = ex_eval(q, e->args[k], cur, &a);
+    if (st != SBD_OK)
+      break;
+    int64_t m = cur->nrows, nleft = 0;
+    const uint8_t *x = a->values;
+    for (int64_t j = 0; j < m; j++) {
+      bool valid = vec_is_valid(a, j);
+      if (valid && x[j] == decided)
+        z[rows[j]] = decided;
+      else
+        left[nleft++] = j;
+      unknown[rows[j]] |= !valid;
+    }
+    vec_free(a);
+    if (nleft == m || k == e->nargs - 1)
+      continue;
+    sbd_batch *rest = NULL;
+    st = gather_batch(q, cur, left, nleft, &rest);
+    if (st != SBD_OK)
+      break;
+    for (int64_t j = 0; j < nleft; j++)
+      rows[j] = rows[left[j]];
+    sbd_batch_free(owned);
+    cur = owned = rest;
+  }
+  sbd_batch_free(owned);
+  for (int64_t i = 0; i < n && st == SBD_OK; i++)
+    if (unknown[i] && z[i] != decided)
+      st = vec_set_null(q->ctx, r, i);
+  free(unknown);
+  free(rows);
+  free(left);
+  if (st != SBD_OK) {
+    vec_free(r);
+    return st;
+  }
+  *out = r;
+  return SBD_OK;
+}
+
 /* ---- the walk ---------------------------------------------------------------------------------*/
 
 sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec **out) {
@@ -1140,6 +1309,10 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
   }
   if (e->kind == EX_CONST)
     return eval_const(q, e, n, out);
+  if (e->kind == EX_CASE || e->kind == EX_COALESCE)
+    return eval_lazy(q, e, in, out);
+  if (e->kind == EX_AND || e->kind == EX_OR)
+    return eval_logic_lazy(q, e, in, out);
   sbd_vec *stack_args[4] = {0};
   sbd_vec **args = e->nargs <= 4 ? stack_args : calloc((size_t)e->nargs, sizeof(sbd_vec *));
   if (!args)
@@ -1147,7 +1320,6 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
   sbd_status st = SBD_OK;
   for (int k = 0; k < e->nargs && st == SBD_OK; k++)
     st = ex_eval(q, e->args[k], in, &args[k]);
-  int *pick = NULL;
   if (st == SBD_OK) {
     switch (e->kind) {
     case EX_ARITH:
@@ -1159,10 +1331,6 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
     case EX_CMP:
       st = eval_cmp(q, e, args[0], args[1], out);
       break;
-    case EX_AND:
-    case EX_OR:
-      st = eval_logic(q, e->kind == EX_AND, args, e->nargs, n, out);
-      break;
     case EX_NOT:
       st = eval_not(q, args[0], out);
       break;
@@ -1172,47 +1340,6 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
     case EX_CAST:
       st = eval_cast(q, e, args[0], out);
       break;
-    case EX_CASE:
-    case EX_COALESCE: {
-      pick = malloc(sizeof(int) * (size_t)(n ? n : 1));
-      sbd_vec **values = malloc(sizeof(sbd_vec *) * (size_t)e->nargs);
-      if (!pick || !values) {
-        free(values);
-        st = sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
-        break;
-      }
-      int nvalues = 0;
-      if (e->kind == EX_COALESCE) {
-        for (int k = 0; k < e->nargs; k++)
-          values[nvalues++] = args[k];
-        for (int64_t i = 0; i < n; i++) {
-          pick[i] = -1;
-          for (int k = 0; k < e->nargs; k++)
-            if (vec_is_valid(args[k], i)) {
-              pick[i] = k;
-              break;
-            }
-        }
-      } else {
-        int nwhens = (e->nargs - 1) / 2;
-        for (int k = 0; k < nwhens; k++)
-          values[nvalues++] = args[2 * k + 1];
-        values[nvalues++] = args[e->nargs - 1];
-        for (int64_t i = 0; i < n; i++) {
-          pick[i] = nwhens; /* ELSE */
-          for (int k = 0; k < nwhens; k++) {
-            const sbd_vec *w = args[2 * k];
-            if (vec_is_valid(w, i) && ((const uint8_t *)w->values)[i]) {
-              pick[i] = k;
-              break;
-            }
-          }
-        }
-      }
-      st = pick_rows(q, e->type, values, pick, n, out);
-      free(values);
-      break;
-    }
     case EX_FUNC:
       st = eval_func(q, e, args, n, out);
       break;
@@ -1221,7 +1348,6 @@ sbd_status ex_eval(ex_query *q, const ex_expr *e, const sbd_batch *in, sbd_vec *
       break;
     }
   }
-  free(pick);
   for (int k = 0; k < e->nargs; k++)
     vec_free(args[k]);
   if (args != stack_args)

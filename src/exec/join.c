@@ -20,6 +20,12 @@
  * is true count as matches: this is how an outer join's ON treats conditions beyond the keys. After
  * a probe batch, LEFT and FULL emit its unmatched rows with NULLs for the build columns; at the
  * end, RIGHT and FULL emit the build rows that never matched with NULLs for the probe columns.
+ *
+ * A MARK join (ex_hash_join_mark) is how the binder runs IN (SELECT ...) and EXISTS: it hands out
+ * every probe row once, with one BOOL column saying whether it found a match. Rows are marked in
+ * pmatched as they are probed (FLAG_MATCHED; FLAG_MAYBE when the residual was NULL for some pair,
+ * which three-valued IN turns into NULL) and the batch is emitted whole once probed. Without a
+ * residual a row stops at its first match, so EXISTS over a large group costs one comparison.
  */
 #include "exec/exec_int.h"
 
@@ -30,6 +36,7 @@
 #define JOIN_HASH_SEED 0x9e3779b97f4a7c15ull
 #define FLAG_MATCHED 1
 #define FLAG_NO_KEY 2 /* a NULL key: kept only to be emitted by RIGHT and FULL */
+#define FLAG_MAYBE 4  /* MARK: the residual was NULL for some pair of this probe row */
 
 typedef struct join_part {
   sbd_vec **keys; /* nkeys vectors, the build keys' values */
@@ -73,6 +80,10 @@ typedef struct join_op {
   /* Pairs of the output batch being made, and a sorting buffer. */
   int64_t *pair_probe, *pair_build, *sort_probe, *sort_build, *sel;
   int *pair_part;
+  /* MARK joins: pairs are made (for the residual) in pair_schema, the output is op.schema. */
+  bool mark, null_aware;
+  bool build_any, build_null; /* the build side had rows; one of them with a NULL key */
+  sbd_schema *pair_schema;
 } join_op;
 
 /* Where probe column c and build column c are in the output. */
@@ -255,6 +266,9 @@ static sbd_status build_all(join_op *j) {
     st = eval_keys(q, j->build_keys, j->nstore, b, keys);
     if (st == SBD_OK) {
       hash_keys(keys, j->nkeys, j->nstore, rows, h, nokey);
+      j->build_any |= rows > 0;
+      for (int64_t i = 0; i < rows && j->mark && !j->build_null; i++)
+        j->build_null = nokey[i];
       /* Counting sort of the rows by partition, dropping NULL keys nobody will emit. */
       memset(counts, 0, sizeof(counts));
       for (int64_t i = 0; i < rows; i++)
@@ -344,11 +358,30 @@ static int64_t collect_asof_pairs(join_op *j) {
   return n;
 }
 
+/* MARK without a residual: marks each row of the probe batch that has a match, stopping at the
+ * first one. Makes no pairs. */
+static int64_t mark_first_matches(join_op *j) {
+  for (; j->prow < j->pb->nrows; j->prow++) {
+    int64_t r = j->prow;
+    if (j->pmatched[r] & FLAG_NO_KEY)
+      continue;
+    const join_part *p = &j->parts[part_of(j->ph[r])];
+    for (int64_t b = p->heads[j->ph[r] & (uint64_t)p->mask]; b >= 0; b = p->next[b])
+      if (p->hashes[b] == j->ph[r] && keys_equal(j, p, r, b)) {
+        j->pmatched[r] |= FLAG_MATCHED;
+        break;
+      }
+  }
+  return 0;
+}
+
 /* Collects up to SBD_BATCH_ROWS candidate pairs from where the probe batch stands. */
 static int64_t collect_pairs(join_op *j) {
   int64_t n = 0;
   if (j->asof)
     return collect_asof_pairs(j);
+  if (j->mark && !j->residual)
+    return mark_first_matches(j);
   while (j->prow < j->pb->nrows && n < SBD_BATCH_ROWS) {
     int64_t r = j->prow;
     if (!j->in_chain) {
@@ -438,7 +471,7 @@ static sbd_status emit_pairs(join_op *j, int64_t n, sbd_batch **out) {
   }
   sbd_batch *b = NULL;
   if (st == SBD_OK)
-    st = ex_batch_of(q, j->op.schema, cols, n, &b);
+    st = ex_batch_of(q, j->pair_schema ? j->pair_schema : j->op.schema, cols, n, &b);
   else if (cols)
     for (int c = 0; c < ncols; c++)
       vec_free(cols[c]);
@@ -456,6 +489,8 @@ static sbd_status emit_pairs(join_op *j, int64_t n, sbd_batch **out) {
     for (int64_t i = 0; i < n; i++) {
       j->sel[nsel] = i;
       nsel += x[i] != 0 && vec_is_valid(r, i);
+      if (j->mark && !vec_is_valid(r, i))
+        j->pmatched[j->sort_probe[i]] |= FLAG_MAYBE;
     }
     vec_free(r);
   } else {
@@ -472,7 +507,7 @@ static sbd_status emit_pairs(join_op *j, int64_t n, sbd_batch **out) {
     j->pmatched[j->sort_probe[i]] |= FLAG_MATCHED;
     j->parts[p].flags[j->sort_build[i]] |= FLAG_MATCHED;
   }
-  if (nsel == 0) {
+  if (nsel == 0 || j->mark) {
     sbd_batch_free(b);
     return SBD_OK;
   }
@@ -507,6 +542,45 @@ static sbd_status emit_unmatched_probe(join_op *j, sbd_batch **out) {
   else if (cols)
     for (int c = 0; c < ncols; c++)
       vec_free(cols[c]);
+  free(cols);
+  return st;
+}
+
+/* MARK: the whole probe batch (its vectors taken from it) and the mark column: true when
+ * matched; else NULL when a residual was NULL, or, null-aware (x IN (SELECT y)), when the build
+ * side has rows and x or one of the ys is NULL; else false. */
+static sbd_status emit_marked_probe(join_op *j, sbd_batch **out) {
+  ex_query *q = j->op.q;
+  int64_t n = j->pb->nrows;
+  sbd_vec *m = vec_new(q->ctx, SBD_BOOL, n);
+  sbd_vec **cols = sbd_calloc(q->ctx, (size_t)j->nprobe + 1, sizeof(sbd_vec *));
+  if (!m || !cols) {
+    vec_free(m);
+    free(cols);
+    return SBD_ENOMEM;
+  }
+  sbd_status st = SBD_OK;
+  for (int64_t i = 0; i < n && st == SBD_OK; i++) {
+    uint8_t f = j->pmatched[i];
+    bool unknown = !(f & FLAG_MATCHED) &&
+                   ((f & FLAG_MAYBE) ||
+                    (j->null_aware && j->build_any && ((f & FLAG_NO_KEY) || j->build_null)));
+    if (unknown)
+      st = vec_push_null(q->ctx, m);
+    else
+      vec_push_bool(m, (f & FLAG_MATCHED) != 0);
+  }
+  if (st != SBD_OK) {
+    vec_free(m);
+    free(cols);
+    return st;
+  }
+  for (int c = 0; c < j->nprobe; c++) {
+    cols[c] = j->pb->cols[c];
+    j->pb->cols[c] = NULL;
+  }
+  cols[j->nprobe] = m;
+  st = ex_batch_of(q, j->op.schema, cols, n, out);
   free(cols);
   return st;
 }
@@ -599,7 +673,9 @@ static sbd_status join_next(ex_op *op, sbd_batch **out) {
       }
       continue;
     }
-    sbd_status st = left_outer ? emit_unmatched_probe(j, out) : SBD_OK;
+    sbd_status st = j->mark      ? emit_marked_probe(j, out)
+                    : left_outer ? emit_unmatched_probe(j, out)
+                                 : SBD_OK;
     drop_probe_batch(j);
     RETURN_IF_ERROR(st);
     if (*out)
@@ -636,6 +712,7 @@ static void join_free(ex_op *op) {
   free(j->sort_probe);
   free(j->sort_build);
   free(j->sel);
+  schema_unref(j->pair_schema);
   ex_mem_release(op->q, j->charged);
 }
 
@@ -645,6 +722,27 @@ void ex_hash_join_asof(ex_op *op, ex_op_code cmp) {
   join_op *j = (join_op *)op;
   j->asof = cmp;
   j->nkeys = j->nstore - 1;
+}
+
+sbd_status ex_hash_join_mark(ex_op *op, bool null_aware, const char *name) {
+  join_op *j = (join_op *)op;
+  sbd_ctx *ctx = op->q->ctx;
+  sbd_schema *s = schema_new(ctx, j->nprobe + 1);
+  sbd_status st = s ? SBD_OK : SBD_ENOMEM;
+  for (int c = 0; c < j->nprobe && st == SBD_OK; c++)
+    st = schema_set(ctx, s, c, op->child->schema->fields[c].name,
+                    op->child->schema->fields[c].type);
+  if (st == SBD_OK)
+    st = schema_set(ctx, s, j->nprobe, name, SBD_BOOL);
+  if (st != SBD_OK) {
+    schema_unref(s);
+    return st;
+  }
+  j->pair_schema = op->schema;
+  op->schema = s;
+  j->mark = true;
+  j->null_aware = null_aware;
+  return SBD_OK;
 }
 
 sbd_status ex_hash_join_new(ex_query *q, ex_op *probe, ex_op *build, ex_join_type type,

@@ -175,6 +175,10 @@ typedef struct filter_op {
 static sbd_status filter_next(ex_op *op, sbd_batch **out) {
   filter_op *f = (filter_op *)op;
   sbd_ctx *ctx = op->q->ctx;
+  /* WHERE false (or NULL) passes nothing: the input is not read at all, so what it would compute
+   * (and the errors it would raise) never happens, as in DuckDB, whose optimizer drops it. */
+  if (f->pred->kind == EX_CONST && (f->pred->value.is_null || !f->pred->value.b))
+    return SBD_OK;
   for (;;) {
     sbd_batch *b;
     RETURN_IF_ERROR(ex_op_next(op->child, &b));

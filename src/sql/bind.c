@@ -12,6 +12,8 @@
  *   -> window (window function calls, as columns after its input's) -> filter (QUALIFY)
  *   -> project (the select list, plus hidden ORDER BY keys) -> hash aggregate (DISTINCT)
  *   -> sort (ORDER BY) -> limit (LIMIT/OFFSET) -> project (drops the hidden keys).
+ * Subqueries in expressions add joins beneath the WHERE filter or over the aggregation, and set
+ * operations other than UNION ALL are a grouping (see their sections near the end).
  *
  * Binding an expression has two modes. Over the input (WHERE, GROUP BY keys, aggregate
  * arguments, and the select list of a query without aggregation) a column names a column of the
@@ -66,6 +68,29 @@ typedef struct cte_frame {
   struct cte_frame *up;
 } cte_frame;
 
+/* A join that a subquery in an expression of the SELECT being bound places beneath it (see the
+ * section "subqueries"): a MARK join (IN, EXISTS) or a LEFT join with a grouped subquery (a
+ * correlated scalar subquery). Its columns follow the probe side's, so the column nodes that
+ * name them (fix) are numbered when it is placed: the probe's column count plus fix_rel. */
+typedef struct subq_join {
+  ex_op *build; /* the subquery's plan, owned until placed */
+  bool mark, null_aware;
+  ex_expr **probe_keys, **build_keys;
+  int nkeys;
+  ex_expr *residual;
+  ex_expr **fix;
+  int *fix_rel, nfix, cap_fix;
+  const char *name;
+} subq_join;
+
+/* The subquery joins of one SELECT: beneath its WHERE (pre), or over its aggregation (post) for
+ * subqueries in the select list, HAVING or ORDER BY of an aggregating query. */
+typedef struct subq_state {
+  bool active; /* false while its FROM is bound: ON cannot hold subqueries yet */
+  subq_join *pre, *post;
+  int npre, cap_pre, npost, cap_post;
+} subq_state;
+
 typedef struct binder {
   ex_query *q;
   sbd_ctx *ctx;
@@ -84,6 +109,13 @@ typedef struct binder {
   /* The expression being bound may be an INTERVAL (its parent takes one); see bind_expr. */
   bool interval_ok;
   int64_t now_us; /* now() and current_date: read once per query, 0 until then */
+  subq_state *sub;  /* the subquery joins of the SELECT being bound */
+  /* While a correlated subquery's condition is bound over the enclosing SELECT: its references
+   * to the subquery's columns, which name columns of the join (inner_join) instead. */
+  const sql_expr **inner_refs;
+  int ninner_refs;
+  subq_join *inner_join;
+  int inner_rel; /* the join column of inner_refs[0] */
 } binder;
 
 /* What an expression is bound against. */
@@ -93,6 +125,7 @@ typedef struct bind_mode {
   /* Over the aggregation's output (post_agg): the keys' texts and the aggregates found so far. */
   bool post_agg;
   const char **key_texts;
+  const sql_expr **key_exprs; /* the keys as written (ordinals and aliases replaced) */
   const sbd_type *key_types;
   int nkeys;
   ex_agg_spec *aggs;
@@ -104,6 +137,14 @@ typedef struct bind_mode {
   struct win_state *win;     /* the window calls of the SELECT; NULL where none may be */
   const sql_select *aliases; /* QUALIFY: the select items, whose aliases it may name */
 } bind_mode;
+
+/* Subqueries and set operations (their sections are near the end). */
+static sbd_status bind_subquery(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+static sbd_status subq_apply(binder *b, subq_state *sq, bool post, ex_op **op);
+static void subq_state_free(subq_state *sq);
+static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out);
+static const sql_query *expand_group_by_all(binder *b, const sql_query *q);
+static sbd_status inner_ref(binder *b, int i, ex_expr **out);
 
 static sbd_status err_at(binder *b, sbd_status status, uint32_t off, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
@@ -303,8 +344,27 @@ static sbd_status check_table(binder *b, const scope *s, const sql_ident *t) {
 }
 
 static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out);
+/* The column of s that the column reference col names, or -1 (none, or more than one). */
+static int scope_find(const scope *s, const sql_expr *col) {
+  const sql_ident *t = col->column.table;
+  int found = -1;
+  for (int i = 0; i < s->n; i++) {
+    const scope_col *c = &s->cols[i];
+    if (t ? !c->table_lower || strcmp(c->table_lower, t->lower) != 0 : c->hidden)
+      continue;
+    if (strcasecmp(c->name, col->column.name.lower) == 0) {
+      if (found >= 0)
+        return -1;
+      found = i;
+    }
+  }
+  return found;
+}
 
 static sbd_status resolve_column(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  for (int i = 0; i < b->ninner_refs; i++)
+    if (b->inner_refs[i] == e)
+      return inner_ref(b, i, out);
   scope *s = m->in;
   const sql_ident *id = &e->column.name;
   const sql_ident *t = e->column.table;
@@ -1927,8 +1987,12 @@ static sbd_status bind_expr_inner(binder *b, bind_mode *m, const sql_expr *e, ex
     const char *text = canonical(b, e);
     if (!text)
       return oom(b);
+    /* A column also matches a key naming the same column otherwise (a.k and GROUP BY k). */
+    int col = e->kind == SQL_EXPR_COLUMN && m->key_exprs ? scope_find(m->in, e) : -1;
     for (int k = 0; k < m->nkeys; k++)
-      if (strcmp(m->key_texts[k], text) == 0) {
+      if (strcmp(m->key_texts[k], text) == 0 ||
+          (col >= 0 && m->key_exprs[k]->kind == SQL_EXPR_COLUMN &&
+           scope_find(m->in, m->key_exprs[k]) == col)) {
         ex_expr *c = node(b, EX_COLUMN, m->key_types[k], 0, dup_range(b, e->off, e->end));
         if (!c)
           return oom(b);
@@ -2029,7 +2093,7 @@ static sbd_status bind_expr_inner(binder *b, bind_mode *m, const sql_expr *e, ex
   case SQL_EXPR_IN_QUERY:
   case SQL_EXPR_SUBQUERY:
   case SQL_EXPR_EXISTS:
-    return unsupported(b, e->off, "subqueries in expressions");
+    return bind_subquery(b, m, e, out);
   }
   return sbd_error(b->ctx, SBD_EINTERNAL, "SQL: internal error: expression kind %d", e->kind);
 }
@@ -2947,6 +3011,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   m.cap_input_cols = &cap_input;
   ex_op *op = NULL;
   sbd_status st = SBD_OK;
+  subq_state sq = {0}, *outer_sq = b->sub;
+  b->sub = &sq;
 
 #define CHECK(expr)                                                                                \
   do {                                                                                             \
@@ -2982,6 +3048,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     b->refs = refs;
     CHECK(st);
   }
+  sq.active = true;
 
   /* WHERE, over the input. */
   ex_expr *where = NULL;
@@ -3008,7 +3075,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     keys = alloc(b, sizeof(ex_expr *) * (size_t)(nk + 1));
     key_types = alloc(b, sizeof(sbd_type) * (size_t)(nk + 1));
     m.key_texts = alloc(b, sizeof(char *) * (size_t)(nk + 1));
-    if (!keys || !key_types || !m.key_texts)
+    m.key_exprs = alloc(b, sizeof(sql_expr *) * (size_t)(nk + 1));
+    if (!keys || !key_types || !m.key_texts || !m.key_exprs)
       CHECK(oom(b));
     m.clause = "GROUP BY";
     for (int k = 0; k < nk; k++) {
@@ -3042,6 +3110,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
         coerce(b, &keys[k], SBD_INT64, &s2);
       }
       key_types[k] = keys[k]->type;
+      m.key_exprs[k] = g;
       m.key_texts[k] = canonical(b, g);
       if (!m.key_texts[k])
         CHECK(oom(b));
@@ -3210,6 +3279,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   /* The plan. */
   src.where = where;
   CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
+  CHECK(subq_apply(b, &sq, false, &op));
   if (where)
     CHECK(ex_filter_new(b->q, op, where, &op));
   if (agg) {
@@ -3221,6 +3291,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     for (int j = 0; j < m.naggs; j++)
       names[m.nkeys + j] = m.aggs[j].text;
     CHECK(ex_agg_new(b->q, op, keys, m.nkeys, m.aggs, m.naggs, names, &op));
+    CHECK(subq_apply(b, &sq, true, &op));
     if (having)
       CHECK(ex_filter_new(b->q, op, having, &op));
   }
@@ -3271,6 +3342,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
 #undef CHECK
 done:
   source_free(&src);
+  b->sub = outer_sq;
+  subq_state_free(&sq);
   if (st != SBD_OK) {
     ex_op_free(op);
     return st;
@@ -3291,6 +3364,721 @@ static sbd_status bind_select(binder *b, const sql_query *q, ex_op **out) {
     b->no_prune = false;
   }
   return st;
+}
+
+/* ---- subqueries -------------------------------------------------------------------------------*/
+/*
+ * A subquery in an expression is planned one of three ways, with DuckDB's semantics:
+ *  - An uncorrelated (SELECT ...) or EXISTS (SELECT ...) runs once, while binding, and becomes a
+ *    constant (an init plan): more than one row is an error, none is NULL.
+ *  - x [NOT] IN (SELECT y ...) is a null-aware MARK join (exec_int.h) of the SELECT's rows with the
+ *    subquery's: true on a match; NULL when there is none but x or some y is NULL; false when the
+ *    subquery has no rows.
+ *  - A correlated one is decorrelated when the enclosing SELECT's columns appear only in
+ *    conjuncts "inner = outer" of its WHERE (the inner side naming only the subquery's columns,
+ *    the outer side only the enclosing SELECT's): those sides become join keys. EXISTS is a MARK
+ *    join on them; x IN a MARK join whose residual is x = y (so NULLs make NULL as above); the
+ *    other conjuncts naming both queries join the residual of EXISTS and IN (bind_residual). A
+ *    scalar subquery must aggregate: it is grouped by the inner sides and LEFT joined, and a row
+ *    without a group takes the value of the aggregate over no rows (count is 0), computed once.
+ *    Other shapes are refused.
+ * The joins are placed by subq_apply beneath the SELECT's WHERE filter, or over its aggregation
+ * for subqueries in the select list, HAVING or ORDER BY of an aggregating query.
+ */
+
+static sbd_status subq_add(binder *b, bool post, subq_join **out) {
+  subq_state *sq = b->sub;
+  subq_join **v = post ? &sq->post : &sq->pre;
+  int *n = post ? &sq->npost : &sq->npre, *cap = post ? &sq->cap_post : &sq->cap_pre;
+  if (*n == *cap) {
+    int nc = *cap ? *cap * 2 : 4;
+    subq_join *w = alloc(b, sizeof(subq_join) * (size_t)nc);
+    if (!w)
+      return oom(b);
+    if (*n)
+      memcpy(w, *v, sizeof(subq_join) * (size_t)*n);
+    *v = w;
+    *cap = nc;
+  }
+  *out = &(*v)[(*n)++];
+  memset(*out, 0, sizeof(**out));
+  return SBD_OK;
+}
+
+static void subq_state_free(subq_state *sq) {
+  for (int i = 0; i < sq->npre; i++)
+    ex_op_free(sq->pre[i].build);
+  for (int i = 0; i < sq->npost; i++)
+    ex_op_free(sq->post[i].build);
+  memset(sq, 0, sizeof(*sq));
+}
+
+/* Places the joins of sq (those beneath or over the aggregation) over *op, in the order they
+ * were bound (a subquery's join may use the columns of one bound inside its operand). On failure
+ * *op has been freed and is NULL. */
+static sbd_status subq_apply(binder *b, subq_state *sq, bool post, ex_op **op) {
+  subq_join *v = post ? sq->post : sq->pre;
+  int n = post ? sq->npost : sq->npre;
+  for (int i = 0; i < n; i++) {
+    subq_join *j = &v[i];
+    int base = (*op)->schema->ncols;
+    for (int f = 0; f < j->nfix; f++)
+      j->fix[f]->col = base + j->fix_rel[f];
+    ex_op *build = j->build;
+    j->build = NULL;
+    sbd_status st = ex_hash_join_new(b->q, *op, build, EX_JOIN_LEFT, j->probe_keys, j->build_keys,
+                                     j->nkeys, j->residual, false, op);
+    if (st != SBD_OK) {
+      *op = NULL;
+      return st == SBD_ENOMEM ? oom(b) : st;
+    }
+    if (j->mark)
+      RETURN_IF_ERROR(ex_hash_join_mark(*op, j->null_aware, j->name));
+  }
+  return SBD_OK;
+}
+
+/* Whether s has a column that the column reference col names. */
+static bool scope_names(const scope *s, const sql_expr *col) {
+  const sql_ident *t = col->column.table;
+  for (int i = 0; i < s->n; i++) {
+    const scope_col *c = &s->cols[i];
+    if (t ? !c->table_lower || strcmp(c->table_lower, t->lower) != 0 : c->hidden)
+      continue;
+    if (strcasecmp(c->name, col->column.name.lower) == 0)
+      return true;
+  }
+  return false;
+}
+
+/* Where the columns of an expression come from (mask: 1 the subquery's FROM, the inner side;
+ * also a name neither has, for the binder to report; 2 the enclosing SELECT's, the outer side),
+ * and, when refs is set, the inner column references themselves. */
+typedef struct sides {
+  const scope *inner, *outer;
+  int mask;
+  const sql_expr **refs;
+  int nrefs, cap_refs;
+  bool failed; /* out of memory collecting refs */
+} sides;
+
+static void note_side(binder *b, sides *x, const sql_expr *col) {
+  bool inner = scope_names(x->inner, col) || !scope_names(x->outer, col);
+  x->mask |= inner ? 1 : 2;
+  if (!inner || !x->refs)
+    return;
+  if (x->nrefs == x->cap_refs) {
+    int cap = x->cap_refs * 2;
+    const sql_expr **v = alloc(b, sizeof(sql_expr *) * (size_t)cap);
+    if (!v) {
+      x->failed = true;
+      return;
+    }
+    memcpy(v, x->refs, sizeof(sql_expr *) * (size_t)x->nrefs);
+    x->refs = v;
+    x->cap_refs = cap;
+  }
+  x->refs[x->nrefs++] = col;
+}
+
+/* Walks e (not entering nested subqueries: a reference from one of them to the enclosing SELECT
+ * is reported as an unknown column). */
+static void column_sides(binder *b, const sql_expr *e, sides *x) {
+  if (!e)
+    return;
+  switch (e->kind) {
+  case SQL_EXPR_COLUMN:
+    note_side(b, x, e);
+    return;
+  case SQL_EXPR_UNARY:
+    column_sides(b, e->unary.arg, x);
+    return;
+  case SQL_EXPR_BINARY:
+    column_sides(b, e->binary.left, x);
+    column_sides(b, e->binary.right, x);
+    return;
+  case SQL_EXPR_AND:
+  case SQL_EXPR_OR:
+    for (int i = 0; i < e->logic.nargs; i++)
+      column_sides(b, e->logic.args[i], x);
+    return;
+  case SQL_EXPR_IS_NULL:
+    column_sides(b, e->is_null.arg, x);
+    return;
+  case SQL_EXPR_IN_LIST:
+    column_sides(b, e->in_list.arg, x);
+    for (int i = 0; i < e->in_list.nlist; i++)
+      column_sides(b, e->in_list.list[i], x);
+    return;
+  case SQL_EXPR_IN_QUERY:
+    column_sides(b, e->in_query.arg, x);
+    return;
+  case SQL_EXPR_BETWEEN:
+    column_sides(b, e->between.arg, x);
+    column_sides(b, e->between.low, x);
+    column_sides(b, e->between.high, x);
+    return;
+  case SQL_EXPR_LIKE:
+    column_sides(b, e->like.arg, x);
+    column_sides(b, e->like.pattern, x);
+    column_sides(b, e->like.escape, x);
+    return;
+  case SQL_EXPR_CASE:
+    column_sides(b, e->case_when.operand, x);
+    column_sides(b, e->case_when.otherwise, x);
+    for (int i = 0; i < e->case_when.nwhens; i++) {
+      column_sides(b, e->case_when.whens[i].when, x);
+      column_sides(b, e->case_when.whens[i].then, x);
+    }
+    return;
+  case SQL_EXPR_CAST:
+    column_sides(b, e->cast.arg, x);
+    return;
+  case SQL_EXPR_FUNC:
+    for (int i = 0; i < e->func.nargs; i++)
+      column_sides(b, e->func.args[i], x);
+    column_sides(b, e->func.filter, x);
+    return;
+  default:
+    return;
+  }
+}
+
+static int side_mask(binder *b, const sql_expr *e, const scope *inner, const scope *outer) {
+  sides x = {inner, outer, 0, NULL, 0, 0, false};
+  column_sides(b, e, &x);
+  return x.mask;
+}
+
+/* The correlation of a subquery: the conjuncts inner = outer of its WHERE (join keys), the other
+ * conjuncts that name both sides (a residual condition of the join; refs: their references to
+ * the subquery's columns), and the rest. */
+typedef struct corr {
+  int n;
+  sql_expr **inner;
+  const sql_expr **outer;
+  const sql_expr **resid;
+  int nresid;
+  const sql_expr **refs;
+  int nrefs;
+  sql_expr *rest; /* the conjuncts naming only the subquery's columns (NULL: none) */
+} corr;
+
+static sbd_status classify_conjuncts(binder *b, bind_mode *m, const sql_query *sub, scope *inner,
+                                     corr *c);
+
+/* Finds the correlation of sub with the SELECT whose input is m->in (no conjuncts: none). The
+ * subquery's FROM is bound here to learn its columns, and closed again once they are classified
+ * (its scope may name its plan's columns). */
+static sbd_status find_correlation(binder *b, bind_mode *m, const sql_query *sub, corr *c) {
+  memset(c, 0, sizeof(*c));
+  if (sub->kind != SQL_QUERY_SELECT || !sub->select->from || !m->in || m->in->n == 0)
+    return SBD_OK;
+  const sql_select *sel = sub->select;
+  source src = {0};
+  scope in = {0};
+  cte_frame frame = {sub->ctes, sub->nctes, b->ctes}, *saved_ctes = b->ctes;
+  const sql_expr **pushed = b->pushed;
+  int npushed = b->npushed;
+  const name_refs *refs = b->refs;
+  subq_state *sq = b->sub;
+  if (sub->nctes)
+    b->ctes = &frame;
+  b->pushed = NULL;
+  b->npushed = 0;
+  b->refs = NULL;
+  b->sub = NULL;
+  sbd_status st = bind_from(b, sel->from, &src, &in);
+  b->ctes = saved_ctes;
+  b->pushed = pushed;
+  b->npushed = npushed;
+  b->refs = refs;
+  b->sub = sq;
+  if (st == SBD_OK)
+    st = classify_conjuncts(b, m, sub, &in, c);
+  source_free(&src);
+  return st;
+}
+
+/* Sorts the conjuncts of sub's WHERE into c by the sides (inner: the scope of its FROM) they
+ * name. */
+static sbd_status classify_conjuncts(binder *b, bind_mode *m, const sql_query *sub, scope *inner,
+                                     corr *c) {
+  const sql_select *sel = sub->select;
+  scope in = *inner;
+  const sql_expr *w = sel->where;
+  int nw = !w ? 0 : w->kind == SQL_EXPR_AND ? w->logic.nargs : 1;
+  sql_expr **rest = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
+  c->inner = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
+  c->outer = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
+  c->resid = alloc(b, sizeof(sql_expr *) * (size_t)(nw + 1));
+  sides resid = {&in, m->in, 0, alloc(b, sizeof(sql_expr *) * 8), 0, 8, false};
+  if (!rest || !c->inner || !c->outer || !c->resid || !resid.refs)
+    return oom(b);
+  int nrest = 0;
+  for (int i = 0; i < nw; i++) {
+    sql_expr *x = w->kind == SQL_EXPR_AND ? w->logic.args[i] : (sql_expr *)w;
+    if (!(side_mask(b, x, &in, m->in) & 2)) {
+      rest[nrest++] = x;
+      continue;
+    }
+    int l = 0, r = 0;
+    if (x->kind == SQL_EXPR_BINARY && x->binary.op == SQL_OP_EQ) {
+      l = side_mask(b, x->binary.left, &in, m->in);
+      r = side_mask(b, x->binary.right, &in, m->in);
+    }
+    if (l == 1 && r == 2) {
+      c->inner[c->n] = x->binary.left;
+      c->outer[c->n++] = x->binary.right;
+    } else if (l == 2 && r == 1) {
+      c->inner[c->n] = x->binary.right;
+      c->outer[c->n++] = x->binary.left;
+    } else {
+      c->resid[c->nresid++] = x;
+      column_sides(b, x, &resid);
+    }
+  }
+  if (resid.failed)
+    return oom(b);
+  c->refs = resid.refs;
+  c->nrefs = resid.nrefs;
+  if (c->n + c->nresid == 0)
+    return SBD_OK;
+  int mask = 0;
+  for (int i = 0; i < sel->nitems; i++)
+    mask |= side_mask(b, sel->items[i].expr, &in, m->in);
+  for (int i = 0; i < sel->ngroup_by; i++)
+    mask |= side_mask(b, sel->group_by[i], &in, m->in);
+  mask |= side_mask(b, sel->having, &in, m->in);
+  if (mask & 2)
+    return unsupported(b, sub->off,
+                       "a correlated subquery naming the enclosing query's columns outside its "
+                       "WHERE");
+  if (nrest == 1) {
+    c->rest = rest[0];
+  } else if (nrest > 1) {
+    c->rest = alloc(b, sizeof(sql_expr));
+    if (!c->rest)
+      return oom(b);
+    *c->rest = *w;
+    c->rest->logic.args = rest;
+    c->rest->logic.nargs = nrest;
+  }
+  return SBD_OK;
+}
+
+static sql_expr *sql_true(binder *b, uint32_t off, bool value) {
+  sql_expr *e = alloc(b, sizeof(sql_expr));
+  if (e) {
+    e->kind = SQL_EXPR_LITERAL;
+    e->off = e->end = off;
+    e->height = 1;
+    e->lit.kind = SQL_LIT_BOOL;
+    e->lit.b = value;
+  }
+  return e;
+}
+
+/* The subquery sub decorrelated: SELECT inner sides [, its item] [, the columns the residual
+ * names] [, TRUE] FROM ... WHERE the other conjuncts [GROUP BY the inner sides]. NULL when out of
+ * memory. */
+static sql_query *decorrelate(binder *b, const sql_query *sub, const corr *c, bool item,
+                              bool grouped) {
+  sql_query *nq = alloc(b, sizeof(sql_query));
+  sql_select *ns = alloc(b, sizeof(sql_select));
+  int n = c->n + (item ? 1 : 0) + c->nrefs + (grouped ? 1 : 0);
+  sql_select_item *items = alloc(b, sizeof(sql_select_item) * (size_t)n);
+  if (!nq || !ns || !items)
+    return NULL;
+  *nq = *sub;
+  *ns = *sub->select;
+  nq->select = ns;
+  nq->order_by = NULL;
+  nq->norder_by = 0;
+  ns->where = c->rest;
+  ns->items = items;
+  ns->nitems = n;
+  int k = 0;
+  for (int i = 0; i < c->n; i++)
+    items[k++].expr = c->inner[i];
+  if (item)
+    items[k++] = sub->select->items[0];
+  for (int i = 0; i < c->nrefs; i++)
+    items[k++].expr = (sql_expr *)c->refs[i];
+  if (grouped) {
+    if (!(items[k].expr = sql_true(b, sub->off, true)))
+      return NULL;
+    ns->group_by = c->inner;
+    ns->ngroup_by = c->n;
+  }
+  return nq;
+}
+
+/* Row i of v as a value (strings copied into the arena). */
+static sbd_status value_of(binder *b, const sbd_vec *v, int64_t i, ex_value *out) {
+  memset(out, 0, sizeof(*out));
+  out->type = v->type;
+  out->is_null = !vec_is_valid(v, i);
+  if (out->is_null)
+    return SBD_OK;
+  switch (v->type) {
+  case SBD_BOOL:
+    out->b = ((const uint8_t *)v->values)[i] != 0;
+    break;
+  case SBD_INT64:
+  case SBD_TIMESTAMP:
+    out->i = ((const int64_t *)v->values)[i];
+    break;
+  case SBD_DATE:
+    out->date = ((const int32_t *)v->values)[i];
+    break;
+  case SBD_DOUBLE:
+    out->d = ((const double *)v->values)[i];
+    break;
+  case SBD_STRING: {
+    const int64_t *offs = v->values;
+    out->len = (size_t)(offs[i + 1] - offs[i]);
+    if (!(out->str = arena_strndup(b->a, v->bytes + offs[i], out->len)))
+      return oom(b);
+    break;
+  }
+  default:
+    return sbd_error(b->ctx, SBD_EINTERNAL, "SQL: internal error: a value of type %d", v->type);
+  }
+  return SBD_OK;
+}
+
+/* Runs an uncorrelated subquery now: its one value (exists: whether it has a row) as a constant. */
+static sbd_status run_subquery(binder *b, const sql_query *sub, const sql_expr *e, bool exists,
+                               const char *text, ex_expr **out) {
+  ex_op *plan;
+  RETURN_IF_ERROR(bind_query(b, sub, &plan));
+  int ncols = plan->schema->ncols;
+  if (!exists && ncols != 1) {
+    ex_op_free(plan);
+    return sql_error_at(b->ctx, b->sql, e->off, "the subquery returns %d columns - expected 1",
+                        ncols);
+  }
+  sbd_type type = exists ? SBD_BOOL : plan->schema->fields[0].type;
+  ex_expr *c = node(b, EX_CONST, type, 0, text);
+  if (!c) {
+    ex_op_free(plan);
+    return oom(b);
+  }
+  c->value.type = type;
+  c->value.is_null = !exists;
+  int64_t rows = 0;
+  sbd_status st = SBD_OK;
+  while (st == SBD_OK) {
+    sbd_batch *bt;
+    st = ex_op_next(plan, &bt);
+    if (st != SBD_OK || !bt)
+      break;
+    if (bt->nrows > 0 && rows == 0 && !exists)
+      st = value_of(b, bt->cols[0], 0, &c->value);
+    rows += bt->nrows;
+    sbd_batch_free(bt);
+    if (exists && rows > 0)
+      break;
+    if (st == SBD_OK && rows > 1)
+      st = sql_error_at(b->ctx, b->sql, e->off,
+                        "more than one row returned by a subquery used as an expression");
+  }
+  ex_op_free(plan);
+  RETURN_IF_ERROR(st);
+  if (exists)
+    c->value.b = rows > 0;
+  *out = c;
+  return SBD_OK;
+}
+
+/* A column node of a subquery join's output, numbered when the join is placed. */
+static ex_expr *join_col(binder *b, subq_join *j, sbd_type type, int rel, const char *text) {
+  if (j->nfix == j->cap_fix) {
+    int cap = j->cap_fix ? j->cap_fix * 2 : 4;
+    ex_expr **v = alloc(b, sizeof(ex_expr *) * (size_t)cap);
+    int *r = alloc(b, sizeof(int) * (size_t)cap);
+    if (!v || !r)
+      return NULL;
+    if (j->nfix) {
+      memcpy(v, j->fix, sizeof(ex_expr *) * (size_t)j->nfix);
+      memcpy(r, j->fix_rel, sizeof(int) * (size_t)j->nfix);
+    }
+    j->fix = v;
+    j->fix_rel = r;
+    j->cap_fix = cap;
+  }
+  ex_expr *c = node(b, EX_COLUMN, type, 0, text);
+  if (c) {
+    j->fix[j->nfix] = c;
+    j->fix_rel[j->nfix++] = rel;
+  }
+  return c;
+}
+
+/* A reference of a correlated subquery's residual condition to the subquery's column: the
+ * join's column that the decorrelated subquery hands it on in. */
+static sbd_status inner_ref(binder *b, int i, ex_expr **out) {
+  subq_join *j = b->inner_join;
+  const sbd_schema *s = j->build->schema;
+  int rel = b->inner_rel + i;
+  const sql_expr *e = b->inner_refs[i];
+  *out = join_col(b, j, s->fields[rel].type, rel, dup_range(b, e->off, e->end));
+  return *out ? SBD_OK : oom(b);
+}
+
+/* Registers plan (taken) as the build side of a new subquery join of the current SELECT. */
+static sbd_status add_join(binder *b, bind_mode *m, ex_op *plan, subq_join **out) {
+  sbd_status st = subq_add(b, m->post_agg, out);
+  if (st != SBD_OK) {
+    ex_op_free(plan);
+    return st;
+  }
+  (*out)->build = plan;
+  return SBD_OK;
+}
+
+/* x [NOT] IN (SELECT y ...), uncorrelated: a null-aware MARK join. */
+static sbd_status bind_in_query(binder *b, bind_mode *m, const sql_expr *e, const char *text,
+                                ex_expr **out) {
+  ex_expr *x;
+  ex_op *plan;
+  RETURN_IF_ERROR(bind_expr(b, m, e->in_query.arg, &x));
+  RETURN_IF_ERROR(bind_query(b, e->in_query.query, &plan));
+  if (plan->schema->ncols != 1) {
+    int ncols = plan->schema->ncols;
+    ex_op_free(plan);
+    return sql_error_at(b->ctx, b->sql, e->in_query.op_off,
+                        "the subquery of IN returns %d columns - expected 1", ncols);
+  }
+  subq_join *j;
+  RETURN_IF_ERROR(add_join(b, m, plan, &j));
+  ex_expr *y = node(b, EX_COLUMN, plan->schema->fields[0].type, 0, text);
+  j->probe_keys = alloc(b, sizeof(ex_expr *));
+  j->build_keys = alloc(b, sizeof(ex_expr *));
+  ex_expr *mark = join_col(b, j, SBD_BOOL, 0, text);
+  if (!y || !j->probe_keys || !j->build_keys || !mark)
+    return oom(b);
+  RETURN_IF_ERROR(unify2(b, &x, &y, "compare", text, e->in_query.op_off));
+  j->probe_keys[0] = x;
+  j->build_keys[0] = y;
+  j->nkeys = 1;
+  j->mark = j->null_aware = true;
+  j->name = text;
+  *out = e->in_query.negated ? negate(b, mark, text) : mark;
+  return *out ? SBD_OK : oom(b);
+}
+
+static bool is_bare_agg_null_on_empty(const sql_expr *e) {
+  if (e->kind != SQL_EXPR_FUNC || e->func.over)
+    return false;
+  const char *n = e->func.name.lower;
+  return strcmp(n, "sum") == 0 || strcmp(n, "avg") == 0 || strcmp(n, "mean") == 0 ||
+         strcmp(n, "min") == 0 || strcmp(n, "max") == 0;
+}
+
+/* The conjuncts of a correlated EXISTS or IN that are not inner = outer, bound over the pair of
+ * the enclosing SELECT's row (m) and the decorrelated subquery's row (j's build side, whose
+ * column rel onwards hold the subquery columns they name). They must be true for a pair to count:
+ * the residual of EXISTS is "conditions IS TRUE", that of IN "CASE WHEN conditions THEN x = y
+ * ELSE false END", so that a NULL condition drops the pair as WHERE would. */
+static sbd_status bind_residual(binder *b, bind_mode *m, const corr *c, subq_join *j, int rel,
+                                const char *text) {
+  ex_expr *cond = node(b, EX_AND, SBD_BOOL, c->nresid, text);
+  ex_expr *pick = node(b, EX_CASE, SBD_BOOL, 3, text);
+  ex_expr *no = node(b, EX_CONST, SBD_BOOL, 0, "false");
+  if (!cond || !pick || !no)
+    return oom(b);
+  no->value.type = SBD_BOOL;
+  b->inner_refs = c->refs;
+  b->ninner_refs = c->nrefs;
+  b->inner_join = j;
+  b->inner_rel = rel;
+  b->sub->active = false;
+  sbd_status st = SBD_OK;
+  for (int i = 0; i < c->nresid && st == SBD_OK; i++) {
+    st = bind_expr(b, m, c->resid[i], &cond->args[i]);
+    if (st == SBD_OK)
+      st = need_bool(b, &cond->args[i], "a subquery condition", c->resid[i]->off);
+  }
+  b->inner_refs = NULL;
+  b->ninner_refs = 0;
+  b->inner_join = NULL;
+  b->sub->active = true;
+  RETURN_IF_ERROR(st);
+  ex_expr *then = j->residual;
+  if (!then) {
+    if (!(then = node(b, EX_CONST, SBD_BOOL, 0, "true")))
+      return oom(b);
+    then->value.type = SBD_BOOL;
+    then->value.b = true;
+  }
+  pick->args[0] = c->nresid == 1 ? cond->args[0] : cond;
+  pick->args[1] = then;
+  pick->args[2] = no;
+  j->residual = pick;
+  return SBD_OK;
+}
+
+/* A correlated EXISTS, IN or scalar subquery (c: its correlation), decorrelated into a join. */
+static sbd_status bind_correlated(binder *b, bind_mode *m, const sql_expr *e, const sql_query *sub,
+                                  const corr *c, const char *text, ex_expr **out) {
+  const sql_select *sel = sub->select;
+  bool scalar = e->kind == SQL_EXPR_SUBQUERY, in = e->kind == SQL_EXPR_IN_QUERY;
+  if (sub->limit || sub->offset)
+    return unsupported(b, sub->off, "LIMIT or OFFSET in a correlated subquery");
+  if (sel->ngroup_by || sel->group_by_all || sel->having)
+    return unsupported(b, sub->off, "GROUP BY or HAVING in a correlated subquery");
+  if ((scalar || in) && (sel->nitems != 1 || sel->items[0].expr->kind == SQL_EXPR_STAR))
+    return unsupported(b, sub->off, "a correlated subquery of more than one column");
+  bool agg = false;
+  for (int i = 0; i < sel->nitems; i++)
+    agg |= has_agg(sel->items[i].expr);
+  if (scalar && !agg)
+    return unsupported(b, sub->off,
+                       "a correlated scalar subquery without an aggregate (write min(...) or "
+                       "max(...) if it has one row per key)");
+  if (!scalar && agg)
+    return unsupported(b, sub->off, "aggregates in a correlated %s subquery",
+                       in ? "IN" : "EXISTS");
+  if (c->nresid && (scalar || m->post_agg))
+    return unsupported(b, c->resid[0]->off,
+                       "a correlated %s condition other than inner = outer (subquery column = "
+                       "enclosing query column): %s",
+                       scalar ? "scalar subquery" : "subquery over an aggregation",
+                       dup_range(b, c->resid[0]->off, c->resid[0]->end));
+  /* The enclosing query's sides first: they may add joins of their own, placed before ours. */
+  ex_expr **pk = alloc(b, sizeof(ex_expr *) * (size_t)c->n);
+  ex_expr **bk = alloc(b, sizeof(ex_expr *) * (size_t)c->n);
+  if (!pk || !bk)
+    return oom(b);
+  for (int i = 0; i < c->n; i++)
+    RETURN_IF_ERROR(bind_expr(b, m, c->outer[i], &pk[i]));
+  ex_expr *x = NULL;
+  if (in)
+    RETURN_IF_ERROR(bind_expr(b, m, e->in_query.arg, &x));
+  ex_expr *empty = NULL;
+  if (scalar && !is_bare_agg_null_on_empty(sel->items[0].expr)) {
+    /* The value of a missing group: the subquery's aggregate over no rows. */
+    sql_query *none = alloc(b, sizeof(sql_query));
+    sql_select *ns = alloc(b, sizeof(sql_select));
+    if (!none || !ns)
+      return oom(b);
+    *none = *sub;
+    *ns = *sel;
+    none->select = ns;
+    if (!(ns->where = sql_true(b, sub->off, false)))
+      return oom(b);
+    RETURN_IF_ERROR(run_subquery(b, none, e, false, text, &empty));
+  }
+  sql_query *nq = decorrelate(b, sub, c, !(e->kind == SQL_EXPR_EXISTS), scalar);
+  if (!nq)
+    return oom(b);
+  ex_op *plan;
+  RETURN_IF_ERROR(bind_query(b, nq, &plan));
+  subq_join *j;
+  RETURN_IF_ERROR(add_join(b, m, plan, &j));
+  const sbd_schema *ps = plan->schema;
+  for (int i = 0; i < c->n; i++) {
+    if (!(bk[i] = node(b, EX_COLUMN, ps->fields[i].type, 0, text)))
+      return oom(b);
+    bk[i]->col = i;
+    RETURN_IF_ERROR(unify2(b, &pk[i], &bk[i], "compare", text, c->outer[i]->off));
+  }
+  j->probe_keys = pk;
+  j->build_keys = bk;
+  j->nkeys = c->n;
+  j->name = text;
+  if (!scalar) {
+    j->mark = true;
+    ex_expr *mark = join_col(b, j, SBD_BOOL, 0, text);
+    if (!mark)
+      return oom(b);
+    if (in) {
+      ex_expr *y = join_col(b, j, ps->fields[c->n].type, c->n, text);
+      if (!y)
+        return oom(b);
+      RETURN_IF_ERROR(make_cmp(b, EX_EQ, x, y, text, e->in_query.op_off, &j->residual));
+      if (e->in_query.negated && !(mark = negate(b, mark, text)))
+        return oom(b);
+    }
+    if (c->nresid)
+      RETURN_IF_ERROR(bind_residual(b, m, c, j, in ? c->n + 1 : c->n, text));
+    *out = mark;
+    return SBD_OK;
+  }
+  sbd_type type = ps->fields[c->n].type;
+  ex_expr *v = join_col(b, j, type, c->n, text);
+  if (!v)
+    return oom(b);
+  *out = v;
+  if (!empty)
+    return SBD_OK;
+  ex_expr *matched = join_col(b, j, SBD_BOOL, c->n + 1, text);
+  ex_expr *missing = node(b, EX_IS_NULL, SBD_BOOL, 1, text);
+  ex_expr *pick = node(b, EX_CASE, type, 3, text);
+  if (!matched || !missing || !pick)
+    return oom(b);
+  missing->args[0] = matched;
+  empty->type = empty->value.type = type;
+  pick->args[0] = missing;
+  pick->args[1] = empty;
+  pick->args[2] = v;
+  *out = pick;
+  return SBD_OK;
+}
+
+static sbd_status bind_subquery(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
+  const char *text = dup_range(b, e->off, e->end);
+  if (!text)
+    return oom(b);
+  if (!b->sub || !b->sub->active)
+    return unsupported(b, e->off, "subqueries in a join's ON condition");
+  const sql_query *sub = e->kind == SQL_EXPR_IN_QUERY ? e->in_query.query : e->subquery.query;
+  corr c;
+  RETURN_IF_ERROR(find_correlation(b, m, sub, &c));
+  if (c.n + c.nresid > 0)
+    return bind_correlated(b, m, e, sub, &c, text, out);
+  if (e->kind == SQL_EXPR_IN_QUERY)
+    return bind_in_query(b, m, e, text, out);
+  return run_subquery(b, sub, e, e->kind == SQL_EXPR_EXISTS, text, out);
+}
+
+/* GROUP BY ALL: grouped by every select item without an aggregate, written as ordinals. NULL when
+ * out of memory; q itself when an item is * (which the binder then refuses). */
+static const sql_query *expand_group_by_all(binder *b, const sql_query *q) {
+  const sql_select *sel = q->select;
+  for (int i = 0; i < sel->nitems; i++)
+    if (sel->items[i].expr->kind == SQL_EXPR_STAR)
+      return q;
+  sql_query *nq = alloc(b, sizeof(sql_query));
+  sql_select *ns = alloc(b, sizeof(sql_select));
+  sql_expr **keys = alloc(b, sizeof(sql_expr *) * (size_t)sel->nitems);
+  if (!nq || !ns || !keys)
+    return NULL;
+  *nq = *q;
+  *ns = *sel;
+  nq->select = ns;
+  nq->ctes = NULL; /* bind_query has made them visible already */
+  nq->nctes = 0;
+  ns->group_by_all = false;
+  ns->group_by = keys;
+  ns->ngroup_by = 0;
+  for (int i = 0; i < sel->nitems; i++) {
+    if (has_agg(sel->items[i].expr))
+      continue;
+    sql_expr *k = alloc(b, sizeof(sql_expr));
+    if (!k)
+      return NULL;
+    k->kind = SQL_EXPR_LITERAL;
+    k->off = sel->items[i].expr->off;
+    k->end = sel->items[i].expr->end;
+    k->height = 1;
+    k->lit.kind = SQL_LIT_INT;
+    k->lit.i = i + 1;
+    keys[ns->ngroup_by++] = k;
+  }
+  return nq;
 }
 
 /* Wraps op in a projection that casts its columns to types (where they differ). */
@@ -3380,10 +4168,8 @@ static sbd_status order_and_limit(binder *b, const sql_query *q, ex_op *op, ex_o
 /* UNION ALL: both sides' rows, their column types unified as DuckDB does (INT64 and DOUBLE make
  * DOUBLE, DATE and TIMESTAMP make TIMESTAMP), named by the left side. */
 static sbd_status bind_union_all(binder *b, const sql_query *q, ex_op **out) {
-  static const char *const names[] = {"", "UNION", "EXCEPT", "INTERSECT"};
   if (q->setop.type != SQL_SETOP_UNION || !q->setop.all)
-    return unsupported(b, q->setop.op_off, "%s%s", names[q->setop.type],
-                       q->setop.all ? " ALL" : "");
+    return bind_setop(b, q, out);
   ex_op *left = NULL, *right = NULL;
   RETURN_IF_ERROR(bind_query(b, q->setop.left, &left));
   sbd_status st = bind_query(b, q->setop.right, &right);
@@ -3428,6 +4214,174 @@ static sbd_status bind_union_all(binder *b, const sql_query *q, ex_op **out) {
   return order_and_limit(b, q, op, out);
 }
 
+/* ---- set operations ---------------------------------------------------------------------------*/
+
+/* A column node of an operator's output. */
+static ex_expr *out_column(binder *b, const sbd_schema *s, int col) {
+  ex_expr *c = node(b, EX_COLUMN, s->fields[col].type, 0, s->fields[col].name);
+  if (c)
+    c->col = col;
+  return c;
+}
+
+/* op's columns followed by two INT64 constants, left and right: the side a row comes from. */
+static sbd_status tag_side(binder *b, ex_op *op, int64_t left, ex_op **out) {
+  const sbd_schema *s = op->schema;
+  int n = s->ncols;
+  ex_expr **exprs = alloc(b, sizeof(ex_expr *) * (size_t)(n + 2));
+  const char **names = alloc(b, sizeof(char *) * (size_t)(n + 2));
+  bool ok = exprs && names;
+  for (int i = 0; i < n && ok; i++) {
+    ok = (exprs[i] = out_column(b, s, i)) != NULL;
+    names[i] = s->fields[i].name;
+  }
+  for (int i = 0; i < 2 && ok; i++) {
+    ok = (exprs[n + i] = node(b, EX_CONST, SBD_INT64, 0, i ? "__right" : "__left")) != NULL;
+    if (ok) {
+      exprs[n + i]->value.type = SBD_INT64;
+      exprs[n + i]->value.i = i ? 1 - left : left;
+      names[n + i] = exprs[n + i]->text;
+    }
+  }
+  if (!ok) {
+    ex_op_free(op);
+    return oom(b);
+  }
+  return ex_project_new(b->q, op, exprs, names, n + 2, out);
+}
+
+/* UNION, INTERSECT, EXCEPT, INTERSECT ALL and EXCEPT ALL (UNION ALL is bind_union_all), with
+ * DuckDB's semantics: rows compare as in GROUP BY (NULL equals NULL). Both sides are tagged with
+ * the side they come from, concatenated and grouped by every column, counting each side's rows;
+ * the counts decide which rows are kept (INTERSECT: both non-zero; EXCEPT: only the left's), or
+ * how many times a row is repeated (INTERSECT ALL: the smaller count; EXCEPT ALL: left minus
+ * right). A plain UNION is the grouping alone. */
+static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out) {
+  static const char *const names[] = {"", "UNION", "EXCEPT", "INTERSECT"};
+  sql_setop_type type = q->setop.type;
+  bool all = q->setop.all, tagged = type != SQL_SETOP_UNION;
+  char what[24];
+  snprintf(what, sizeof(what), "%s%s", names[type], all ? " ALL" : "");
+  ex_op *left = NULL, *right = NULL, *op = NULL;
+  RETURN_IF_ERROR(bind_query(b, q->setop.left, &left));
+  sbd_status st = bind_query(b, q->setop.right, &right);
+  const sbd_schema *ls = left->schema, *rs = right ? right->schema : NULL;
+  int n = ls->ncols;
+  sbd_type *types = NULL;
+  if (st == SBD_OK && n != rs->ncols)
+    st = sql_error_at(b->ctx, b->sql, q->setop.op_off,
+                      "%s: the left query has %d columns, the right one %d", what, n, rs->ncols);
+  if (st == SBD_OK && !(types = alloc(b, sizeof(sbd_type) * (size_t)(n + 1))))
+    st = oom(b);
+  for (int i = 0; st == SBD_OK && i < n; i++) {
+    sbd_type x = ls->fields[i].type, y = rs->fields[i].type;
+    bool num = (x == SBD_INT64 || x == SBD_DOUBLE) && (y == SBD_INT64 || y == SBD_DOUBLE);
+    bool tm = (x == SBD_DATE || x == SBD_TIMESTAMP) && (y == SBD_DATE || y == SBD_TIMESTAMP);
+    if (x == y)
+      types[i] = x;
+    else if (num || tm)
+      types[i] = num ? SBD_DOUBLE : SBD_TIMESTAMP;
+    else
+      st = sql_error_at(b->ctx, b->sql, q->setop.op_off, "%s: cannot mix %s and %s in column %d ('%s')",
+                        what, type_name(x), type_name(y), i + 1, ls->fields[i].name);
+  }
+  if (st == SBD_OK) {
+    st = cast_columns(b, left, types, &left);
+    if (st != SBD_OK)
+      left = NULL;
+  }
+  if (st == SBD_OK) {
+    st = cast_columns(b, right, types, &right);
+    if (st != SBD_OK)
+      right = NULL;
+  }
+  if (st == SBD_OK && tagged) {
+    st = tag_side(b, left, 1, &left);
+    left = st == SBD_OK ? left : NULL;
+    if (st == SBD_OK) {
+      st = tag_side(b, right, 0, &right);
+      right = st == SBD_OK ? right : NULL;
+    }
+  }
+  if (st != SBD_OK) {
+    ex_op_free(left);
+    ex_op_free(right);
+    return st;
+  }
+  RETURN_IF_ERROR(ex_concat_new(b->q, left, right, &op));
+  /* Group by every column (the tags aside), counting each side's rows. */
+  const sbd_schema *cs = op->schema;
+  ex_expr **keys = alloc(b, sizeof(ex_expr *) * (size_t)(n + 1));
+  const char **colnames = alloc(b, sizeof(char *) * (size_t)(n + 3));
+  ex_agg_spec *aggs = alloc(b, sizeof(ex_agg_spec) * 2);
+  bool ok = keys && colnames && aggs;
+  for (int i = 0; i < n && ok; i++) {
+    ok = (keys[i] = out_column(b, cs, i)) && (colnames[i] = arena_strndup(b->a, cs->fields[i].name,
+                                                                           strlen(cs->fields[i].name)));
+  }
+  for (int i = 0; i < 2 && ok && tagged; i++) {
+    aggs[i].kind = EX_AGG_SUM;
+    aggs[i].type = SBD_INT64;
+    aggs[i].text = colnames[n + i] = i ? "__right" : "__left";
+    ok = (aggs[i].arg = out_column(b, cs, n + i)) != NULL;
+  }
+  if (!ok) {
+    ex_op_free(op);
+    return oom(b);
+  }
+  RETURN_IF_ERROR(ex_agg_new(b->q, op, keys, n, aggs, tagged ? 2 : 0, colnames, &op));
+  if (tagged) {
+    const sbd_schema *as = op->schema;
+    ex_expr *l = out_column(b, as, n), *r = out_column(b, as, n + 1);
+    ex_expr *zero = node(b, EX_CONST, SBD_INT64, 0, "0");
+    ex_expr **exprs = alloc(b, sizeof(ex_expr *) * (size_t)(n + 1));
+    ok = l && r && zero && exprs;
+    for (int i = 0; i < n && ok; i++)
+      ok = (exprs[i] = out_column(b, as, i)) != NULL;
+    if (ok)
+      zero->value.type = SBD_INT64;
+    ex_expr *count = NULL, *keep = NULL;
+    if (ok && all) {
+      /* How many copies of the row: min(left, right), or left - right (below one: none). */
+      count = node(b, type == SQL_SETOP_INTERSECT ? EX_FUNC : EX_ARITH, SBD_INT64, 2, what);
+      ok = count != NULL;
+      if (ok) {
+        count->fn = EX_FN_LEAST;
+        count->op = EX_SUB;
+        count->args[0] = l;
+        count->args[1] = r;
+        exprs[n] = count;
+      }
+    } else if (ok) {
+      /* Kept when the left side has it and the right one has (INTERSECT) or has not (EXCEPT). */
+      ex_expr *has_left = node(b, EX_CMP, SBD_BOOL, 2, what);
+      ex_expr *right_test = node(b, EX_CMP, SBD_BOOL, 2, what);
+      keep = node(b, EX_AND, SBD_BOOL, 2, what);
+      ok = has_left && right_test && keep;
+      if (ok) {
+        has_left->op = EX_GT;
+        has_left->args[0] = l;
+        has_left->args[1] = zero;
+        right_test->op = type == SQL_SETOP_INTERSECT ? EX_GT : EX_EQ;
+        right_test->args[0] = r;
+        right_test->args[1] = zero;
+        keep->args[0] = has_left;
+        keep->args[1] = right_test;
+      }
+    }
+    if (!ok) {
+      ex_op_free(op);
+      return oom(b);
+    }
+    if (keep)
+      RETURN_IF_ERROR(ex_filter_new(b->q, op, keep, &op));
+    RETURN_IF_ERROR(ex_project_new(b->q, op, exprs, colnames, all ? n + 1 : n, &op));
+    if (all)
+      RETURN_IF_ERROR(ex_repeat_new(b->q, op, n, n, &op));
+  }
+  return order_and_limit(b, q, op, out);
+}
+
 static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {
   *out = NULL;
   cte_frame frame = {q->ctes, q->nctes, b->ctes};
@@ -3437,13 +4391,14 @@ static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {
   if (q->kind == SQL_QUERY_SETOP) {
     st = bind_union_all(b, q, out);
   } else {
-    st = bind_select(b, q, out);
+    const sql_query *expanded = q->select->group_by_all ? expand_group_by_all(b, q) : q;
+    st = expanded ? bind_select(b, expanded, out) : oom(b);
   }
   b->ctes = frame.up;
   return st;
 }
 
 sbd_status sql_plan(ex_query *q, const sql_stmt *stmt, ex_op **out) {
-  binder b = {q, q->ctx, &q->arena, stmt->sql, NULL, NULL, 0, NULL, 0, false, false, 0};
+  binder b = {.q = q, .ctx = q->ctx, .a = &q->arena, .sql = stmt->sql};
   return bind_query(&b, stmt->query, out);
 }
