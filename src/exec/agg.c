@@ -35,6 +35,14 @@
 
 /* ---- the table --------------------------------------------------------------------------------*/
 
+/* A hint to load a cache line soon; nothing where the compiler has no such builtin. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AGG_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define AGG_PREFETCH(addr) ((void)(addr))
+#endif
+#define AGG_PREFETCH_AHEAD 16
+
 static sbd_status grow_groups(agg_table *t);
 
 agg_table *agg_table_new(sbd_ctx *ctx, const sbd_type *key_types, int nkeys,
@@ -119,17 +127,43 @@ static sbd_status grow_groups(agg_table *t) {
   return SBD_OK;
 }
 
+/* Appends row `row` of v to the key vector dst (whose rows grow_groups reserved). */
+static sbd_status append_key(agg_table *t, sbd_vec *dst, const sbd_vec *v, int64_t row) {
+  if (!vec_is_valid(v, row))
+    return vec_push_null(&t->tctx, dst);
+  switch (v->type) {
+  case SBD_STRING: {
+    size_t len;
+    const char *str = vec_str(v, row, &len);
+    int64_t before = dst->bytes_cap;
+    RETURN_IF_ERROR(vec_push_str(&t->tctx, dst, str, len));
+    t->bytes += dst->bytes_cap - before;
+    break;
+  }
+  case SBD_DOUBLE:
+    vec_push_f64(dst, ((const double *)v->values)[row]);
+    break;
+  case SBD_DATE:
+    vec_push_i32(dst, ((const int32_t *)v->values)[row]);
+    break;
+  case SBD_BOOL:
+    vec_push_bool(dst, ((const uint8_t *)v->values)[row] != 0);
+    break;
+  default:
+    vec_push_i64(dst, ((const int64_t *)v->values)[row]);
+    break;
+  }
+  return SBD_OK;
+}
+
 static sbd_status add_group(agg_table *t, sbd_vec **key_vals, int64_t row, uint64_t hash,
                             int64_t *gid) {
   if (t->ngroups == t->cap_groups)
     RETURN_IF_ERROR(grow_groups(t));
   int64_t g = t->ngroups++;
   t->hashes[g] = hash;
-  for (int k = 0; k < t->nkeys; k++) {
-    int64_t before = t->keys[k]->bytes_cap;
-    RETURN_IF_ERROR(ex_vec_append(&t->tctx, t->keys[k], key_vals[k], row, 1));
-    t->bytes += t->keys[k]->bytes_cap - before;
-  }
+  for (int k = 0; k < t->nkeys; k++)
+    RETURN_IF_ERROR(append_key(t, t->keys[k], key_vals[k], row));
   agg_col_init_group(t, g);
   uint64_t slot = hash & t->dir_mask;
   while (t->dir[slot])
@@ -180,9 +214,58 @@ static sbd_status find_row(agg_table *t, sbd_vec **key_vals, int64_t row, uint64
     if (!e)
       return add_group(t, key_vals, row, h, gid);
     int64_t g = (int64_t)(uint32_t)e - 1;
-    if ((e >> 32 << 32) == tag && t->hashes[g] == h && keys_equal(t, key_vals, row, g)) {
+    if ((e >> 32 << 32) == tag && keys_equal(t, key_vals, row, g)) {
       *gid = g;
       return SBD_OK;
+    }
+  }
+}
+
+/* Mixes a value into a running hash: a 64-bit finalizer (murmur3's) over their combination, inline
+ * because it runs once per key and row. Strings go through xxHash3 seeded with the running hash. */
+static inline uint64_t mix_u64(uint64_t h, uint64_t x) {
+  x ^= h + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+/* The bits of a valid value, with -0 as 0 and every NaN alike (equal keys hash equally). */
+static inline uint64_t key_bits(const sbd_vec *v, int64_t i) {
+  switch (v->type) {
+  case SBD_DOUBLE: {
+    double d = ((const double *)v->values)[i];
+    uint64_t bits;
+    if (d == 0)
+      d = 0;
+    if (d != d)
+      return 0x7ff8000000000000ull;
+    memcpy(&bits, &d, 8);
+    return bits;
+  }
+  case SBD_DATE:
+    return (uint64_t)(int64_t)((const int32_t *)v->values)[i];
+  case SBD_BOOL:
+    return ((const uint8_t *)v->values)[i];
+  default:
+    return (uint64_t)((const int64_t *)v->values)[i];
+  }
+}
+
+/* Asks for the key values of group g (the first cache line of each). */
+static void prefetch_keys(const agg_table *t, int64_t g) {
+  for (int k = 0; k < t->nkeys; k++) {
+    const sbd_vec *v = t->keys[k];
+    if (v->type == SBD_STRING) {
+      const int64_t *off = v->values;
+      AGG_PREFETCH(&off[g]);
+      if (g < v->len)
+        AGG_PREFETCH(v->bytes + off[g]);
+    } else {
+      AGG_PREFETCH((const char *)v->values + (size_t)g * type_width(v->type));
     }
   }
 }
@@ -190,14 +273,42 @@ static sbd_status find_row(agg_table *t, sbd_vec **key_vals, int64_t row, uint64
 void agg_hash_keys(sbd_vec **key_vals, int nkeys, int64_t n, uint64_t *h) {
   for (int64_t i = 0; i < n; i++)
     h[i] = 0x243f6a8885a308d3ull;
-  for (int k = 0; k < nkeys; k++)
-    ex_vec_hash(key_vals[k], h);
+  for (int k = 0; k < nkeys; k++) {
+    const sbd_vec *v = key_vals[k];
+    bool all_valid = v->null_count == 0;
+    if (v->type == SBD_STRING) {
+      const int64_t *off = v->values;
+      for (int64_t i = 0; i < n; i++)
+        h[i] = all_valid || vec_is_valid(v, i)
+                   ? hash_bytes(v->bytes + off[i], (size_t)(off[i + 1] - off[i]), h[i])
+                   : mix_u64(h[i], 0x6e756c6c5bd1e995ull);
+    } else if ((v->type == SBD_INT64 || v->type == SBD_TIMESTAMP) && all_valid) {
+      const int64_t *x = v->values;
+      for (int64_t i = 0; i < n; i++)
+        h[i] = mix_u64(h[i], (uint64_t)x[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        h[i] = mix_u64(h[i], all_valid || vec_is_valid(v, i) ? key_bits(v, i)
+                                                             : 0x6e756c6c5bd1e995ull);
+    }
+  }
 }
 
 sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uint64_t *h,
                           int64_t *gid) {
-  for (int64_t i = 0; i < n; i++)
+  /* With many groups the directory is far bigger than the caches: asking for the slot of a row
+   * some rows ahead overlaps the misses instead of waiting for each in turn. */
+  for (int64_t i = 0; i < n; i++) {
+    if (i + AGG_PREFETCH_AHEAD < n)
+      AGG_PREFETCH(&t->dir[h[i + AGG_PREFETCH_AHEAD] & t->dir_mask]);
+    /* Half as far ahead the slot is (likely) loaded: ask for the keys of the group it names. */
+    if (i + AGG_PREFETCH_AHEAD / 2 < n) {
+      uint64_t e = t->dir[h[i + AGG_PREFETCH_AHEAD / 2] & t->dir_mask];
+      if (e)
+        prefetch_keys(t, (int64_t)(uint32_t)e - 1);
+    }
     RETURN_IF_ERROR(find_row(t, key_vals, i, h[i], &gid[i]));
+  }
   return SBD_OK;
 }
 
@@ -281,6 +392,20 @@ static sbd_status apply_filter(agg_op *a, agg_table *t, sbd_batch *b, sbd_batch 
   return st;
 }
 
+/* Evaluates e over b; a column is borrowed from b rather than copied (free_arg knows). */
+static sbd_status eval_arg(agg_table *t, const ex_expr *e, sbd_batch *b, sbd_vec **out) {
+  if (e->kind == EX_COLUMN) {
+    *out = b->cols[e->col];
+    return SBD_OK;
+  }
+  return ex_eval(&t->tq, e, b, out);
+}
+
+static void free_arg(const ex_expr *e, sbd_vec *v) {
+  if (e && e->kind != EX_COLUMN)
+    vec_free(v);
+}
+
 /* Aggregates one morsel into table t: the work of a task (or of the calling thread). */
 static sbd_status aggregate_batch(agg_op *a, agg_table *t, sbd_batch *in, int64_t seq0) {
   sbd_batch *b = in;
@@ -300,7 +425,7 @@ static sbd_status aggregate_batch(agg_op *a, agg_table *t, sbd_batch *in, int64_
       st = SBD_ENOMEM;
   }
   for (int k = 0; k < a->nkeys && st == SBD_OK; k++)
-    st = ex_eval(&t->tq, a->key_exprs[k], b, &kv[k]);
+    st = eval_arg(t, a->key_exprs[k], b, &kv[k]);
   if (st == SBD_OK && a->nkeys > 0) {
     agg_hash_keys(kv, a->nkeys, n, t->scratch_h);
     st = agg_table_find(t, kv, n, t->scratch_h, t->scratch_gid);
@@ -310,17 +435,17 @@ static sbd_status aggregate_batch(agg_op *a, agg_table *t, sbd_batch *in, int64_
   for (int j = 0; j < a->naggs && st == SBD_OK; j++) {
     sbd_vec *v = NULL, *v2 = NULL;
     if (a->aggs[j].arg)
-      st = ex_eval(&t->tq, a->aggs[j].arg, b, &v);
+      st = eval_arg(t, a->aggs[j].arg, b, &v);
     if (st == SBD_OK && a->aggs[j].arg2)
-      st = ex_eval(&t->tq, a->aggs[j].arg2, b, &v2);
+      st = eval_arg(t, a->aggs[j].arg2, b, &v2);
     if (st == SBD_OK)
       st = agg_col_update(t, j, v, v2, t->scratch_gid, n, seq0);
-    vec_free(v);
-    vec_free(v2);
+    free_arg(a->aggs[j].arg, v);
+    free_arg(a->aggs[j].arg2, v2);
   }
 done:
   for (int k = 0; k < a->nkeys; k++)
-    vec_free(kv[k]);
+    free_arg(a->key_exprs[k], kv[k]);
   if (kv != key_vals)
     free(kv);
   if (b != in)
@@ -505,9 +630,22 @@ static sbd_status prepare_worker(agg_table *t) {
 
 /* Builds partition p's table from the worker tables' groups of the partition. */
 static sbd_status merge_partition(agg_op *a, int p, agg_table *dst) {
+  /* Room for every group of the partition first (the keys may be shared), so the table is not
+   * rehashed while it fills. */
+  int64_t total = 0;
+  for (int w = 0; w < a->ntables; w++)
+    total += a->tables[w]->poff[p + 1] - a->tables[w]->poff[p];
+  while (dst->cap_groups < total)
+    RETURN_IF_ERROR(grow_groups(dst));
   for (int w = 0; w < a->ntables; w++) {
     agg_table *src = a->tables[w];
-    for (int64_t k = src->poff[p]; k < src->poff[p + 1]; k++) {
+    int64_t end = src->poff[p + 1];
+    for (int64_t k = src->poff[p]; k < end; k++) {
+      if (k + AGG_PREFETCH_AHEAD < end) {
+        int64_t ahead = src->porder[k + AGG_PREFETCH_AHEAD];
+        AGG_PREFETCH(&dst->dir[src->hashes[ahead] & dst->dir_mask]);
+        prefetch_keys(src, ahead);
+      }
       int64_t g = src->porder[k], d;
       RETURN_IF_ERROR(find_row(dst, src->keys, g, src->hashes[g], &d));
       RETURN_IF_ERROR(agg_merge_group(dst, d, src, g));
