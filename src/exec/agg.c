@@ -42,6 +42,7 @@
 #define AGG_PREFETCH(addr) ((void)(addr))
 #endif
 #define AGG_PREFETCH_AHEAD 16
+#define AGG_PREFETCH_MIN_SLOTS (1u << 16)
 
 static sbd_status grow_groups(agg_table *t);
 
@@ -298,7 +299,34 @@ sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uin
                           int64_t *gid) {
   /* With many groups the directory is far bigger than the caches: asking for the slot of a row
    * some rows ahead overlaps the misses instead of waiting for each in turn. */
-  for (int64_t i = 0; i < n; i++) {
+  int64_t i = 0;
+  const sbd_vec *v = key_vals[0];
+  if (t->nkeys == 1 && v->null_count == 0 && t->keys[0]->null_count == 0 &&
+      (v->type == SBD_INT64 || v->type == SBD_TIMESTAMP) && t->dir_mask < AGG_PREFETCH_MIN_SLOTS) {
+    /* One integer key without NULLs in a small table: the probe compares the values inline. */
+    const int64_t *x = v->values;
+    for (; i < n; i++) {
+      if (t->ngroups == t->cap_groups)
+        RETURN_IF_ERROR(grow_groups(t));
+      const int64_t *kx = t->keys[0]->values;
+      uint64_t tag = h[i] >> 32 << 32;
+      for (uint64_t slot = h[i] & t->dir_mask;; slot = (slot + 1) & t->dir_mask) {
+        uint64_t e = t->dir[slot];
+        if (!e) {
+          RETURN_IF_ERROR(add_group(t, key_vals, i, h[i], &gid[i]));
+          break;
+        }
+        if ((e >> 32 << 32) == tag && kx[(uint32_t)e - 1] == x[i]) {
+          gid[i] = (int64_t)(uint32_t)e - 1;
+          break;
+        }
+      }
+    }
+  }
+  if (t->dir_mask < AGG_PREFETCH_MIN_SLOTS) /* a small table stays in the caches */
+    for (; i < n; i++)
+      RETURN_IF_ERROR(find_row(t, key_vals, i, h[i], &gid[i]));
+  for (; i < n; i++) {
     if (i + AGG_PREFETCH_AHEAD < n)
       AGG_PREFETCH(&t->dir[h[i + AGG_PREFETCH_AHEAD] & t->dir_mask]);
     /* Half as far ahead the slot is (likely) loaded: ask for the keys of the group it names. */
