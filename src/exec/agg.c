@@ -1,451 +1,782 @@
 /*
- * agg.c — hash aggregation (GROUP BY, DISTINCT, and aggregates over the whole input).
+ * agg.c — hash aggregation (GROUP BY, DISTINCT, and aggregates over the whole input), on all the
+ * context's threads.
  *
- * The table. Groups are numbered in order of first appearance. Each group keeps its hash, and its
- * key values in one vector per key column (keys[k], row g = group g), so equal keys are found by
- * comparing typed values, and NULL is a key value like any other. An open-addressing directory
- * of group numbers (linear probing, at most half full) finds a row's group from its hash.
+ * The table (agg_table, agg_int.h). Groups are numbered in order of first appearance; each keeps
+ * its hash and its key values (keys[k] row g), so equal keys are found by comparing typed values,
+ * and NULL is a key value like any other. An open-addressing directory (linear probing, at most
+ * half full) maps a hash to a group; each slot holds the group number and the high 32 bits of its
+ * hash as a tag, so most probes that do not match are rejected without touching the groups.
  *
- * Per batch: the key expressions are evaluated into vectors, hashed column by column, and each
- * row is looked up (or added) to give gid[row]; then each aggregate runs one typed loop over the
- * rows updating its state arrays at gid[row]. States: count (int64), sum (int64 with overflow
- * checks, or double), avg (double sum and count), min/max (the value, or a malloc'd copy of a
- * string, with a "has a value" count), count(DISTINCT x) (a second hash table of the (group,
- * value) pairs seen, counting each pair once).
+ * Phases. (1) Build: the calling thread pulls batches from the child and hands each one (a
+ * morsel) with its index to the pool; a task takes a free worker table (there is one per pool
+ * thread, and no more tasks run than threads), applies the filter below the aggregation if the
+ * plan gave it one (ex_agg_set_filter), evaluates the key and argument expressions, finds the
+ * rows' groups and updates the states. At most two morsels per thread are in flight. With one
+ * thread the calling thread does this itself, with the same code. (2) Merge: each worker table
+ * lists its groups by partition (the top AGG_PART_BITS bits of the hash); then one task per
+ * partition builds that partition's table from the worker tables' groups of the partition, in
+ * worker order. (3) Emit: the partitions' groups in turn. Partitions are independent, which is
+ * what a later issue needs to spill one to disk.
  *
- * Partitions and threads: the target design gives each worker thread its own table over its
- * morsels and merges them at the end, partitioned by the high bits of the stored hashes (so a
- * partition can be merged, or spilled, on its own). This first version runs one table on the
- * calling thread; the stored per-group hashes are what the merge will need.
+ * Order. first/last/any_value/string_agg carry each row's sequence number (morsel index *
+ * SBD_BATCH_ROWS + row) and keep what the sequence order says, so their answers do not depend on
+ * the number of threads. Only the order of the groups does.
+ *
+ * Errors and memory. Worker tables report on their own contexts; the first error in input order
+ * (smallest morsel index) is copied to the query's context. The tables count the bytes they hold;
+ * the calling thread charges the growth with ex_mem_charge between morsels.
  */
-#include "exec/exec_int.h"
+#include "exec/agg_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* The (group, value) pairs seen by count(DISTINCT x): a second hash table like the groups'. */
-typedef struct distinct_set {
-  sbd_vec *values; /* pair k's value */
-  int64_t *gids;   /* pair k's group */
-  uint64_t *hashes;
-  int64_t n, cap;
-  uint32_t *dir; /* pair + 1, 0 when empty; at most half full */
-  uint64_t dir_mask;
-} distinct_set;
+/* ---- the table --------------------------------------------------------------------------------*/
 
-typedef struct agg_state {
-  int64_t *count; /* rows counted (count), or values seen (sum, avg, min, max) */
-  int64_t *i64;   /* sum, min, max of INT64, DATE (as int64), TIMESTAMP, BOOL */
-  double *f64;    /* sum, avg, min, max of DOUBLE */
-  char **str;     /* min, max of STRING */
-  size_t *slen;
-  distinct_set *distinct; /* count(DISTINCT x) */
-} agg_state;
+/* A hint to load a cache line soon; nothing where the compiler has no such builtin. */
+#if defined(__GNUC__) || defined(__clang__)
+#define AGG_PREFETCH(addr) __builtin_prefetch(addr)
+#else
+#define AGG_PREFETCH(addr) ((void)(addr))
+#endif
+#define AGG_PREFETCH_AHEAD 16
+#define AGG_PREFETCH_MIN_SLOTS (1u << 16)
 
-typedef struct agg_op {
-  ex_op op;
-  ex_expr *const *key_exprs;
-  int nkeys;
-  const ex_agg_spec *aggs;
-  int naggs;
-  /* the table */
-  sbd_vec **keys;
-  uint64_t *hashes;
-  int64_t ngroups, cap_groups;
-  uint32_t *dir; /* group + 1, 0 when empty */
-  uint64_t dir_mask;
-  agg_state *states;
-  int64_t charged;
-  /* output */
-  bool done;
-  int64_t next_group;
-} agg_op;
+static sbd_status grow_groups(agg_table *t);
 
-static sbd_status grow_groups(agg_op *a) {
-  sbd_ctx *ctx = a->op.q->ctx;
-  int64_t cap = a->cap_groups ? a->cap_groups * 2 : 1024;
+agg_table *agg_table_new(sbd_ctx *ctx, const sbd_type *key_types, int nkeys,
+                         const ex_agg_spec *aggs, int naggs) {
+  agg_table *t = sbd_calloc(ctx, 1, sizeof(*t));
+  if (!t)
+    return NULL;
+  t->tctx.threads = 1;
+  pthread_mutex_init(&t->tctx.lock, NULL);
+  t->tq.ctx = &t->tctx;
+  arena_init(&t->tq.arena, 4096);
+  t->aggs = aggs;
+  t->naggs = naggs;
+  t->nkeys = nkeys;
+  t->keys = sbd_calloc(ctx, (size_t)(nkeys + 1), sizeof(sbd_vec *));
+  t->cols = sbd_calloc(ctx, (size_t)(naggs + 1), sizeof(agg_col));
+  bool ok = t->keys && t->cols;
+  for (int k = 0; k < nkeys && ok; k++)
+    ok = (t->keys[k] = vec_new(ctx, key_types[k], 0)) != NULL;
+  /* Every state exists from the start, even in a table that never sees a row. */
+  if (ok && grow_groups(t) != SBD_OK) {
+    sbd_error(ctx, SBD_ENOMEM, "%s", t->tctx.errmsg);
+    ok = false;
+  }
+  if (!ok) {
+    agg_table_free(t);
+    return NULL;
+  }
+  return t;
+}
+
+void agg_table_free(agg_table *t) {
+  if (!t)
+    return;
+  if (t->keys)
+    for (int k = 0; k < t->nkeys; k++)
+      vec_free(t->keys[k]);
+  if (t->cols)
+    for (int j = 0; j < t->naggs; j++)
+      agg_col_free(t, j);
+  free(t->keys);
+  free(t->cols);
+  free(t->hashes);
+  free(t->dir);
+  free(t->porder);
+  free(t->scratch_h);
+  free(t->scratch_gid);
+  arena_free(&t->tq.arena);
+  pthread_mutex_destroy(&t->tctx.lock);
+  free(t);
+}
+
+static sbd_status grow_groups(agg_table *t) {
+  sbd_ctx *ctx = &t->tctx;
+  int64_t old_cap = t->cap_groups, cap = old_cap ? old_cap * 2 : 256;
   RETURN_ERROR_IF(cap > (int64_t)UINT32_MAX / 2, ctx, SBD_ELIMIT,
                   "query: more than %lld groups in one aggregation", (long long)UINT32_MAX / 2);
-  uint64_t *h = sbd_realloc(ctx, a->hashes, sizeof(uint64_t) * (size_t)cap);
+  uint64_t *h = sbd_realloc(ctx, t->hashes, sizeof(uint64_t) * (size_t)cap);
   if (!h)
     return SBD_ENOMEM;
-  a->hashes = h;
-  for (int j = 0; j < a->naggs; j++) {
-    agg_state *s = &a->states[j];
-#define GROW(field)                                                                                \
-  do {                                                                                             \
-    void *p = sbd_realloc(ctx, s->field, sizeof(*s->field) * (size_t)cap);                         \
-    if (!p)                                                                                        \
-      return SBD_ENOMEM;                                                                           \
-    s->field = p;                                                                                  \
-  } while (0)
-    GROW(count);
-    GROW(i64);
-    GROW(f64);
-    if (a->aggs[j].type == SBD_STRING) {
-      GROW(str);
-      GROW(slen);
-    }
-#undef GROW
-  }
-  int64_t per_group = 8 + (int64_t)a->naggs * 24 + 8;
-  RETURN_IF_ERROR(ex_mem_charge(a->op.q, (cap - a->cap_groups) * per_group));
-  a->charged += (cap - a->cap_groups) * per_group;
-  a->cap_groups = cap;
+  t->hashes = h;
+  for (int k = 0; k < t->nkeys; k++)
+    RETURN_IF_ERROR(vec_reserve(ctx, t->keys[k], cap - t->keys[k]->len, 0));
+  for (int j = 0; j < t->naggs; j++)
+    RETURN_IF_ERROR(agg_col_grow(t, j, old_cap, cap));
   /* The directory stays at most half full. */
-  uint64_t dir_size = 1;
-  while (dir_size < (uint64_t)cap * 2)
-    dir_size <<= 1;
-  uint32_t *dir = sbd_calloc(ctx, dir_size, sizeof(uint32_t));
+  uint64_t dir_size = (uint64_t)cap * 2;
+  uint64_t *dir = sbd_calloc(ctx, dir_size, sizeof(uint64_t));
   if (!dir)
     return SBD_ENOMEM;
-  for (int64_t g = 0; g < a->ngroups; g++) {
-    uint64_t slot = a->hashes[g] & (dir_size - 1);
+  for (int64_t g = 0; g < t->ngroups; g++) {
+    uint64_t slot = t->hashes[g] & (dir_size - 1);
     while (dir[slot])
       slot = (slot + 1) & (dir_size - 1);
-    dir[slot] = (uint32_t)(g + 1);
+    dir[slot] = (t->hashes[g] >> 32 << 32) | (uint64_t)(g + 1);
   }
-  free(a->dir);
-  a->dir = dir;
-  a->dir_mask = dir_size - 1;
+  free(t->dir);
+  t->dir = dir;
+  t->dir_mask = dir_size - 1;
+  t->bytes += (cap - old_cap) * (8 + 16 + 8 * (int64_t)t->nkeys);
+  t->cap_groups = cap;
   return SBD_OK;
 }
 
-static sbd_status add_group(agg_op *a, sbd_vec **key_vals, int64_t row, uint64_t hash,
-                            int64_t *gid) {
-  sbd_ctx *ctx = a->op.q->ctx;
-  if (a->ngroups == a->cap_groups)
-    RETURN_IF_ERROR(grow_groups(a));
-  int64_t g = a->ngroups++;
-  a->hashes[g] = hash;
-  for (int k = 0; k < a->nkeys; k++)
-    RETURN_IF_ERROR(ex_vec_append(ctx, a->keys[k], key_vals[k], row, 1));
-  for (int j = 0; j < a->naggs; j++) {
-    agg_state *s = &a->states[j];
-    s->count[g] = 0;
-    s->i64[g] = 0;
-    s->f64[g] = 0;
-    if (s->str) {
-      s->str[g] = NULL;
-      s->slen[g] = 0;
-    }
+/* Appends row `row` of v to the key vector dst (whose rows grow_groups reserved). */
+static sbd_status append_key(agg_table *t, sbd_vec *dst, const sbd_vec *v, int64_t row) {
+  if (!vec_is_valid(v, row))
+    return vec_push_null(&t->tctx, dst);
+  switch (v->type) {
+  case SBD_STRING: {
+    size_t len;
+    const char *str = vec_str(v, row, &len);
+    int64_t before = dst->bytes_cap;
+    RETURN_IF_ERROR(vec_push_str(&t->tctx, dst, str, len));
+    t->bytes += dst->bytes_cap - before;
+    break;
   }
-  uint64_t slot = hash & a->dir_mask;
-  while (a->dir[slot])
-    slot = (slot + 1) & a->dir_mask;
-  a->dir[slot] = (uint32_t)(g + 1);
+  case SBD_DOUBLE:
+    vec_push_f64(dst, ((const double *)v->values)[row]);
+    break;
+  case SBD_DATE:
+    vec_push_i32(dst, ((const int32_t *)v->values)[row]);
+    break;
+  case SBD_BOOL:
+    vec_push_bool(dst, ((const uint8_t *)v->values)[row] != 0);
+    break;
+  default:
+    vec_push_i64(dst, ((const int64_t *)v->values)[row]);
+    break;
+  }
+  return SBD_OK;
+}
+
+static sbd_status add_group(agg_table *t, sbd_vec **key_vals, int64_t row, uint64_t hash,
+                            int64_t *gid) {
+  if (t->ngroups == t->cap_groups)
+    RETURN_IF_ERROR(grow_groups(t));
+  int64_t g = t->ngroups++;
+  t->hashes[g] = hash;
+  for (int k = 0; k < t->nkeys; k++)
+    RETURN_IF_ERROR(append_key(t, t->keys[k], key_vals[k], row));
+  agg_col_init_group(t, g);
+  uint64_t slot = hash & t->dir_mask;
+  while (t->dir[slot])
+    slot = (slot + 1) & t->dir_mask;
+  t->dir[slot] = (hash >> 32 << 32) | (uint64_t)(g + 1);
   *gid = g;
   return SBD_OK;
 }
 
-static bool keys_equal(const agg_op *a, sbd_vec **key_vals, int64_t row, int64_t g) {
-  for (int k = 0; k < a->nkeys; k++) {
-    bool vr = vec_is_valid(key_vals[k], row), vg = vec_is_valid(a->keys[k], g);
+static bool keys_equal(const agg_table *t, sbd_vec **key_vals, int64_t row, int64_t g) {
+  for (int k = 0; k < t->nkeys; k++) {
+    const sbd_vec *v = key_vals[k], *kv = t->keys[k];
+    bool vr = vec_is_valid(v, row), vg = vec_is_valid(kv, g);
     if (vr != vg)
       return false;
-    if (vr && ex_vec_compare(key_vals[k], row, a->keys[k], g) != 0)
-      return false;
+    if (!vr)
+      continue;
+    switch (v->type) {
+    case SBD_INT64:
+    case SBD_TIMESTAMP:
+      if (((const int64_t *)v->values)[row] != ((const int64_t *)kv->values)[g])
+        return false;
+      break;
+    case SBD_STRING: {
+      size_t la, lb;
+      const char *a = vec_str(v, row, &la), *b = vec_str(kv, g, &lb);
+      if (la != lb || memcmp(a, b, la) != 0)
+        return false;
+      break;
+    }
+    default:
+      if (ex_vec_compare(v, row, kv, g) != 0)
+        return false;
+      break;
+    }
   }
   return true;
 }
 
-static sbd_status find_groups(agg_op *a, sbd_vec **key_vals, int64_t n, uint64_t *h, int64_t *gid) {
+/* The group of row `row` of key_vals (hash h), added if new. */
+static sbd_status find_row(agg_table *t, sbd_vec **key_vals, int64_t row, uint64_t h,
+                           int64_t *gid) {
+  if (t->ngroups == t->cap_groups)
+    RETURN_IF_ERROR(grow_groups(t));
+  uint64_t tag = h >> 32 << 32;
+  for (uint64_t slot = h & t->dir_mask;; slot = (slot + 1) & t->dir_mask) {
+    uint64_t e = t->dir[slot];
+    if (!e)
+      return add_group(t, key_vals, row, h, gid);
+    int64_t g = (int64_t)(uint32_t)e - 1;
+    if ((e >> 32 << 32) == tag && keys_equal(t, key_vals, row, g)) {
+      *gid = g;
+      return SBD_OK;
+    }
+  }
+}
+
+/* Mixes a value into a running hash: a 64-bit finalizer (murmur3's) over their combination, inline
+ * because it runs once per key and row. Strings go through xxHash3 seeded with the running hash. */
+static inline uint64_t mix_u64(uint64_t h, uint64_t x) {
+  x ^= h + 0x9e3779b97f4a7c15ull + (h << 6) + (h >> 2);
+  x ^= x >> 33;
+  x *= 0xff51afd7ed558ccdull;
+  x ^= x >> 33;
+  x *= 0xc4ceb9fe1a85ec53ull;
+  x ^= x >> 33;
+  return x;
+}
+
+/* The bits of a valid value, with -0 as 0 and every NaN alike (equal keys hash equally). */
+static inline uint64_t key_bits(const sbd_vec *v, int64_t i) {
+  switch (v->type) {
+  case SBD_DOUBLE: {
+    double d = ((const double *)v->values)[i];
+    uint64_t bits;
+    if (d == 0)
+      d = 0;
+    if (d != d)
+      return 0x7ff8000000000000ull;
+    memcpy(&bits, &d, 8);
+    return bits;
+  }
+  case SBD_DATE:
+    return (uint64_t)(int64_t)((const int32_t *)v->values)[i];
+  case SBD_BOOL:
+    return ((const uint8_t *)v->values)[i];
+  default:
+    return (uint64_t)((const int64_t *)v->values)[i];
+  }
+}
+
+/* Asks for the key values of group g (the first cache line of each). */
+static void prefetch_keys(const agg_table *t, int64_t g) {
+  for (int k = 0; k < t->nkeys; k++) {
+    const sbd_vec *v = t->keys[k];
+    if (v->type == SBD_STRING) {
+      const int64_t *off = v->values;
+      AGG_PREFETCH(&off[g]);
+      if (g < v->len)
+        AGG_PREFETCH(v->bytes + off[g]);
+    } else {
+      AGG_PREFETCH((const char *)v->values + (size_t)g * type_width(v->type));
+    }
+  }
+}
+
+void agg_hash_keys(sbd_vec **key_vals, int nkeys, int64_t n, uint64_t *h) {
   for (int64_t i = 0; i < n; i++)
     h[i] = 0x243f6a8885a308d3ull;
-  for (int k = 0; k < a->nkeys; k++)
-    ex_vec_hash(key_vals[k], h);
-  for (int64_t i = 0; i < n; i++) {
-    uint64_t slot = h[i] & a->dir_mask;
-    for (;;) {
-      uint32_t e = a->dir[slot];
-      if (!e) {
-        RETURN_IF_ERROR(add_group(a, key_vals, i, h[i], &gid[i]));
-        break;
-      }
-      if (a->hashes[e - 1] == h[i] && keys_equal(a, key_vals, i, e - 1)) {
-        gid[i] = e - 1;
-        break;
-      }
-      slot = (slot + 1) & a->dir_mask;
+  for (int k = 0; k < nkeys; k++) {
+    const sbd_vec *v = key_vals[k];
+    bool all_valid = v->null_count == 0;
+    if (v->type == SBD_STRING) {
+      const int64_t *off = v->values;
+      for (int64_t i = 0; i < n; i++)
+        h[i] = all_valid || vec_is_valid(v, i)
+                   ? hash_bytes(v->bytes + off[i], (size_t)(off[i + 1] - off[i]), h[i])
+                   : mix_u64(h[i], 0x6e756c6c5bd1e995ull);
+    } else if ((v->type == SBD_INT64 || v->type == SBD_TIMESTAMP) && all_valid) {
+      const int64_t *x = v->values;
+      for (int64_t i = 0; i < n; i++)
+        h[i] = mix_u64(h[i], (uint64_t)x[i]);
+    } else {
+      for (int64_t i = 0; i < n; i++)
+        h[i] = mix_u64(h[i], all_valid || vec_is_valid(v, i) ? key_bits(v, i)
+                                                             : 0x6e756c6c5bd1e995ull);
     }
+  }
+}
+
+sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uint64_t *h,
+                          int64_t *gid) {
+  /* With many groups the directory is far bigger than the caches: asking for the slot of a row
+   * some rows ahead overlaps the misses instead of waiting for each in turn. */
+  int64_t i = 0;
+  const sbd_vec *v = key_vals[0];
+  if (t->nkeys == 1 && v->null_count == 0 && t->keys[0]->null_count == 0 &&
+      (v->type == SBD_INT64 || v->type == SBD_TIMESTAMP) && t->dir_mask < AGG_PREFETCH_MIN_SLOTS) {
+    /* One integer key without NULLs in a small table: the probe compares the values inline. */
+    const int64_t *x = v->values;
+    for (; i < n; i++) {
+      if (t->ngroups == t->cap_groups)
+        RETURN_IF_ERROR(grow_groups(t));
+      const int64_t *kx = t->keys[0]->values;
+      uint64_t tag = h[i] >> 32 << 32;
+      for (uint64_t slot = h[i] & t->dir_mask;; slot = (slot + 1) & t->dir_mask) {
+        uint64_t e = t->dir[slot];
+        if (!e) {
+          RETURN_IF_ERROR(add_group(t, key_vals, i, h[i], &gid[i]));
+          break;
+        }
+        if ((e >> 32 << 32) == tag && kx[(uint32_t)e - 1] == x[i]) {
+          gid[i] = (int64_t)(uint32_t)e - 1;
+          break;
+        }
+      }
+    }
+  }
+  if (t->dir_mask < AGG_PREFETCH_MIN_SLOTS) /* a small table stays in the caches */
+    for (; i < n; i++)
+      RETURN_IF_ERROR(find_row(t, key_vals, i, h[i], &gid[i]));
+  for (; i < n; i++) {
+    if (i + AGG_PREFETCH_AHEAD < n)
+      AGG_PREFETCH(&t->dir[h[i + AGG_PREFETCH_AHEAD] & t->dir_mask]);
+    /* Half as far ahead the slot is (likely) loaded: ask for the keys of the group it names. */
+    if (i + AGG_PREFETCH_AHEAD / 2 < n) {
+      uint64_t e = t->dir[h[i + AGG_PREFETCH_AHEAD / 2] & t->dir_mask];
+      if (e)
+        prefetch_keys(t, (int64_t)(uint32_t)e - 1);
+    }
+    RETURN_IF_ERROR(find_row(t, key_vals, i, h[i], &gid[i]));
   }
   return SBD_OK;
 }
 
-static sbd_status distinct_grow(agg_op *a, distinct_set *d) {
-  sbd_ctx *ctx = a->op.q->ctx;
-  int64_t cap = d->cap ? d->cap * 2 : 1024;
-  int64_t *g = sbd_realloc(ctx, d->gids, sizeof(int64_t) * (size_t)cap);
-  if (!g)
-    return SBD_ENOMEM;
-  d->gids = g;
-  uint64_t *h = sbd_realloc(ctx, d->hashes, sizeof(uint64_t) * (size_t)cap);
-  if (!h)
-    return SBD_ENOMEM;
-  d->hashes = h;
-  RETURN_IF_ERROR(ex_mem_charge(a->op.q, (cap - d->cap) * 24));
-  a->charged += (cap - d->cap) * 24;
-  d->cap = cap;
-  uint64_t size = (uint64_t)cap * 2;
-  uint32_t *dir = sbd_calloc(ctx, size, sizeof(uint32_t));
-  if (!dir)
-    return SBD_ENOMEM;
-  for (int64_t k = 0; k < d->n; k++) {
-    uint64_t slot = d->hashes[k] & (size - 1);
-    while (dir[slot])
-      slot = (slot + 1) & (size - 1);
-    dir[slot] = (uint32_t)(k + 1);
-  }
-  free(d->dir);
-  d->dir = dir;
-  d->dir_mask = size - 1;
-  return SBD_OK;
+/* ---- the operator -----------------------------------------------------------------------------*/
+
+typedef struct agg_op {
+  ex_op op;
+  ex_expr *const *key_exprs;
+  sbd_type *key_types;
+  int nkeys;
+  const ex_agg_spec *aggs;
+  int naggs;
+  const ex_expr *filter; /* evaluated by the workers; NULL for none */
+  /* build */
+  agg_table **tables; /* one per worker */
+  int ntables;
+  int64_t *published; /* tables[w]->bytes at the end of its last task, under the lock */
+  int *free_tables;  /* a stack of the tables no task holds */
+  int nfree;
+  int inflight;
+  sbd_status err;
+  int64_t err_seq;
+  char errmsg[SBD_ERRMSG_MAX];
+  pthread_mutex_t lock;
+  pthread_cond_t changed;
+  bool sync_made;
+  /* result: the partitions' tables (or the single worker table) */
+  agg_table **parts;
+  int nparts;
+  int64_t charged; /* bytes charged with ex_mem_charge now */
+  /* output */
+  bool done;
+  int out_part;
+  int64_t out_group;
+} agg_op;
+
+/* Records a task's failure: the one of the earliest morsel wins. Called under the lock. */
+static void note_error(agg_op *a, sbd_status st, int64_t seq, const char *msg) {
+  if (a->err != SBD_OK && seq >= a->err_seq)
+    return;
+  a->err = st;
+  a->err_seq = seq;
+  snprintf(a->errmsg, sizeof(a->errmsg), "%s", msg[0] ? msg : "out of memory");
 }
 
-/* count(DISTINCT x): counts a value for its group the first time the pair is seen. */
-static sbd_status update_distinct(agg_op *a, agg_state *s, const sbd_vec *v, const int64_t *gid,
-                                  int64_t n) {
-  sbd_ctx *ctx = a->op.q->ctx;
-  distinct_set *d = s->distinct;
-  if (!d->values && !(d->values = vec_new(ctx, v->type, 0)))
+/* The rows of b for which the filter is true, as a new batch in *out (b itself when all are). */
+static sbd_status apply_filter(agg_op *a, agg_table *t, sbd_batch *b, sbd_batch **out) {
+  sbd_vec *p;
+  RETURN_IF_ERROR(ex_eval(&t->tq, a->filter, b, &p));
+  int64_t *sel = sbd_malloc(&t->tctx, sizeof(int64_t) * (size_t)(b->nrows ? b->nrows : 1));
+  if (!sel) {
+    vec_free(p);
     return SBD_ENOMEM;
-  uint64_t *h = sbd_malloc(ctx, sizeof(uint64_t) * (size_t)(n ? n : 1));
-  if (!h)
-    return SBD_ENOMEM;
-  for (int64_t i = 0; i < n; i++)
-    h[i] = hash_u64((uint64_t)gid[i] + 0x632be59bd9b4e019ull);
-  ex_vec_hash(v, h);
-  sbd_status st = SBD_OK;
-  for (int64_t i = 0; i < n && st == SBD_OK; i++) {
-    if (!vec_is_valid(v, i))
-      continue;
-    if (d->n == d->cap && (st = distinct_grow(a, d)) != SBD_OK)
-      break;
-    uint64_t slot = h[i] & d->dir_mask;
-    bool seen = false;
-    for (uint32_t e; (e = d->dir[slot]) != 0; slot = (slot + 1) & d->dir_mask)
-      if (d->hashes[e - 1] == h[i] && d->gids[e - 1] == gid[i] &&
-          ex_vec_compare(d->values, e - 1, v, i) == 0) {
-        seen = true;
-        break;
-      }
-    if (seen)
-      continue;
-    int64_t before = d->values->bytes_cap;
-    st = ex_vec_append(ctx, d->values, v, i, 1);
-    if (st == SBD_OK && d->values->bytes_cap > before) {
-      a->charged += d->values->bytes_cap - before;
-      st = ex_mem_charge(a->op.q, d->values->bytes_cap - before);
-    }
-    d->gids[d->n] = gid[i];
-    d->hashes[d->n] = h[i];
-    d->dir[slot] = (uint32_t)(++d->n);
-    s->count[gid[i]]++;
   }
-  free(h);
+  int64_t n = 0;
+  const uint8_t *x = p->values;
+  for (int64_t i = 0; i < b->nrows; i++) {
+    sel[n] = i;
+    n += x[i] != 0 && (!p->null_count || vec_is_valid(p, i));
+  }
+  vec_free(p);
+  if (n == b->nrows) {
+    free(sel);
+    *out = b;
+    return SBD_OK;
+  }
+  sbd_vec **cols = sbd_calloc(&t->tctx, (size_t)(b->ncols + 1), sizeof(sbd_vec *));
+  sbd_status st = cols ? SBD_OK : SBD_ENOMEM;
+  for (int c = 0; c < b->ncols && st == SBD_OK; c++) {
+    cols[c] = vec_new(&t->tctx, b->cols[c]->type, n ? n : 1);
+    st = cols[c] ? ex_vec_gather(&t->tctx, cols[c], b->cols[c], sel, n) : SBD_ENOMEM;
+  }
+  free(sel);
+  if (st == SBD_OK) {
+    st = ex_batch_of(&t->tq, b->schema, cols, n, out);
+  } else if (cols) {
+    for (int c = 0; c < b->ncols; c++)
+      vec_free(cols[c]);
+  }
+  free(cols);
   return st;
 }
 
-static sbd_status update(agg_op *a, int j, const sbd_vec *v, const int64_t *gid, int64_t n) {
-  const ex_agg_spec *spec = &a->aggs[j];
-  agg_state *s = &a->states[j];
+/* Evaluates e over b; a column is borrowed from b rather than copied (free_arg knows). */
+static sbd_status eval_arg(agg_table *t, const ex_expr *e, sbd_batch *b, sbd_vec **out) {
+  if (e->kind == EX_COLUMN) {
+    *out = b->cols[e->col];
+    return SBD_OK;
+  }
+  return ex_eval(&t->tq, e, b, out);
+}
+
+static void free_arg(const ex_expr *e, sbd_vec *v) {
+  if (e && e->kind != EX_COLUMN)
+    vec_free(v);
+}
+
+/* Aggregates one morsel into table t: the work of a task (or of the calling thread). */
+static sbd_status aggregate_batch(agg_op *a, agg_table *t, sbd_batch *in, int64_t seq0) {
+  sbd_batch *b = in;
+  if (a->filter)
+    RETURN_IF_ERROR(apply_filter(a, t, in, &b));
+  sbd_status st = SBD_OK;
+  int64_t n = b->nrows;
+  sbd_vec *key_vals[16] = {0}, **kv = key_vals;
+  if (a->nkeys > 16 && !(kv = sbd_calloc(&t->tctx, (size_t)a->nkeys, sizeof(sbd_vec *))))
+    st = SBD_ENOMEM;
+  if (n == 0)
+    goto done;
+  if (!t->scratch_gid) {
+    t->scratch_gid = sbd_malloc(&t->tctx, sizeof(int64_t) * SBD_BATCH_ROWS);
+    t->scratch_h = sbd_malloc(&t->tctx, sizeof(uint64_t) * SBD_BATCH_ROWS);
+    if (!t->scratch_gid || !t->scratch_h)
+      st = SBD_ENOMEM;
+  }
+  for (int k = 0; k < a->nkeys && st == SBD_OK; k++)
+    st = eval_arg(t, a->key_exprs[k], b, &kv[k]);
+  if (st == SBD_OK && a->nkeys > 0) {
+    agg_hash_keys(kv, a->nkeys, n, t->scratch_h);
+    st = agg_table_find(t, kv, n, t->scratch_h, t->scratch_gid);
+  } else if (st == SBD_OK) {
+    memset(t->scratch_gid, 0, sizeof(int64_t) * (size_t)n);
+  }
+  for (int j = 0; j < a->naggs && st == SBD_OK; j++) {
+    sbd_vec *v = NULL, *v2 = NULL;
+    if (a->aggs[j].arg)
+      st = eval_arg(t, a->aggs[j].arg, b, &v);
+    if (st == SBD_OK && a->aggs[j].arg2)
+      st = eval_arg(t, a->aggs[j].arg2, b, &v2);
+    if (st == SBD_OK)
+      st = agg_col_update(t, j, v, v2, t->scratch_gid, n, seq0);
+    free_arg(a->aggs[j].arg, v);
+    free_arg(a->aggs[j].arg2, v2);
+  }
+done:
+  for (int k = 0; k < a->nkeys; k++)
+    free_arg(a->key_exprs[k], kv[k]);
+  if (kv != key_vals)
+    free(kv);
+  if (b != in)
+    sbd_batch_free(b);
+  return st;
+}
+
+typedef struct agg_task {
+  agg_op *a;
+  sbd_batch *batch;
+  int64_t seq;
+} agg_task;
+
+static void build_task(void *arg) {
+  agg_task *task = arg;
+  agg_op *a = task->a;
+  pthread_mutex_lock(&a->lock);
+  int w = a->free_tables[--a->nfree];
+  bool skip = a->err != SBD_OK && a->err_seq < task->seq;
+  pthread_mutex_unlock(&a->lock);
+  agg_table *t = a->tables[w];
+  sbd_status st = SBD_OK;
+  if (!skip) {
+    t->tctx.errmsg[0] = 0;
+    st = aggregate_batch(a, t, task->batch, task->seq * SBD_BATCH_ROWS);
+  }
+  sbd_batch_free(task->batch);
+  pthread_mutex_lock(&a->lock);
+  if (st != SBD_OK)
+    note_error(a, st, task->seq, t->tctx.errmsg);
+  a->free_tables[a->nfree++] = w;
+  a->published[w] = t->bytes;
+  a->inflight--;
+  pthread_cond_broadcast(&a->changed);
+  pthread_mutex_unlock(&a->lock);
+  free(task);
+}
+
+/* Brings the bytes charged for this operator to total (on the calling thread). */
+static sbd_status charge_to(agg_op *a, int64_t total) {
+  int64_t delta = total - a->charged;
+  a->charged = total;
+  if (delta < 0) {
+    ex_mem_release(a->op.q, -delta);
+    return SBD_OK;
+  }
+  return delta ? ex_mem_charge(a->op.q, delta) : SBD_OK;
+}
+
+/* The bytes the worker tables held at the end of their last morsels. */
+static int64_t published_bytes(agg_op *a) {
+  int64_t total = 0;
+  pthread_mutex_lock(&a->lock);
+  for (int w = 0; w < a->ntables; w++)
+    total += a->published[w];
+  pthread_mutex_unlock(&a->lock);
+  return total;
+}
+
+static sbd_status make_tables(agg_op *a, int n) {
   sbd_ctx *ctx = a->op.q->ctx;
-  if (spec->kind == EX_AGG_COUNT_DISTINCT)
-    return update_distinct(a, s, v, gid, n);
-  if (spec->kind == EX_AGG_COUNT_STAR) {
-    for (int64_t i = 0; i < n; i++)
-      s->count[gid[i]]++;
-    return SBD_OK;
-  }
-  bool all_valid = v->null_count == 0;
-#define VALID(i) (all_valid || vec_is_valid(v, i))
-  switch (spec->kind) {
-  case EX_AGG_COUNT:
-    for (int64_t i = 0; i < n; i++)
-      s->count[gid[i]] += VALID(i);
-    return SBD_OK;
-  case EX_AGG_SUM:
-  case EX_AGG_AVG:
-    if (v->type == SBD_DOUBLE) {
-      const double *x = v->values;
-      for (int64_t i = 0; i < n; i++)
-        if (VALID(i)) {
-          s->f64[gid[i]] += x[i];
-          s->count[gid[i]]++;
-        }
-    } else if (spec->kind == EX_AGG_AVG) {
-      const int64_t *x = v->values;
-      for (int64_t i = 0; i < n; i++)
-        if (VALID(i)) {
-          s->f64[gid[i]] += (double)x[i];
-          s->count[gid[i]]++;
-        }
-    } else {
-      const int64_t *x = v->values;
-      for (int64_t i = 0; i < n; i++)
-        if (VALID(i)) {
-          int64_t *acc = &s->i64[gid[i]];
-          if ((x[i] > 0 && *acc > INT64_MAX - x[i]) || (x[i] < 0 && *acc < INT64_MIN - x[i]))
-            return sbd_error(ctx, SBD_EINPUT,
-                             "SQL: integer overflow in %s (the sum is outside INT64; cast the "
-                             "argument to DOUBLE)",
-                             spec->text);
-          *acc += x[i];
-          s->count[gid[i]]++;
-        }
+  a->tables = sbd_calloc(ctx, (size_t)n, sizeof(agg_table *));
+  a->published = sbd_calloc(ctx, (size_t)n, sizeof(int64_t));
+  a->free_tables = sbd_calloc(ctx, (size_t)n, sizeof(int));
+  if (!a->tables || !a->published || !a->free_tables)
+    return SBD_ENOMEM;
+  a->ntables = n;
+  for (int w = 0; w < n; w++) {
+    agg_table *t = agg_table_new(ctx, a->key_types, a->nkeys, a->aggs, a->naggs);
+    if (!t)
+      return SBD_ENOMEM;
+    a->tables[w] = t;
+    a->free_tables[a->nfree++] = w;
+    if (a->nkeys == 0) { /* one group, even for no rows */
+      int64_t g;
+      if (add_group(t, NULL, 0, 0, &g) != SBD_OK)
+        return sbd_error(ctx, SBD_ENOMEM, "%s", t->tctx.errmsg);
     }
-    return SBD_OK;
-  default: /* MIN, MAX */
-    break;
   }
-  bool is_min = spec->kind == EX_AGG_MIN;
-  switch (v->type) {
-  case SBD_DOUBLE: {
-    const double *x = v->values;
-    for (int64_t i = 0; i < n; i++) {
-      if (!VALID(i))
-        continue;
-      int64_t g = gid[i];
-      if (s->count[g]++ == 0) {
-        s->f64[g] = x[i];
-        continue;
+  return SBD_OK;
+}
+
+static sbd_status table_error(agg_op *a, agg_table *t, sbd_status st) {
+  return sbd_error(a->op.q->ctx, st, "%s", t->tctx.errmsg[0] ? t->tctx.errmsg : "out of memory");
+}
+
+/* Phase 1 on the calling thread alone. */
+static sbd_status build_serial(agg_op *a) {
+  RETURN_IF_ERROR(make_tables(a, 1));
+  agg_table *t = a->tables[0];
+  sbd_status st = SBD_OK;
+  for (int64_t seq = 0; st == SBD_OK; seq++) {
+    sbd_batch *b;
+    RETURN_IF_ERROR(ex_op_next(a->op.child, &b));
+    if (!b)
+      break;
+    st = aggregate_batch(a, t, b, seq * SBD_BATCH_ROWS);
+    sbd_batch_free(b);
+    if (st != SBD_OK)
+      return table_error(a, t, st);
+    st = charge_to(a, t->bytes);
+  }
+  return st;
+}
+
+/* Waits until fewer than max tasks are in flight. */
+static void wait_inflight(agg_op *a, int max) {
+  pthread_mutex_lock(&a->lock);
+  while (a->inflight >= max)
+    pthread_cond_wait(&a->changed, &a->lock);
+  pthread_mutex_unlock(&a->lock);
+}
+
+static sbd_status build_parallel(agg_op *a, pool *p) {
+  sbd_ctx *ctx = a->op.q->ctx;
+  RETURN_IF_ERROR(make_tables(a, pool_threads(p)));
+  sbd_status st = SBD_OK;
+  for (int64_t seq = 0; st == SBD_OK; seq++) {
+    wait_inflight(a, 2 * a->ntables);
+    pthread_mutex_lock(&a->lock);
+    bool failed = a->err != SBD_OK;
+    pthread_mutex_unlock(&a->lock);
+    if (failed || (st = charge_to(a, published_bytes(a))) != SBD_OK)
+      break;
+    sbd_batch *b;
+    if ((st = ex_op_next(a->op.child, &b)) != SBD_OK || !b)
+      break;
+    agg_task *task = sbd_malloc(ctx, sizeof(*task));
+    if (!task) {
+      sbd_batch_free(b);
+      st = SBD_ENOMEM;
+      break;
+    }
+    *task = (agg_task){a, b, seq};
+    pthread_mutex_lock(&a->lock);
+    a->inflight++;
+    pthread_mutex_unlock(&a->lock);
+    if (!pool_submit(p, build_task, task)) {
+      pthread_mutex_lock(&a->lock);
+      a->inflight--;
+      pthread_mutex_unlock(&a->lock);
+      sbd_batch_free(b);
+      free(task);
+      st = sbd_error(ctx, SBD_ENOMEM, "out of memory");
+    }
+  }
+  wait_inflight(a, 1);
+  if (st != SBD_OK)
+    return st;
+  if (a->err != SBD_OK)
+    return sbd_error(ctx, a->err, "%s", a->errmsg);
+  return charge_to(a, published_bytes(a));
+}
+
+/* ---- merge ------------------------------------------------------------------------------------*/
+
+typedef struct merge_task {
+  agg_op *a;
+  int index; /* a worker table (prepare) or a partition (merge) */
+  bool merge;
+  sbd_status st;
+  char errmsg[SBD_ERRMSG_MAX];
+  int *pending; /* tasks not finished, under a->lock */
+} merge_task;
+
+/* Prepares worker table t for merging: its states (agg_table_prepare) and its groups listed by
+ * partition (porder, with partition p's at [poff[p], poff[p + 1])). */
+static sbd_status prepare_worker(agg_table *t) {
+  RETURN_IF_ERROR(agg_table_prepare(t));
+  t->porder = sbd_malloc(&t->tctx, sizeof(int64_t) * (size_t)(t->ngroups ? t->ngroups : 1));
+  if (!t->porder)
+    return SBD_ENOMEM;
+  memset(t->poff, 0, sizeof(t->poff));
+  for (int64_t g = 0; g < t->ngroups; g++)
+    t->poff[(t->hashes[g] >> (64 - AGG_PART_BITS)) + 2]++;
+  for (int p = 0; p < AGG_PARTS; p++)
+    t->poff[p + 2] += t->poff[p + 1];
+  for (int64_t g = 0; g < t->ngroups; g++)
+    t->porder[t->poff[(t->hashes[g] >> (64 - AGG_PART_BITS)) + 1]++] = g;
+  return SBD_OK;
+}
+
+/* Builds partition p's table from the worker tables' groups of the partition. */
+static sbd_status merge_partition(agg_op *a, int p, agg_table *dst) {
+  /* Room for every group of the partition first (the keys may be shared), so the table is not
+   * rehashed while it fills. */
+  int64_t total = 0;
+  for (int w = 0; w < a->ntables; w++)
+    total += a->tables[w]->poff[p + 1] - a->tables[w]->poff[p];
+  while (dst->cap_groups < total)
+    RETURN_IF_ERROR(grow_groups(dst));
+  for (int w = 0; w < a->ntables; w++) {
+    agg_table *src = a->tables[w];
+    int64_t end = src->poff[p + 1];
+    for (int64_t k = src->poff[p]; k < end; k++) {
+      if (k + AGG_PREFETCH_AHEAD < end) {
+        int64_t ahead = src->porder[k + AGG_PREFETCH_AHEAD];
+        AGG_PREFETCH(&dst->dir[src->hashes[ahead] & dst->dir_mask]);
+        prefetch_keys(src, ahead);
       }
-      /* NaN is the greatest double, as DuckDB orders them. */
-      double cur = s->f64[g];
-      bool less = x[i] < cur || (cur != cur && x[i] == x[i]);
-      bool greater = x[i] > cur || (x[i] != x[i] && cur == cur);
-      if (is_min ? less : greater)
-        s->f64[g] = x[i];
+      int64_t g = src->porder[k], d;
+      RETURN_IF_ERROR(find_row(dst, src->keys, g, src->hashes[g], &d));
+      RETURN_IF_ERROR(agg_merge_group(dst, d, src, g));
     }
-    return SBD_OK;
   }
-  case SBD_STRING:
-    for (int64_t i = 0; i < n; i++) {
-      if (!VALID(i))
-        continue;
-      int64_t g = gid[i];
-      size_t len;
-      const char *str = vec_str(v, i, &len);
-      if (s->count[g]++ > 0) {
-        size_t m = s->slen[g];
-        int c = memcmp(str, s->str[g], len < m ? len : m);
-        if (c == 0)
-          c = (len > m) - (len < m);
-        if (is_min ? c >= 0 : c <= 0)
-          continue;
-      }
-      char *copy = sbd_realloc(ctx, s->str[g], len ? len : 1);
-      if (!copy)
-        return SBD_ENOMEM;
-      memcpy(copy, str, len);
-      s->str[g] = copy;
-      s->slen[g] = len;
+  return agg_table_prepare(dst);
+}
+
+static void merge_task_run(void *arg) {
+  merge_task *m = arg;
+  agg_op *a = m->a;
+  agg_table *t = m->merge ? a->parts[m->index] : a->tables[m->index];
+  t->tctx.errmsg[0] = 0;
+  m->st = m->merge ? merge_partition(a, m->index, t) : prepare_worker(t);
+  if (m->st != SBD_OK)
+    snprintf(m->errmsg, sizeof(m->errmsg), "%s", t->tctx.errmsg[0] ? t->tctx.errmsg : "out of memory");
+  pthread_mutex_lock(&a->lock);
+  (*m->pending)--;
+  pthread_cond_broadcast(&a->changed);
+  pthread_mutex_unlock(&a->lock);
+}
+
+/* Runs n tasks of one kind on the pool and waits for them; the first failure (by index) is
+ * reported. */
+static sbd_status run_merge_tasks(agg_op *a, pool *p, int n, bool merge) {
+  sbd_ctx *ctx = a->op.q->ctx;
+  merge_task *tasks = sbd_calloc(ctx, (size_t)n, sizeof(merge_task));
+  if (!tasks)
+    return SBD_ENOMEM;
+  int pending = 0;
+  sbd_status st = SBD_OK;
+  for (int i = 0; i < n; i++) {
+    tasks[i] = (merge_task){.a = a, .index = i, .merge = merge, .pending = &pending};
+    pthread_mutex_lock(&a->lock);
+    pending++;
+    pthread_mutex_unlock(&a->lock);
+    if (!pool_submit(p, merge_task_run, &tasks[i])) {
+      pthread_mutex_lock(&a->lock);
+      pending--;
+      pthread_mutex_unlock(&a->lock);
+      st = sbd_error(ctx, SBD_ENOMEM, "out of memory");
+      break;
     }
-    return SBD_OK;
-  default: {
-    /* INT64, TIMESTAMP, DATE, BOOL: compared as integers. */
-    for (int64_t i = 0; i < n; i++) {
-      if (!VALID(i))
-        continue;
-      int64_t x = v->type == SBD_DATE   ? ((const int32_t *)v->values)[i]
-                  : v->type == SBD_BOOL ? ((const uint8_t *)v->values)[i]
-                                        : ((const int64_t *)v->values)[i];
-      int64_t g = gid[i];
-      if (s->count[g]++ == 0 || (is_min ? x < s->i64[g] : x > s->i64[g]))
-        s->i64[g] = x;
-    }
-    return SBD_OK;
   }
+  pthread_mutex_lock(&a->lock);
+  while (pending > 0)
+    pthread_cond_wait(&a->changed, &a->lock);
+  pthread_mutex_unlock(&a->lock);
+  for (int i = 0; i < n && st == SBD_OK; i++)
+    if (tasks[i].st != SBD_OK)
+      st = sbd_error(ctx, tasks[i].st, "%s", tasks[i].errmsg);
+  free(tasks);
+  return st;
+}
+
+static sbd_status merge_parallel(agg_op *a, pool *p) {
+  sbd_ctx *ctx = a->op.q->ctx;
+  RETURN_IF_ERROR(run_merge_tasks(a, p, a->ntables, false));
+  a->parts = sbd_calloc(ctx, AGG_PARTS, sizeof(agg_table *));
+  if (!a->parts)
+    return SBD_ENOMEM;
+  a->nparts = AGG_PARTS;
+  for (int i = 0; i < AGG_PARTS; i++)
+    if (!(a->parts[i] = agg_table_new(ctx, a->key_types, a->nkeys, a->aggs, a->naggs)))
+      return SBD_ENOMEM;
+  sbd_status st = run_merge_tasks(a, p, AGG_PARTS, true);
+  /* The worker tables are merged: their memory goes back. */
+  for (int w = 0; w < a->ntables; w++) {
+    agg_table_free(a->tables[w]);
+    a->tables[w] = NULL;
   }
-#undef VALID
+  a->ntables = 0;
+  int64_t total = 0;
+  for (int i = 0; i < AGG_PARTS; i++)
+    total += a->parts[i]->bytes;
+  sbd_status st2 = charge_to(a, total);
+  return st != SBD_OK ? st : st2;
 }
 
 static sbd_status consume(agg_op *a) {
-  ex_query *q = a->op.q;
-  sbd_vec **key_vals = sbd_calloc(q->ctx, (size_t)(a->nkeys + 1), sizeof(sbd_vec *));
-  uint64_t *h = sbd_malloc(q->ctx, sizeof(uint64_t) * SBD_BATCH_ROWS);
-  int64_t *gid = sbd_malloc(q->ctx, sizeof(int64_t) * SBD_BATCH_ROWS);
-  sbd_status st = key_vals && h && gid ? SBD_OK : SBD_ENOMEM;
-  while (st == SBD_OK) {
-    sbd_batch *b;
-    st = ex_op_next(a->op.child, &b);
-    if (st != SBD_OK || !b)
-      break;
-    int64_t n = b->nrows;
-    for (int k = 0; k < a->nkeys && st == SBD_OK; k++)
-      st = ex_eval(q, a->key_exprs[k], b, &key_vals[k]);
-    if (st == SBD_OK && a->nkeys > 0) {
-      st = find_groups(a, key_vals, n, h, gid);
-    } else if (st == SBD_OK) {
-      memset(gid, 0, sizeof(int64_t) * (size_t)n);
-    }
-    for (int j = 0; j < a->naggs && st == SBD_OK; j++) {
-      sbd_vec *v = NULL;
-      if (a->aggs[j].arg)
-        st = ex_eval(q, a->aggs[j].arg, b, &v);
-      if (st == SBD_OK)
-        st = update(a, j, v, gid, n);
-      vec_free(v);
-    }
-    for (int k = 0; k < a->nkeys; k++) {
-      vec_free(key_vals[k]);
-      key_vals[k] = NULL;
-    }
-    sbd_batch_free(b);
-  }
-  free(key_vals);
-  free(h);
-  free(gid);
-  return st;
-}
-
-/* The result vector of aggregate j for groups [from, from + n). */
-static sbd_status result(agg_op *a, int j, int64_t from, int64_t n, sbd_vec **out) {
   sbd_ctx *ctx = a->op.q->ctx;
-  const ex_agg_spec *spec = &a->aggs[j];
-  const agg_state *s = &a->states[j];
-  sbd_vec *v = vec_new(ctx, spec->type, n > 0 ? n : 1);
-  if (!v)
+  pool *p = ctx->threads > 1 ? ctx_pool(ctx) : NULL;
+  if (ctx->threads > 1 && !p)
     return SBD_ENOMEM;
-  *out = v;
-  for (int64_t g = from; g < from + n; g++) {
-    bool has = spec->kind == EX_AGG_COUNT_STAR || spec->kind == EX_AGG_COUNT ||
-               spec->kind == EX_AGG_COUNT_DISTINCT || s->count[g] > 0;
-    if (!has) {
-      RETURN_IF_ERROR(vec_push_null(ctx, v));
-      continue;
-    }
-    switch (spec->kind) {
-    case EX_AGG_COUNT_STAR:
-    case EX_AGG_COUNT:
-    case EX_AGG_COUNT_DISTINCT:
-      vec_push_i64(v, s->count[g]);
-      break;
-    case EX_AGG_AVG:
-      vec_push_f64(v, s->f64[g] / (double)s->count[g]);
-      break;
-    default:
-      switch (spec->type) {
-      case SBD_DOUBLE:
-        vec_push_f64(v, s->f64[g]);
-        break;
-      case SBD_STRING:
-        RETURN_IF_ERROR(vec_push_str(ctx, v, s->str[g], s->slen[g]));
-        break;
-      case SBD_DATE:
-        vec_push_i32(v, (int32_t)s->i64[g]);
-        break;
-      case SBD_BOOL:
-        vec_push_bool(v, s->i64[g] != 0);
-        break;
-      default:
-        vec_push_i64(v, s->i64[g]);
-        break;
-      }
-      break;
-    }
+  if (!p || pool_threads(p) < 2) {
+    RETURN_IF_ERROR(build_serial(a));
+  } else {
+    pthread_mutex_init(&a->lock, NULL);
+    pthread_cond_init(&a->changed, NULL);
+    a->sync_made = true;
+    RETURN_IF_ERROR(build_parallel(a, p));
   }
-  return SBD_OK;
+  if (a->ntables > 1)
+    return merge_parallel(a, p);
+  /* One table: it is the result. */
+  a->parts = a->tables;
+  a->nparts = 1;
+  a->tables = NULL;
+  a->ntables = 0;
+  sbd_status st = agg_table_prepare(a->parts[0]);
+  if (st != SBD_OK)
+    return table_error(a, a->parts[0], st);
+  return charge_to(a, a->parts[0]->bytes);
 }
 
 static sbd_status agg_next(ex_op *op, sbd_batch **out) {
@@ -455,9 +786,14 @@ static sbd_status agg_next(ex_op *op, sbd_batch **out) {
     a->done = true;
     RETURN_IF_ERROR(consume(a));
   }
-  int64_t n = a->ngroups - a->next_group;
-  if (n <= 0)
+  while (a->out_part < a->nparts && a->out_group >= a->parts[a->out_part]->ngroups) {
+    a->out_part++;
+    a->out_group = 0;
+  }
+  if (a->out_part >= a->nparts)
     return SBD_OK;
+  agg_table *t = a->parts[a->out_part];
+  int64_t n = t->ngroups - a->out_group;
   if (n > SBD_BATCH_ROWS)
     n = SBD_BATCH_ROWS;
   sbd_batch *b = batch_new(ctx, op->schema, 0);
@@ -465,50 +801,39 @@ static sbd_status agg_next(ex_op *op, sbd_batch **out) {
     return SBD_ENOMEM;
   sbd_status st = SBD_OK;
   for (int k = 0; k < a->nkeys && st == SBD_OK; k++)
-    st = ex_vec_append(ctx, b->cols[k], a->keys[k], a->next_group, n);
+    st = ex_vec_append(ctx, b->cols[k], t->keys[k], a->out_group, n);
   for (int j = 0; j < a->naggs && st == SBD_OK; j++) {
     vec_free(b->cols[a->nkeys + j]);
     b->cols[a->nkeys + j] = NULL;
-    st = result(a, j, a->next_group, n, &b->cols[a->nkeys + j]);
+    st = agg_col_result(t, j, a->out_group, n, &b->cols[a->nkeys + j]);
+    if (st != SBD_OK)
+      st = table_error(a, t, st);
   }
   if (st != SBD_OK) {
     sbd_batch_free(b);
     return st;
   }
   b->nrows = n;
-  a->next_group += n;
+  a->out_group += n;
   *out = b;
   return SBD_OK;
 }
 
 static void agg_free(ex_op *op) {
   agg_op *a = (agg_op *)op;
-  if (a->keys)
-    for (int k = 0; k < a->nkeys; k++)
-      vec_free(a->keys[k]);
-  free(a->keys);
-  free(a->hashes);
-  free(a->dir);
-  if (a->states)
-    for (int j = 0; j < a->naggs; j++) {
-      agg_state *s = &a->states[j];
-      if (s->str)
-        for (int64_t g = 0; g < a->ngroups; g++)
-          free(s->str[g]);
-      if (s->distinct) {
-        vec_free(s->distinct->values);
-        free(s->distinct->gids);
-        free(s->distinct->hashes);
-        free(s->distinct->dir);
-        free(s->distinct);
-      }
-      free(s->count);
-      free(s->i64);
-      free(s->f64);
-      free(s->str);
-      free(s->slen);
-    }
-  free(a->states);
+  for (int w = 0; w < a->ntables; w++)
+    agg_table_free(a->tables[w]);
+  for (int p = 0; p < a->nparts; p++)
+    agg_table_free(a->parts[p]);
+  free(a->tables);
+  free(a->published);
+  free(a->free_tables);
+  free(a->parts);
+  free(a->key_types);
+  if (a->sync_made) {
+    pthread_mutex_destroy(&a->lock);
+    pthread_cond_destroy(&a->changed);
+  }
   ex_mem_release(op->q, a->charged);
 }
 
@@ -529,29 +854,22 @@ sbd_status ex_agg_new(ex_query *q, ex_op *child, ex_expr *const *keys, int nkeys
   a->aggs = aggs;
   a->naggs = naggs;
   a->op.schema = schema_new(q->ctx, nkeys + naggs);
-  a->keys = sbd_calloc(q->ctx, (size_t)(nkeys + 1), sizeof(sbd_vec *));
-  a->states = sbd_calloc(q->ctx, (size_t)(naggs + 1), sizeof(agg_state));
-  sbd_status st = a->op.schema && a->keys && a->states ? SBD_OK : SBD_ENOMEM;
+  a->key_types = sbd_calloc(q->ctx, (size_t)(nkeys + 1), sizeof(sbd_type));
+  sbd_status st = a->op.schema && a->key_types ? SBD_OK : SBD_ENOMEM;
   for (int k = 0; k < nkeys && st == SBD_OK; k++) {
-    a->keys[k] = vec_new(q->ctx, keys[k]->type, 0);
-    st = a->keys[k] ? schema_set(q->ctx, a->op.schema, k, names[k], keys[k]->type) : SBD_ENOMEM;
+    a->key_types[k] = keys[k]->type;
+    st = schema_set(q->ctx, a->op.schema, k, names[k], keys[k]->type);
   }
-  for (int j = 0; j < naggs && st == SBD_OK; j++) {
+  for (int j = 0; j < naggs && st == SBD_OK; j++)
     st = schema_set(q->ctx, a->op.schema, nkeys + j, names[nkeys + j], aggs[j].type);
-    if (st == SBD_OK && aggs[j].kind == EX_AGG_COUNT_DISTINCT &&
-        !(a->states[j].distinct = sbd_calloc(q->ctx, 1, sizeof(distinct_set))))
-      st = SBD_ENOMEM;
-  }
-  if (st == SBD_OK)
-    st = grow_groups(a);
-  if (st == SBD_OK && nkeys == 0) { /* one group, even for no rows */
-    int64_t g;
-    st = add_group(a, NULL, 0, 0, &g);
-  }
   if (st != SBD_OK) {
     ex_op_free(&a->op);
     return st;
   }
   *out = &a->op;
   return SBD_OK;
+}
+
+void ex_agg_set_filter(ex_op *op, const ex_expr *pred) {
+  ((agg_op *)op)->filter = pred;
 }

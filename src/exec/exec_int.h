@@ -21,9 +21,10 @@
  * SBD_ELIMIT error naming it (a later issue will spill instead: the aggregation keeps a hash per
  * group and the sort keeps its rows in whole batches so both can be partitioned to disk).
  *
- * Threads. This first version runs a plan on the calling thread; the readers beneath it decode on
- * the context's pool. The hash aggregate is written as one table per thread to be merged at the
- * end (ex_agg_merge is the seam), with one table for now.
+ * Threads. A plan runs on the calling thread; the readers beneath it decode on the context's
+ * pool, and the hash aggregate (agg.c) hands its input batches to the pool too: each worker
+ * aggregates into its own table (with the filter below the aggregate, ex_agg_set_filter), and
+ * the tables are merged by partitions of the group hashes, in parallel.
  */
 #ifndef SBD_EXEC_INT_H
 #define SBD_EXEC_INT_H
@@ -373,13 +374,30 @@ typedef enum ex_agg_kind {
   EX_AGG_AVG, /* DOUBLE */
   EX_AGG_MIN,
   EX_AGG_MAX,
-  EX_AGG_COUNT_DISTINCT /* count(DISTINCT x) */
+  EX_AGG_COUNT_DISTINCT, /* count(DISTINCT x) */
+  EX_AGG_SUM_DISTINCT,   /* sum(DISTINCT x) */
+  EX_AGG_AVG_DISTINCT,   /* avg(DISTINCT x) */
+  EX_AGG_VAR_SAMP,       /* variance, var_samp: DOUBLE; NULL below 2 values */
+  EX_AGG_VAR_POP,
+  EX_AGG_STDDEV_SAMP, /* stddev, stddev_samp */
+  EX_AGG_STDDEV_POP,
+  EX_AGG_QUANTILE, /* quantile_cont(x, param) and median (param 0.5): DOUBLE, interpolated */
+  EX_AGG_CORR,     /* corr(arg, arg2): over the rows where both are not NULL */
+  EX_AGG_FIRST,    /* the value (NULL or not) of the first row in input order */
+  EX_AGG_LAST,
+  EX_AGG_ANY_VALUE,      /* the first value that is not NULL */
+  EX_AGG_APPROX_DISTINCT, /* approx_count_distinct: HyperLogLog */
+  EX_AGG_STRING_AGG       /* string_agg(arg, sep): in input order */
 } ex_agg_kind;
 
 typedef struct ex_agg_spec {
   ex_agg_kind kind;
-  const ex_expr *arg; /* NULL for count(*) */
-  sbd_type type;      /* of the result */
+  const ex_expr *arg;  /* NULL for count(*) */
+  const ex_expr *arg2; /* corr's second argument */
+  double param;        /* quantile_cont's fraction */
+  const char *sep;     /* string_agg's separator (NULL: the result is NULL) */
+  size_t sep_len;
+  sbd_type type; /* of the result */
   const char *text;
 } ex_agg_spec;
 
@@ -389,6 +407,10 @@ typedef struct ex_agg_spec {
  * child. */
 sbd_status ex_agg_new(ex_query *q, ex_op *child, ex_expr *const *keys, int nkeys,
                       const ex_agg_spec *aggs, int naggs, const char *const *names, ex_op **out);
+/* Makes the aggregation evaluate pred (BOOL) over child's batches itself and keep only the rows
+ * for which it is true, so that the filter runs on the worker threads with the aggregation. Call
+ * before the first next. */
+void ex_agg_set_filter(ex_op *op, const ex_expr *pred);
 
 /* ---- window functions (window.c) -------------------------------------------------------------*/
 

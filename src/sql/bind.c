@@ -443,9 +443,43 @@ static sbd_status bind_time_arith(binder *b, sql_op op, ex_expr *x, ex_expr *y, 
 static sbd_status time_node(binder *b, ex_fn fn, sbd_type type, const char *text, ex_expr **out,
                             int nargs, ...);
 
+/* The aggregate functions, with the kind each name computes (count, sum, avg, min and max are
+ * resolved in bind_agg, which looks at DISTINCT and the argument). */
+static const struct {
+  const char *name;
+  ex_agg_kind kind;
+} agg_names[] = {
+    {"count", EX_AGG_COUNT},
+    {"sum", EX_AGG_SUM},
+    {"avg", EX_AGG_AVG},
+    {"mean", EX_AGG_AVG},
+    {"min", EX_AGG_MIN},
+    {"max", EX_AGG_MAX},
+    {"stddev", EX_AGG_STDDEV_SAMP},
+    {"stddev_samp", EX_AGG_STDDEV_SAMP},
+    {"stddev_pop", EX_AGG_STDDEV_POP},
+    {"variance", EX_AGG_VAR_SAMP},
+    {"var_samp", EX_AGG_VAR_SAMP},
+    {"var_pop", EX_AGG_VAR_POP},
+    {"median", EX_AGG_QUANTILE},
+    {"quantile_cont", EX_AGG_QUANTILE},
+    {"corr", EX_AGG_CORR},
+    {"first", EX_AGG_FIRST},
+    {"last", EX_AGG_LAST},
+    {"any_value", EX_AGG_ANY_VALUE},
+    {"approx_count_distinct", EX_AGG_APPROX_DISTINCT},
+    {"string_agg", EX_AGG_STRING_AGG},
+};
+
+static ex_agg_kind agg_kind_of(const char *lower) {
+  for (size_t i = 0; i < sizeof(agg_names) / sizeof(agg_names[0]); i++)
+    if (strcmp(lower, agg_names[i].name) == 0)
+      return agg_names[i].kind;
+  return 0;
+}
+
 static bool is_agg_name(const char *lower) {
-  return strcmp(lower, "count") == 0 || strcmp(lower, "sum") == 0 || strcmp(lower, "avg") == 0 ||
-         strcmp(lower, "mean") == 0 || strcmp(lower, "min") == 0 || strcmp(lower, "max") == 0;
+  return agg_kind_of(lower) != 0;
 }
 
 /* Whether e has an aggregate call outside any subquery. */
@@ -614,8 +648,24 @@ static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_exp
     *out = c;
     return SBD_OK;
   }
-  if (op == SQL_OP_POW)
-    return unsupported(b, off, "the operator ^");
+  if (op == SQL_OP_POW) { /* x ^ y is pow(x, y): DOUBLE, as in DuckDB */
+    ex_expr *c = node(b, EX_FUNC, SBD_DOUBLE, 2, text);
+    if (!c)
+      return oom(b);
+    c->fn = EX_FN_POW;
+    ex_expr *args[2] = {x, y};
+    for (int i = 0; i < 2; i++) {
+      sbd_status st;
+      bool number = args[i]->type == SBD_INT64 || args[i]->type == SBD_DOUBLE ||
+                    args[i]->type == TYPE_NULL;
+      if (!number || !coerce(b, &args[i], SBD_DOUBLE, &st))
+        return sql_error_at(b->ctx, b->sql, off, "cannot raise %s to %s in %s",
+                            type_name(x->type), type_name(y->type), text);
+      c->args[i] = args[i];
+    }
+    *out = c;
+    return SBD_OK;
+  }
   /* + - * / % */
   static const char *const verbs[] = {"add", "subtract", "multiply", "divide",
                                       "take the modulo of"};
@@ -864,13 +914,148 @@ static sbd_status bind_cast(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
   return SBD_OK;
 }
 
+/* A constant argument of an aggregate (quantile_cont's fraction, string_agg's separator). */
+static sbd_status agg_const_arg(binder *b, bind_mode *inner, const sql_expr *e, const char *fname,
+                                const char *what, ex_expr **out) {
+  RETURN_IF_ERROR(bind_expr(b, inner, e, out));
+  if ((*out)->kind != EX_CONST)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s: %s must be a constant", fname, what);
+  return SBD_OK;
+}
+
+/* Binds the arguments of an aggregate call (all but count(*)) and sets the spec's kind and
+ * result type. */
+static sbd_status bind_agg_args(binder *b, bind_mode *m, const sql_expr *e, ex_agg_kind kind,
+                                ex_agg_spec *spec) {
+  const char *fname = e->func.name.name;
+  int want = kind == EX_AGG_CORR                                                  ? 2
+             : kind == EX_AGG_QUANTILE && strcmp(e->func.name.lower, "median") != 0 ? 2
+                                                                                  : 1;
+  bool ok = e->func.nargs == want || (kind == EX_AGG_STRING_AGG && e->func.nargs == 2);
+  if (!ok || e->func.star)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s takes %s", fname,
+                        kind == EX_AGG_STRING_AGG ? "one or two arguments"
+                        : want == 2               ? "two arguments"
+                                                  : "one argument");
+  /* The arguments are over the input: nested aggregates are an error there. */
+  bind_mode inner = *m;
+  inner.post_agg = false;
+  inner.clause = "the argument of an aggregate";
+  ex_expr *arg;
+  RETURN_IF_ERROR(bind_expr(b, &inner, e->func.args[0], &arg));
+  if (arg->type == TYPE_NULL) {
+    sbd_status st;
+    coerce(b, &arg, kind == EX_AGG_STRING_AGG ? SBD_STRING : SBD_INT64, &st);
+  }
+  spec->arg = arg;
+  sbd_type at = arg->type;
+  bool numeric = at == SBD_INT64 || at == SBD_DOUBLE;
+  bool distinct = e->func.distinct;
+  switch (kind) {
+  case EX_AGG_COUNT:
+    spec->kind = distinct ? EX_AGG_COUNT_DISTINCT : EX_AGG_COUNT;
+    spec->type = SBD_INT64;
+    return SBD_OK;
+  case EX_AGG_MIN:
+  case EX_AGG_MAX: /* DISTINCT changes nothing */
+  case EX_AGG_FIRST:
+  case EX_AGG_LAST:
+  case EX_AGG_ANY_VALUE:
+    spec->kind = kind;
+    spec->type = at;
+    return SBD_OK;
+  case EX_AGG_APPROX_DISTINCT:
+    spec->kind = kind;
+    spec->type = SBD_INT64;
+    return SBD_OK;
+  case EX_AGG_STRING_AGG: {
+    if (at != SBD_STRING) {
+      ex_expr *cast = node(b, EX_CAST, SBD_STRING, 1, arg->text);
+      if (!cast)
+        return oom(b);
+      cast->args[0] = arg;
+      spec->arg = cast;
+    }
+    spec->kind = kind;
+    spec->type = SBD_STRING;
+    spec->sep = ",";
+    spec->sep_len = 1;
+    if (e->func.nargs == 2) {
+      ex_expr *sep;
+      RETURN_IF_ERROR(agg_const_arg(b, &inner, e->func.args[1], fname, "the separator", &sep));
+      if (sep->value.is_null || sep->type == TYPE_NULL) {
+        spec->sep = NULL;
+        spec->sep_len = 0;
+      } else if (sep->type != SBD_STRING) {
+        return sql_error_at(b->ctx, b->sql, e->func.args[1]->off,
+                            "%s: the separator must be a string, not %s", fname,
+                            type_name(sep->type));
+      } else {
+        spec->sep = sep->value.str;
+        spec->sep_len = sep->value.len;
+      }
+    }
+    return SBD_OK;
+  }
+  default:
+    break;
+  }
+  /* The rest take numbers. */
+  if (!numeric && kind == EX_AGG_QUANTILE)
+    return unsupported(b, e->off, "%s of %s", fname, type_name(at));
+  if (!numeric)
+    return sql_error_at(b->ctx, b->sql, e->off, "%s needs a number, not %s: %s", fname,
+                        type_name(at), spec->text);
+  spec->kind = kind;
+  spec->type = SBD_DOUBLE;
+  switch (kind) {
+  case EX_AGG_SUM:
+    spec->kind = distinct ? EX_AGG_SUM_DISTINCT : EX_AGG_SUM;
+    spec->type = at;
+    break;
+  case EX_AGG_AVG:
+    spec->kind = distinct ? EX_AGG_AVG_DISTINCT : EX_AGG_AVG;
+    break;
+  case EX_AGG_CORR: {
+    ex_expr *x;
+    RETURN_IF_ERROR(bind_expr(b, &inner, e->func.args[1], &x));
+    if (x->type == TYPE_NULL) {
+      sbd_status st;
+      coerce(b, &x, SBD_INT64, &st);
+    }
+    if (x->type != SBD_INT64 && x->type != SBD_DOUBLE)
+      return sql_error_at(b->ctx, b->sql, e->func.args[1]->off, "%s needs a number, not %s: %s",
+                          fname, type_name(x->type), spec->text);
+    spec->arg2 = x;
+    break;
+  }
+  case EX_AGG_QUANTILE:
+    spec->param = 0.5;
+    if (e->func.nargs == 2) {
+      ex_expr *q;
+      RETURN_IF_ERROR(agg_const_arg(b, &inner, e->func.args[1], fname, "the fraction", &q));
+      double f = q->type == SBD_DOUBLE ? q->value.d : q->type == SBD_INT64 ? (double)q->value.i : -1;
+      if (q->value.is_null || !(f >= 0 && f <= 1))
+        return sql_error_at(b->ctx, b->sql, e->func.args[1]->off,
+                            "%s: the fraction must be a number between 0 and 1", fname);
+      spec->param = f;
+    }
+    break;
+  default:
+    break;
+  }
+  return SBD_OK;
+}
+
 /* Registers (or finds) an aggregate call in post-agg mode and returns its output column. */
 static sbd_status bind_agg(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   const char *name = e->func.name.lower;
   if (!m->post_agg)
     return sql_error_at(b->ctx, b->sql, e->off, "aggregate functions are not allowed in %s",
                         m->clause);
-  if (e->func.distinct && strcmp(name, "count") != 0)
+  ex_agg_kind kind = agg_kind_of(name);
+  if (e->func.distinct && kind != EX_AGG_COUNT && kind != EX_AGG_SUM && kind != EX_AGG_AVG &&
+      kind != EX_AGG_MIN && kind != EX_AGG_MAX)
     return unsupported(b, e->off, "%s(DISTINCT ...)", e->func.name.name);
   if (e->func.filter)
     return unsupported(b, e->func.filter->off, "FILTER (WHERE ...)");
@@ -895,34 +1080,7 @@ static sbd_status bind_agg(binder *b, bind_mode *m, const sql_expr *e, ex_expr *
     spec.kind = EX_AGG_COUNT_STAR;
     spec.type = SBD_INT64;
   } else {
-    if (e->func.nargs != 1 || star)
-      return sql_error_at(b->ctx, b->sql, e->off, "%s takes one argument", e->func.name.name);
-    /* The argument is over the input: nested aggregates are an error there. */
-    bind_mode inner = *m;
-    inner.post_agg = false;
-    inner.clause = "the argument of an aggregate";
-    ex_expr *arg;
-    RETURN_IF_ERROR(bind_expr(b, &inner, e->func.args[0], &arg));
-    if (arg->type == TYPE_NULL) {
-      sbd_status st;
-      coerce(b, &arg, SBD_INT64, &st);
-    }
-    spec.arg = arg;
-    sbd_type at = arg->type;
-    if (strcmp(name, "count") == 0) {
-      spec.kind = e->func.distinct ? EX_AGG_COUNT_DISTINCT : EX_AGG_COUNT;
-      spec.type = SBD_INT64;
-    } else if (strcmp(name, "min") == 0 || strcmp(name, "max") == 0) {
-      spec.kind = name[1] == 'i' ? EX_AGG_MIN : EX_AGG_MAX;
-      spec.type = at;
-    } else {
-      if (at != SBD_INT64 && at != SBD_DOUBLE)
-        return sql_error_at(b->ctx, b->sql, e->off, "%s needs a number, not %s: %s",
-                            e->func.name.name, type_name(at), spec.text);
-      bool sum = strcmp(name, "sum") == 0;
-      spec.kind = sum ? EX_AGG_SUM : EX_AGG_AVG;
-      spec.type = sum ? at : SBD_DOUBLE;
-    }
+    RETURN_IF_ERROR(bind_agg_args(b, m, e, kind, &spec));
   }
   if (m->naggs == m->cap_aggs) {
     int cap = m->cap_aggs ? m->cap_aggs * 2 : 8;
@@ -3280,7 +3438,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   src.where = where;
   CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
   CHECK(subq_apply(b, &sq, false, &op));
-  if (where)
+  if (where && !agg)
     CHECK(ex_filter_new(b->q, op, where, &op));
   if (agg) {
     const char **names = alloc(b, sizeof(char *) * (size_t)(m.nkeys + m.naggs + 1));
@@ -3291,6 +3449,8 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     for (int j = 0; j < m.naggs; j++)
       names[m.nkeys + j] = m.aggs[j].text;
     CHECK(ex_agg_new(b->q, op, keys, m.nkeys, m.aggs, m.naggs, names, &op));
+    if (where) /* evaluated by the aggregation's workers */
+      ex_agg_set_filter(op, where);
     CHECK(subq_apply(b, &sq, true, &op));
     if (having)
       CHECK(ex_filter_new(b->q, op, having, &op));
