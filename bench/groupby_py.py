@@ -10,7 +10,7 @@ bench/groupby reads that tool's own peak RSS with /usr/bin/time. Run with Debian
                Dask read_csv then persist
              parquet: each question would read FILE itself; neither pandas nor Dask can read
                Parquet here (that needs pyarrow or fastparquet, which Debian does not package),
-               so every question prints "failed" with that reason
+               so every question prints "n/a" with that reason
   QUESTIONS  bench/groupby_questions.tsv: the columns summed for the check (the questions are
              spelled in pandas code below, after db-benchmark's groupby-pandas.py and
              groupby-dask.py)
@@ -22,6 +22,7 @@ count and the sum of each check column. Printed on stdout, one line each:
   load SECONDS ROWS
   qN SECONDS ROWS SUM1 [SUM2 ...]
   qN failed MESSAGE
+  qN n/a MESSAGE        (the tool cannot run it here)
 A failed question does not stop the others.
 """
 
@@ -166,8 +167,8 @@ def main(argv):
 
     if source == "parquet":
         for name in names:
-            print(f"{name} failed {tool} has no Parquet reader here (pyarrow and fastparquet are "
-                  "not installed: Debian does not package them)", flush=True)
+            print(f"{name} n/a {tool} has no Parquet reader here (it needs pyarrow or "
+                  "fastparquet, which Debian does not package)", flush=True)
         return 0
 
     import pandas as pd
