@@ -6,8 +6,8 @@
 //   TOOL       duckdb or polars
 //   SOURCE     csv: FILE (a CSV) is loaded into memory first, timed apart ("load"), and the
 //                questions run on the table in memory (DuckDB CREATE TABLE x AS SELECT * FROM
-//                read_csv(FILE); Polars readCSV(FILE) with id1..id3 cast to Categorical, as
-//                db-benchmark's Polars script does)
+//                read_csv(FILE); Polars readCSV(FILE) with db-benchmark's dtypes (id4..id6, v1,
+//                v2 Int32, v3 Float64) and id1..id3 cast to Categorical, as its Polars script does)
 //              parquet: each question reads FILE itself and its time includes the read (DuckDB
 //                FROM read_parquet(FILE); Polars scanParquet(FILE)...collect)
 //   QUESTIONS  bench/groupby_questions.tsv: the SQL DuckDB runs and the columns summed for the check
@@ -121,7 +121,9 @@ function polars(source, file, questions, names) {
   let table;
   if (source === 'csv') {
     const start = process.hrtime.bigint();
-    const df = pl.readCSV(file).withColumns(
+    const df = pl.readCSV(file, {
+      dtypes: { id4: pl.Int32, id5: pl.Int32, id6: pl.Int32, v1: pl.Int32, v2: pl.Int32, v3: pl.Float64 },
+    }).withColumns(
       pl.col('id1').cast(pl.Categorical), pl.col('id2').cast(pl.Categorical),
       pl.col('id3').cast(pl.Categorical));
     const took = seconds(start);
