@@ -109,6 +109,10 @@ static const flag_spec flags[] = {
      "data page version: v1 (default) or v2"},
     {"--dict-limit", 0, CLI_FLAGS_WRITE, FLAG_WRITE_OPTION, "parquet_dict_limit", NULL, "SIZE", PQ,
      "dictionary bytes per column chunk before it falls back to plain (default 1M)"},
+    {"--state", 0, CLI_FLAGS_DEDUP, FLAG_READ_OPTION, "state", NULL, "DIR", 0,
+     "keep records and entity ids in DIR between runs"},
+    {"--threads", 0, CLI_FLAGS_DEDUP, FLAG_THREADS, NULL, NULL, "N", 0,
+     "worker threads (default: one per core)"},
     {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, 0, "show this help"},
 };
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))

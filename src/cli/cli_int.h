@@ -34,6 +34,7 @@ enum {
   CLI_FLAGS_WRITE = 1u << 3,  /* --output-format, --compression, ... */
   CLI_FLAGS_JSON = 1u << 4,   /* --json */
   CLI_FLAGS_QUERY = 1u << 5,  /* sbd query: -o, --format (of the result), --threads */
+  CLI_FLAGS_DEDUP = 1u << 6,  /* sbd dedup: --state (in read_opts), --threads */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -70,7 +71,7 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert, cli_cmd_meta,
-    cli_cmd_query;
+    cli_cmd_query, cli_cmd_dedup;
 
 /* Parses argv[0..argc) (the words after the command name) into args. On a usage error prints it
  * with the hint and returns CLI_EXIT_USAGE; otherwise CLI_EXIT_OK. Free with cli_args_free. */

@@ -17,7 +17,8 @@
 #include <string.h>
 
 static const cli_command *const commands[] = {&cli_cmd_schema,  &cli_cmd_head, &cli_cmd_count,
-                                              &cli_cmd_convert, &cli_cmd_meta, &cli_cmd_query};
+                                              &cli_cmd_convert, &cli_cmd_meta, &cli_cmd_query,
+                                              &cli_cmd_dedup};
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
 static void print_main_help(FILE *out) {
