@@ -6,7 +6,7 @@
  * (inputs, outputs) are resolved against the folder of the configuration file.
  *
  * The keys (docs/dedup.md is the user's reference):
- *   inputs (a path or a list), format, id, source, timestamp, source_priority (a list),
+ *   inputs (a path or a list), format, schema (types by column, as --schema), id, source, timestamp, source_priority (a list),
  *   normalize (column -> list of normalizers), placeholders (a list), rules (a list of
  *   {name, key}), fuzzy (a list of {name, block, field, method, threshold | max_distance,
  *   max_block}), max_cluster, default_survivorship, fields (column -> survivorship),
@@ -423,13 +423,13 @@ static sbd_status parse_output(cfg_parse *p, yaml_node_t *n) {
 
 static sbd_status parse_root(cfg_parse *p, yaml_node_t *root) {
   static const char *const known[] = {
-      "inputs",       "format",    "id",    "source",      "timestamp",
+      "inputs",       "format",    "schema", "id",    "source",      "timestamp",
       "source_priority", "normalize", "placeholders", "rules", "fuzzy",
       "max_cluster",  "default_survivorship", "fields", "output"};
   mt_config *c = p->cfg;
   if (!root || root->type != YAML_MAPPING_NODE)
     return cfg_error(p, root, "the configuration must be a mapping of keys (inputs, rules, ...)");
-  RETURN_IF_ERROR(check_keys(p, root, "dedup configuration", known, 14));
+  RETURN_IF_ERROR(check_keys(p, root, "dedup configuration", known, 15));
   yaml_node_t *output = NULL;
   for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top;
        kv++) {
@@ -451,6 +451,8 @@ static sbd_status parse_root(cfg_parse *p, yaml_node_t *root) {
       }
     } else if (strcmp(k, "format") == 0) {
       RETURN_IF_ERROR(want_scalar(p, v, "format", &c->format));
+    } else if (strcmp(k, "schema") == 0) {
+      RETURN_IF_ERROR(want_scalar(p, v, "schema", &c->schema));
     } else if (strcmp(k, "id") == 0) {
       c->id_line = line_of(v);
       RETURN_IF_ERROR(want_scalar(p, v, "id", &c->id_col));
@@ -636,6 +638,7 @@ void mt_config_free(mt_config *c) {
   free(c->dir);
   free_list(c->inputs, c->ninputs);
   free(c->format);
+  free(c->schema);
   free(c->id_col);
   free(c->source_col);
   free(c->ts_col);

@@ -173,6 +173,19 @@ static sbd_status read_inputs(dd_run *d) {
     st = sbd_options_set(o, "on_error", "skip");
   if (st == SBD_OK && cfg->out_rejects)
     st = sbd_options_set(o, "rejects", cfg->out_rejects);
+  if (st == SBD_OK && d->recs.names) {
+    /* With a state, the inputs are read with the state's column types, so that an input whose
+     * sample would infer another type (or an empty one) still fits. */
+    mt_buf types = {0};
+    bool ok = true;
+    for (int i = 0; ok && i < d->recs.ncols; i++)
+      ok = mt_buf_printf(&types, "%s%s:%s", i ? "," : "", d->recs.names[i],
+                         sbd_type_name(d->recs.types[i]));
+    st = ok ? sbd_options_set(o, "schema", types.p ? types.p : "") : SBD_ENOMEM;
+    mt_buf_free(&types);
+  } else if (st == SBD_OK && cfg->schema) {
+    st = sbd_options_set(o, "schema", cfg->schema);
+  }
   sbd_reader *reader = NULL;
   if (st == SBD_OK)
     st = sbd_reader_open(d->ctx, (const char *const *)cfg->inputs, cfg->ninputs, o, &reader);

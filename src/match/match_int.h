@@ -130,6 +130,7 @@ typedef struct mt_config {
   int ninputs;
   int inputs_line;
   char *format; /* NULL: from the extension */
+  char *schema; /* the reader's schema option: types forced by column name, or NULL */
   char *id_col, *source_col, *ts_col;
   int id_line, source_line, ts_line;
   char **source_priority;
