@@ -362,7 +362,7 @@ static sbd_status compute_keys(dd_run *d, placeholders *ph, const int *cols, int
   if (!hash)
     return SBD_ENOMEM;
   int threads = sbd_ctx_threads(d->ctx);
-  pool *p = threads > 1 && n > 65536 ? ctx_pool(d->ctx) : NULL;
+  pool *p = threads > 1 && n > 8192 ? ctx_pool(d->ctx) : NULL;
   int ntasks = p ? threads * 4 : 1;
   key_task *tasks = sbd_calloc(d->ctx, (size_t)ntasks, sizeof(key_task));
   if (!tasks) {
