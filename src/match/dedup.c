@@ -814,7 +814,21 @@ static sbd_status write_golden(dd_run *d) {
     return st;
   }
   mt_survive_ctx sc = {r, d->cfg->ts_idx, d->cfg->source_idx, d->cfg->id_idx,
-                       d->cfg->source_priority, d->cfg->nsource_priority};
+                       d->cfg->source_priority, d->cfg->nsource_priority, NULL};
+  /* Each record's timestamp, parsed once rather than once per field. */
+  double *ts = NULL;
+  if (sc.ts_idx >= 0) {
+    ts = sbd_malloc(d->ctx, (r->n + 1) * sizeof(double));
+    if (!ts) {
+      free(by_entity);
+      schema_unref(schema);
+      sbd_writer_abort(o.w);
+      return SBD_ENOMEM;
+    }
+    for (size_t i = 0; i < r->n; i++)
+      ts[i] = mt_survive_timestamp(&sc, (uint32_t)i);
+    sc.ts = ts;
+  }
   mt_buf scratch = {0};
   for (size_t i = 0; i < d->ncomp && st == SBD_OK; i++) {
     uint32_t c = by_entity[i];
@@ -837,6 +851,7 @@ static sbd_status write_golden(dd_run *d) {
       vec_push_i64(b->cols[k], (int64_t)nm);
   }
   mt_buf_free(&scratch);
+  free(ts);
   free(by_entity);
   st = out_close(&o, st);
   schema_unref(schema);

@@ -233,7 +233,11 @@ typedef struct mt_survive_ctx {
   int ts_idx, source_idx, id_idx;
   char *const *priority;
   int npriority;
+  const double *ts; /* per record: mt_survive_timestamp, computed once; NULL: parsed on use */
 } mt_survive_ctx;
+
+/* The timestamp of record r as a number for most_recent (-inf when null or unreadable). */
+double mt_survive_timestamp(const mt_survive_ctx *sc, uint32_t r);
 
 /* Merges column col of members[0..n) by how into vec out (one value appended: of the column's
  * type, or STRING for union). */

@@ -67,8 +67,7 @@ static sbd_status push_text(sbd_ctx *ctx, sbd_vec *out, const char *s, size_t n)
   return SBD_OK;
 }
 
-/* The record's timestamp as a number (-inf when null or unreadable). */
-static double timestamp_of(const mt_survive_ctx *sc, uint32_t r) {
+double mt_survive_timestamp(const mt_survive_ctx *sc, uint32_t r) {
   size_t n;
   const char *s = mt_strcol_get(&sc->recs->cols[sc->ts_idx], r, &n);
   if (!s)
@@ -173,7 +172,7 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
           best = v, best_n = vn, last = members[i];
         continue;
       }
-      double ts = timestamp_of(sc, members[i]);
+      double ts = sc->ts ? sc->ts[members[i]] : mt_survive_timestamp(sc, members[i]);
       if (!best || ts > best_ts)
         best = v, best_n = vn, best_ts = ts;
     }

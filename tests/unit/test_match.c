@@ -245,7 +245,7 @@ TEST(match_survivorship_rules) {
   }
   r.n = 3;
   char *prio[] = {"crm", "shop"};
-  mt_survive_ctx sc = {&r, 1, 0, -1, prio, 2};
+  mt_survive_ctx sc = {&r, 1, 0, -1, prio, 2, NULL};
   uint32_t members[] = {0, 1, 2};
   sbd_ctx *ctx = sbd_ctx_new();
   mt_buf scratch = {0};
