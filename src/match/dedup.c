@@ -73,8 +73,7 @@ static sbd_status init_store(dd_run *d, const sbd_schema *schema) {
   r->ncols = schema->ncols;
   r->names = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(char *));
   r->types = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(sbd_type));
-  r->cols = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(mt_strcol));
-  if (!r->names || !r->types || !r->cols)
+  if (!r->names || !r->types)
     return SBD_ENOMEM;
   for (int i = 0; i < schema->ncols; i++) {
     r->types[i] = schema->fields[i].type;
@@ -118,15 +117,17 @@ static sbd_status grow_known(dd_run *d, size_t *cap) {
   return SBD_OK;
 }
 
-static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, size_t *known_cap) {
+static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
+                            size_t *known_cap) {
   mt_records *r = &d->recs;
   int64_t nrows = sbd_batch_nrows(b);
-  for (int64_t row = 0; row < nrows; row++) {
+  for (int64_t i = 0; i < nrows; i++) {
     RETURN_ERROR_IF(r->n >= MT_MAX_RECORDS, d->ctx, SBD_ELIMIT,
                     "dedup: more than %u records in one run", MT_MAX_RECORDS);
     RETURN_IF_ERROR(grow_known(d, known_cap));
+    row->len = 0;
     for (int c = 0; c < r->ncols; c++) {
-      int64_t n = sbd_batch_value_text(b, c, row, text->p, text->cap);
+      int64_t n = sbd_batch_value_text(b, c, i, text->p, text->cap);
       if (n >= 0 && (size_t)n >= text->cap) {
         size_t cap = text->cap;
         while (cap <= (size_t)n)
@@ -136,9 +137,9 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, size_t *known
           return SBD_ENOMEM;
         text->p = p;
         text->cap = cap;
-        n = sbd_batch_value_text(b, c, row, text->p, text->cap);
+        n = sbd_batch_value_text(b, c, i, text->p, text->cap);
       }
-      if (!mt_strcol_push(&r->cols[c], text->p, n < 0 ? 0 : (size_t)n, n < 0))
+      if (!mt_row_put(row, n < 0 ? NULL : text->p, n < 0 ? 0 : (size_t)n))
         return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
       if (c == d->cfg->id_idx) {
         RETURN_ERROR_IF(n < 0, d->ctx, SBD_EINPUT,
@@ -148,6 +149,8 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, size_t *known
           return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
       }
     }
+    if (!mt_records_add(r, row->p, row->len))
+      return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
     d->records_read++;
     if (d->cfg->id_idx < 0) {
       char id[64];
@@ -156,7 +159,7 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, size_t *known
       if (!mt_strcol_push(&r->ids, id, (size_t)n, false))
         return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
     }
-    r->known[r->n++] = -1;
+    r->known[r->n - 1] = -1;
   }
   return SBD_OK;
 }
@@ -196,7 +199,7 @@ static sbd_status read_inputs(dd_run *d) {
   st = mt_config_bind(d->ctx, cfg, schema);
   if (st == SBD_OK)
     st = d->recs.names ? check_state_columns(d, schema) : init_store(d, schema);
-  mt_buf text = {0};
+  mt_buf text = {0}, row = {0};
   size_t known_cap = d->recs.n;
   if (st == SBD_OK) {
     text.p = sbd_malloc(d->ctx, 256);
@@ -209,12 +212,13 @@ static sbd_status read_inputs(dd_run *d) {
     st = sbd_reader_next(reader, &b);
     if (st != SBD_OK || !b)
       break;
-    st = add_batch(d, b, &text, &known_cap);
+    st = add_batch(d, b, &text, &row, &known_cap);
     sbd_batch_free(b);
   }
   d->rejected = sbd_reader_rejected(reader);
   sbd_reader_close(reader);
   mt_buf_free(&text);
+  mt_buf_free(&row);
   return st;
 }
 
@@ -226,8 +230,9 @@ static sbd_status check_ids(dd_run *d) {
   if (!d->alive)
     return SBD_ENOMEM;
   memset(d->alive, 1, r->n + 1);
+  mt_keys ids = {&r->ids, 1, r->n ? r->n : 1};
   mt_keyindex ix;
-  if (!mt_keyindex_init(&ix, &r->ids, r->n))
+  if (!mt_keyindex_init(&ix, &ids, r->n))
     return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
   sbd_status st = SBD_OK;
   for (size_t i = 0; i < r->n && st == SBD_OK; i++) {
@@ -320,7 +325,7 @@ static void key_task_run(void *arg) {
     for (int j = 0; has && j < t->ncols; j++) {
       int c = t->cols[j];
       size_t n;
-      const char *v = mt_strcol_get(&r->cols[c], i, &n);
+      const char *v = mt_records_get(r, i, c, &n);
       if (!v) {
         has = false;
         break;
@@ -355,7 +360,7 @@ static void key_task_run(void *arg) {
 /* The key of every record over cols (null where a record has none) and its hash, computed in
  * ranges on the context's pool. */
 static sbd_status compute_keys(dd_run *d, placeholders *ph, const int *cols, int ncols,
-                               mt_strcol *out, uint64_t **hash_out) {
+                               mt_keys *out, uint64_t **hash_out) {
   RETURN_IF_ERROR(prepare_placeholders(d, ph, cols, ncols));
   size_t n = d->recs.n;
   uint64_t *hash = sbd_malloc(d->ctx, (n + 1) * sizeof(uint64_t));
@@ -398,19 +403,21 @@ static sbd_status compute_keys(dd_run *d, placeholders *ph, const int *cols, int
   }
   pthread_mutex_destroy(&l.lock);
   pthread_cond_destroy(&l.done);
+  /* The tasks' columns become the segments of the keys, without a copy. */
   bool oom = false;
+  out->seg = sbd_calloc(d->ctx, (size_t)ntasks, sizeof(mt_strcol));
+  out->nseg = out->seg ? ntasks : 0;
+  out->per = per;
   for (int i = 0; i < ntasks; i++) {
-    key_task *t = &tasks[i];
-    oom = oom || t->oom;
-    for (size_t k = 0; !oom && k < t->out.n; k++) {
-      size_t kn;
-      const char *kv = mt_strcol_get(&t->out, k, &kn);
-      oom = !mt_strcol_push(out, kv, kn, kv == NULL);
-    }
-    mt_strcol_free(&t->out);
+    oom = oom || tasks[i].oom || !out->seg;
+    if (out->seg)
+      out->seg[i] = tasks[i].out;
+    else
+      mt_strcol_free(&tasks[i].out);
   }
   free(tasks);
   if (oom) {
+    mt_keys_free(out);
     free(hash);
     return sbd_error(d->ctx, SBD_ENOMEM, "out of memory computing match keys");
   }
@@ -427,7 +434,7 @@ static void attribute(dd_run *d, uint32_t a, uint32_t b, int rule) {
 
 static sbd_status link_exact(dd_run *d, placeholders *ph, int k) {
   const mt_rule *rule = &d->cfg->rules[k];
-  mt_strcol keys = {0};
+  mt_keys keys = {0};
   uint64_t *hash = NULL;
   RETURN_IF_ERROR(compute_keys(d, ph, rule->cols, rule->ncols, &keys, &hash));
   mt_keyindex ix;
@@ -436,7 +443,8 @@ static sbd_status link_exact(dd_run *d, placeholders *ph, int k) {
     st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
   } else {
     for (size_t r = 0; r < d->recs.n; r++) {
-      if (keys.null[r])
+      size_t kn;
+      if (!mt_keys_get(&keys, r, &kn))
         continue;
       uint32_t first = mt_keyindex_find_or_add(&ix, hash[r], (uint32_t)r);
       if (first == UINT32_MAX) {
@@ -452,13 +460,13 @@ static sbd_status link_exact(dd_run *d, placeholders *ph, int k) {
     }
     mt_keyindex_free(&ix);
   }
-  mt_strcol_free(&keys);
+  mt_keys_free(&keys);
   free(hash);
   return st;
 }
 
 typedef struct block_order {
-  const mt_strcol *keys;
+  const mt_keys *keys;
   const uint64_t *hash;
 } block_order;
 
@@ -467,7 +475,7 @@ static int cmp_block(const void *ctx, uint32_t a, uint32_t b) {
   if (o->hash[a] != o->hash[b])
     return o->hash[a] < o->hash[b] ? -1 : 1;
   size_t na, nb;
-  const char *ka = mt_strcol_get(o->keys, a, &na), *kb = mt_strcol_get(o->keys, b, &nb);
+  const char *ka = mt_keys_get(o->keys, a, &na), *kb = mt_keys_get(o->keys, b, &nb);
   int c = memcmp(ka, kb, na < nb ? na : nb);
   if (c)
     return c;
@@ -480,7 +488,7 @@ static bool same_block(const block_order *o, uint32_t a, uint32_t b) {
   if (o->hash[a] != o->hash[b])
     return false;
   size_t na, nb;
-  const char *ka = mt_strcol_get(o->keys, a, &na), *kb = mt_strcol_get(o->keys, b, &nb);
+  const char *ka = mt_keys_get(o->keys, a, &na), *kb = mt_keys_get(o->keys, b, &nb);
   return na == nb && memcmp(ka, kb, na) == 0;
 }
 
@@ -507,7 +515,7 @@ static bool fuzzy_match(const mt_fuzzy *f, const uint32_t *a, size_t na, const u
 static sbd_status link_fuzzy(dd_run *d, placeholders *ph, int k) {
   const mt_fuzzy *f = &d->cfg->fuzzy[k];
   int rule_no = d->cfg->nrules + k;
-  mt_strcol blocks = {0}, fields = {0};
+  mt_keys blocks = {0}, fields = {0};
   uint64_t *bhash = NULL, *fhash = NULL;
   uint32_t *recs = NULL, *cps = NULL;
   size_t *lens = NULL;
@@ -520,9 +528,11 @@ static sbd_status link_fuzzy(dd_run *d, placeholders *ph, int k) {
     st = recs ? SBD_OK : SBD_ENOMEM;
   }
   if (st == SBD_OK) {
-    for (size_t r = 0; r < d->recs.n; r++)
-      if (!blocks.null[r] && !fields.null[r])
+    for (size_t r = 0; r < d->recs.n; r++) {
+      size_t bn, fn;
+      if (mt_keys_get(&blocks, r, &bn) && mt_keys_get(&fields, r, &fn))
         recs[n++] = (uint32_t)r;
+    }
     block_order o = {&blocks, bhash};
     if (!mt_sort_u32(recs, n, cmp_block, &o))
       st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
@@ -534,7 +544,7 @@ static sbd_status link_fuzzy(dd_run *d, placeholders *ph, int k) {
       size_t m = j - i;
       if (m > (size_t)f->max_block) {
         size_t kn;
-        const char *kv = mt_strcol_get(&blocks, recs[i], &kn);
+        const char *kv = mt_keys_get(&blocks, recs[i], &kn);
         st = note_skipped_block(d, f, kv, kn, m);
         i = j;
         continue;
@@ -552,7 +562,7 @@ static sbd_status link_fuzzy(dd_run *d, placeholders *ph, int k) {
       }
       for (size_t a = 0; a < m; a++) {
         size_t vn;
-        const char *v = mt_strcol_get(&fields, recs[i + a], &vn);
+        const char *v = mt_keys_get(&fields, recs[i + a], &vn);
         lens[a] = mt_utf8_decode(v, vn, cps + a * MT_MAX_FUZZY_CHARS, MT_MAX_FUZZY_CHARS);
       }
       for (size_t a = 0; a < m; a++) {
@@ -571,8 +581,8 @@ static sbd_status link_fuzzy(dd_run *d, placeholders *ph, int k) {
   free(cps);
   free(lens);
   free(recs);
-  mt_strcol_free(&blocks);
-  mt_strcol_free(&fields);
+  mt_keys_free(&blocks);
+  mt_keys_free(&fields);
   free(bhash);
   free(fhash);
   return st;
@@ -988,18 +998,7 @@ static sbd_status write_text_file(sbd_ctx *ctx, const char *path, const mt_buf *
 /* ---- the run ------------------------------------------------------------------------------------*/
 
 static void run_free(dd_run *d) {
-  mt_records *r = &d->recs;
-  for (int c = 0; c < r->ncols; c++) {
-    if (r->names)
-      free(r->names[c]);
-    if (r->cols)
-      mt_strcol_free(&r->cols[c]);
-  }
-  free(r->names);
-  free(r->types);
-  free(r->cols);
-  mt_strcol_free(&r->ids);
-  free(r->known);
+  mt_records_free(&d->recs);
   free(d->alive);
   free(d->rule);
   mt_uf_free(&d->uf);

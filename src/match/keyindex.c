@@ -10,7 +10,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-bool mt_keyindex_init(mt_keyindex *ix, const mt_strcol *keys, size_t expected) {
+bool mt_keyindex_init(mt_keyindex *ix, const mt_keys *keys, size_t expected) {
   memset(ix, 0, sizeof(*ix));
   size_t cap = 1024;
   while (cap < expected * 2)
@@ -58,12 +58,12 @@ uint32_t mt_keyindex_find_or_add(mt_keyindex *ix, uint64_t hash, uint32_t r) {
   if ((ix->len + 1) * 2 > ix->cap && !grow(ix))
     return UINT32_MAX;
   size_t rn;
-  const char *rk = mt_strcol_get(ix->keys, r, &rn);
+  const char *rk = mt_keys_get(ix->keys, r, &rn);
   size_t j = hash & (ix->cap - 1);
   while (ix->rec[j] != UINT32_MAX) {
     if (ix->hash[j] == hash) {
       size_t on;
-      const char *ok = mt_strcol_get(ix->keys, ix->rec[j], &on);
+      const char *ok = mt_keys_get(ix->keys, ix->rec[j], &on);
       if (on == rn && memcmp(ok, rk, rn) == 0)
         return ix->rec[j];
     }

@@ -55,6 +55,19 @@ static inline const char *mt_strcol_get(const mt_strcol *c, size_t i, size_t *n)
 }
 void mt_strcol_free(mt_strcol *c);
 
+/* Keys of all records, as the text columns that the tasks computing them filled: value i is
+ * value i % per of segment i / per. */
+typedef struct mt_keys {
+  mt_strcol *seg;
+  int nseg;
+  size_t per;
+} mt_keys;
+
+static inline const char *mt_keys_get(const mt_keys *k, size_t i, size_t *n) {
+  return mt_strcol_get(&k->seg[i / k->per], i % k->per, n);
+}
+void mt_keys_free(mt_keys *k);
+
 /* ---- the configuration (config.c) ------------------------------------------------------------*/
 
 typedef enum mt_norm_kind {
@@ -184,10 +197,10 @@ typedef struct mt_keyindex {
   uint64_t *hash;
   uint32_t *rec; /* UINT32_MAX: empty slot */
   size_t cap, len;
-  const mt_strcol *keys;
+  const mt_keys *keys;
 } mt_keyindex;
 
-bool mt_keyindex_init(mt_keyindex *ix, const mt_strcol *keys, size_t expected);
+bool mt_keyindex_init(mt_keyindex *ix, const mt_keys *keys, size_t expected);
 /* Returns the first record with the key of record r, inserting r when the key is new (then
  * returns r). UINT32_MAX when out of memory. */
 uint32_t mt_keyindex_find_or_add(mt_keyindex *ix, uint64_t hash, uint32_t r);
@@ -212,17 +225,30 @@ void mt_uf_free(mt_uf *uf);
 typedef int (*mt_cmp_fn)(const void *ctx, uint32_t a, uint32_t b);
 bool mt_sort_u32(uint32_t *a, size_t n, mt_cmp_fn cmp, const void *ctx);
 
-/* ---- records (the store the engine reads into) ------------------------------------------------*/
-
+/* ---- records (records.c) -----------------------------------------------------------------------
+ * The store the engine reads into: each record's values as one row of bytes, a value being a
+ * varint (its length + 1; 0 for null) and its bytes, with one offset per record. Rows cost the
+ * text plus about one byte per value and eight per record, where a column per field would cost
+ * nine bytes per value. */
 typedef struct mt_records {
   int ncols;
   char **names;
   sbd_type *types;
-  mt_strcol *cols; /* ncols */
-  mt_strcol ids;   /* each record's id: the id column's text, or generated "RUN-N" */
-  size_t n;
+  char *bytes;
+  size_t bytes_len, bytes_cap;
+  int64_t *row; /* n + 1 offsets into bytes */
+  size_t n, row_cap;
+  mt_strcol ids;  /* each record's id: the id column's text, or generated "RUN-N" */
   int64_t *known; /* entity id from the state, or -1 */
 } mt_records;
+
+/* Appends a value (s NULL: a null) to the row being built in row. */
+bool mt_row_put(mt_buf *row, const char *s, size_t n);
+/* Appends the row built in row[0..len) as the next record. */
+bool mt_records_add(mt_records *r, const char *row, size_t len);
+/* Value col of record rec, or NULL for a null; *n is its length. */
+const char *mt_records_get(const mt_records *r, size_t rec, int col, size_t *n);
+void mt_records_free(mt_records *r);
 
 /* ---- survivorship (survive.c) ----------------------------------------------------------------*/
 

@@ -97,7 +97,7 @@ sbd_status mt_state_load(sbd_ctx *ctx, const char *dir, mt_records *recs, mt_sta
   reader r = {f, path, false};
   char magic[8];
   sbd_status s = SBD_OK;
-  mt_buf b = {0};
+  mt_buf b = {0}, row = {0};
   if (fread(magic, 1, 8, f) != 8 || memcmp(magic, STATE_MAGIC, 8) != 0) {
     s = sbd_error(ctx, SBD_EINPUT, "%s: not a dedup state file (or of another version)", path);
     goto done;
@@ -113,8 +113,7 @@ sbd_status mt_state_load(sbd_ctx *ctx, const char *dir, mt_records *recs, mt_sta
   recs->ncols = (int)ncols;
   recs->names = sbd_calloc(ctx, ncols + 1, sizeof(char *));
   recs->types = sbd_calloc(ctx, ncols + 1, sizeof(sbd_type));
-  recs->cols = sbd_calloc(ctx, ncols + 1, sizeof(mt_strcol));
-  if (!recs->names || !recs->types || !recs->cols) {
+  if (!recs->names || !recs->types) {
     s = SBD_ENOMEM;
     goto done;
   }
@@ -140,24 +139,25 @@ sbd_status mt_state_load(sbd_ctx *ctx, const char *dir, mt_records *recs, mt_sta
     recs->known[k] = (int64_t)get_le(&r, 8);
     uint32_t n = (uint32_t)get_le(&r, 4);
     bool ok = get_bytes(&r, &b, n) && mt_strcol_push(&recs->ids, b.p, b.len, false);
+    row.len = 0;
     for (uint32_t i = 0; ok && i < ncols && !r.bad; i++) {
       n = (uint32_t)get_le(&r, 4);
       if (n == NULL_LEN)
-        ok = mt_strcol_push(&recs->cols[i], NULL, 0, true);
+        ok = mt_row_put(&row, NULL, 0);
       else
-        ok = get_bytes(&r, &b, n) && mt_strcol_push(&recs->cols[i], b.p, b.len, false);
+        ok = get_bytes(&r, &b, n) && mt_row_put(&row, b.p, b.len);
     }
+    ok = ok && (r.bad || mt_records_add(recs, row.p ? row.p : "", row.len));
     if (!ok) {
       s = sbd_error(ctx, SBD_ENOMEM, "out of memory reading %s", path);
       goto done;
     }
-    if (!r.bad)
-      recs->n = k + 1;
   }
   if (r.bad || fgetc(f) != EOF)
     s = sbd_error(ctx, SBD_EINPUT, "%s: corrupt or truncated (after %zu records)", path, recs->n);
 done:
   mt_buf_free(&b);
+  mt_buf_free(&row);
   fclose(f);
   free(path);
   return s;
@@ -197,7 +197,7 @@ static sbd_status write_records(sbd_ctx *ctx, io_file *f, const mt_records *recs
     const char *s = mt_strcol_get(&recs->ids, r, &n);
     RETURN_IF_ERROR(put_str(ctx, f, s, n));
     for (int i = 0; i < recs->ncols; i++) {
-      s = mt_strcol_get(&recs->cols[i], r, &n);
+      s = mt_records_get(recs, r, i, &n);
       RETURN_IF_ERROR(put_str(ctx, f, s, n));
     }
   }

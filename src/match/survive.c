@@ -69,7 +69,7 @@ static sbd_status push_text(sbd_ctx *ctx, sbd_vec *out, const char *s, size_t n)
 
 double mt_survive_timestamp(const mt_survive_ctx *sc, uint32_t r) {
   size_t n;
-  const char *s = mt_strcol_get(&sc->recs->cols[sc->ts_idx], r, &n);
+  const char *s = mt_records_get(sc->recs, r, sc->ts_idx, &n);
   if (!s)
     return -INFINITY;
   switch (sc->recs->types[sc->ts_idx]) {
@@ -92,7 +92,7 @@ static int source_rank(const mt_survive_ctx *sc, uint32_t r) {
   if (sc->source_idx < 0)
     return 0;
   size_t n;
-  const char *s = mt_strcol_get(&sc->recs->cols[sc->source_idx], r, &n);
+  const char *s = mt_records_get(sc->recs, r, sc->source_idx, &n);
   for (int i = 0; s && i < sc->npriority; i++)
     if (strlen(sc->priority[i]) == n && memcmp(sc->priority[i], s, n) == 0)
       return i;
@@ -153,7 +153,7 @@ static void sort_values(value_ref *v, size_t n, value_ref *tmp) {
 
 sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt_survive how,
                              const uint32_t *members, size_t n, sbd_vec *out, mt_buf *scratch) {
-  const mt_strcol *c = &sc->recs->cols[col];
+  const mt_records *c = sc->recs;
   sbd_type t = sc->recs->types[col];
   const char *best = NULL;
   size_t best_n = 0;
@@ -163,7 +163,7 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
     uint32_t last = 0;
     for (size_t i = 0; i < n; i++) {
       size_t vn;
-      const char *v = mt_strcol_get(c, members[i], &vn);
+      const char *v = mt_records_get(c, members[i], col, &vn);
       if (!v)
         continue;
       if (sc->ts_idx < 0) {
@@ -182,7 +182,7 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
     int best_rank = 0;
     for (size_t i = 0; i < n; i++) {
       size_t vn;
-      const char *v = mt_strcol_get(c, members[i], &vn);
+      const char *v = mt_records_get(c, members[i], col, &vn);
       if (!v)
         continue;
       int rank = source_rank(sc, members[i]);
@@ -197,7 +197,7 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
   case MT_LONGEST:
     for (size_t i = 0; i < n; i++) {
       size_t vn;
-      const char *v = mt_strcol_get(c, members[i], &vn);
+      const char *v = mt_records_get(c, members[i], col, &vn);
       if (!v)
         continue;
       bool better;
@@ -219,7 +219,7 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
     double dsum = 0;
     for (size_t i = 0; i < n; i++) {
       size_t vn;
-      const char *v = mt_strcol_get(c, members[i], &vn);
+      const char *v = mt_records_get(c, members[i], col, &vn);
       if (!v)
         continue;
       any = true;
@@ -251,7 +251,7 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
       return sbd_error(ctx, SBD_ENOMEM, "out of memory");
     size_t k = 0;
     for (size_t i = 0; i < n; i++) {
-      v[k].s = mt_strcol_get(c, members[i], &v[k].n);
+      v[k].s = mt_records_get(c, members[i], col, &v[k].n);
       if (v[k].s)
         k++;
     }

@@ -110,3 +110,10 @@ void mt_strcol_free(mt_strcol *c) {
   free(c->bytes);
   memset(c, 0, sizeof(*c));
 }
+
+void mt_keys_free(mt_keys *k) {
+  for (int i = 0; i < k->nseg; i++)
+    mt_strcol_free(&k->seg[i]);
+  free(k->seg);
+  memset(k, 0, sizeof(*k));
+}

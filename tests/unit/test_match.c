@@ -156,8 +156,9 @@ TEST(match_keyindex_verifies_bytes_on_collision) {
   const char *vals[] = {"alpha", "beta", "alpha", "gamma", "beta"};
   for (int i = 0; i < 5; i++)
     ASSERT_TRUE(mt_strcol_push(&keys, vals[i], strlen(vals[i]), false));
+  mt_keys kk = {&keys, 1, 5};
   mt_keyindex ix;
-  ASSERT_TRUE(mt_keyindex_init(&ix, &keys, 2));
+  ASSERT_TRUE(mt_keyindex_init(&ix, &kk, 2));
   /* Every key gets the same hash: only the bytes can tell them apart. */
   uint32_t want[] = {0, 1, 0, 3, 1};
   for (uint32_t r = 0; r < 5; r++)
@@ -169,8 +170,16 @@ TEST(match_keyindex_verifies_bytes_on_collision) {
     int n = snprintf(buf, sizeof(buf), "k%d", i % 2500);
     ASSERT_TRUE(mt_strcol_push(&many, buf, (size_t)n, false));
   }
+  /* Two segments, as the tasks that compute keys leave them. */
+  mt_strcol halves[2] = {{0}, {0}};
+  for (size_t i = 0; i < many.n; i++) {
+    size_t n;
+    const char *k = mt_strcol_get(&many, i, &n);
+    ASSERT_TRUE(mt_strcol_push(&halves[i / 2500], k, n, false));
+  }
+  mt_keys mk = {halves, 2, 2500};
   mt_keyindex big;
-  ASSERT_TRUE(mt_keyindex_init(&big, &many, 1));
+  ASSERT_TRUE(mt_keyindex_init(&big, &mk, 1));
   for (uint32_t r = 0; r < 5000; r++) {
     size_t n;
     const char *k = mt_strcol_get(&many, r, &n);
@@ -178,6 +187,8 @@ TEST(match_keyindex_verifies_bytes_on_collision) {
   }
   ASSERT_EQ(big.len, 2500);
   mt_keyindex_free(&big);
+  mt_strcol_free(&halves[0]);
+  mt_strcol_free(&halves[1]);
   mt_keyindex_free(&ix);
   mt_strcol_free(&many);
   mt_strcol_free(&keys);
@@ -228,22 +239,21 @@ TEST(match_survivorship_rules) {
   sbd_type types[] = {SBD_STRING, SBD_TIMESTAMP, SBD_INT64, SBD_STRING};
   r.names = names;
   r.types = types;
-  mt_strcol cols[4];
-  memset(cols, 0, sizeof(cols));
-  r.cols = cols;
   const char *rows[3][4] = {{"shop", "2024-01-02 00:00:00", "5", "Ann"},
                             {"crm", "2023-01-01 00:00:00", "10", "Annabel"},
                             {"web", "2024-06-01 00:00:00", NULL, "Ann"}};
   for (int i = 0; i < 3; i++) {
+    mt_buf row = {0};
     for (int c = 0; c < 4; c++) {
       const char *v = rows[i][c];
-      ASSERT_TRUE(mt_strcol_push(&cols[c], v, v ? strlen(v) : 0, v == NULL));
+      ASSERT_TRUE(mt_row_put(&row, v, v ? strlen(v) : 0));
     }
+    ASSERT_TRUE(mt_records_add(&r, row.p, row.len));
+    mt_buf_free(&row);
     char id[8];
     snprintf(id, sizeof(id), "r%d", i);
     ASSERT_TRUE(mt_strcol_push(&r.ids, id, strlen(id), false));
   }
-  r.n = 3;
   char *prio[] = {"crm", "shop"};
   mt_survive_ctx sc = {&r, 1, 0, -1, prio, 2, NULL};
   uint32_t members[] = {0, 1, 2};
@@ -281,8 +291,8 @@ TEST(match_survivorship_rules) {
     vec_free(v);
   }
   mt_buf_free(&scratch);
-  for (int c = 0; c < 4; c++)
-    mt_strcol_free(&cols[c]);
+  free(r.bytes);
+  free(r.row);
   mt_strcol_free(&r.ids);
   sbd_ctx_free(ctx);
 }
