@@ -9,7 +9,9 @@
  *  2. Link: for each match rule, each record's key (its columns normalized, joined by U+001F; a
  *     null, empty or placeholder component means no key) is computed on the pool, in ranges of
  *     records, and hashed to 64 bits; the key index (keyindex.c) finds the first record with the
- *     same key, verifying the bytes, and the two are joined in the union-find. Fuzzy rules group
+ *     same key, verifying the bytes, and the two are joined in the union-find (when the keys
+ *     would not fit in the memory limit beside the records, they spill to partitions on disk
+ *     first). Fuzzy rules group
  *     records by their blocking key, skip (and report) blocks above max_block, and join the
  *     pairs of a block whose field is similar enough.
  *  3. Cluster: the connected components. A component above max_cluster is reported and not
@@ -25,9 +27,11 @@
 #include "match/match_int.h"
 #include "io/io_int.h"
 
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #define RULE_NONE (-1)
 #define RULE_OVERSIZED (-2)
@@ -64,6 +68,8 @@ typedef struct dd_run {
   size_t nmerges, merges_cap;
   int64_t new_entities;
   int64_t hist[NBUCKETS];
+  int64_t memory_limit; /* bytes: the record store must fit, the key index adapts */
+  int *key_partitions;  /* per exact rule: 1 in memory, more when spilled */
 } dd_run;
 
 /* ---- reading ----------------------------------------------------------------------------------*/
@@ -310,16 +316,24 @@ typedef struct key_task {
   size_t lo, hi;
   mt_strcol out;
   uint64_t *hash;
-  bool oom;
+  FILE **spill; /* npart files: keys go there by hash instead of to out and hash */
+  int npart;
+  bool oom, io_error;
   latch *l;
 } key_task;
+
+/* A spilled key: record, hash, length, then the key bytes. */
+typedef struct spill_head {
+  uint32_t rec, len;
+  uint64_t hash;
+} spill_head;
 
 /* Computes the keys of records [lo, hi) into the task's own column. */
 static void key_task_run(void *arg) {
   key_task *t = arg;
   const mt_records *r = &t->d->recs;
   mt_buf key = {0}, part = {0};
-  for (size_t i = t->lo; i < t->hi && !t->oom; i++) {
+  for (size_t i = t->lo; i < t->hi && !t->oom && !t->io_error; i++) {
     bool has = t->d->alive[i];
     key.len = 0;
     for (int j = 0; has && j < t->ncols; j++) {
@@ -343,9 +357,20 @@ static void key_task_run(void *arg) {
         t->oom = true;
     }
     size_t klen = key.len > MT_MAX_KEY_BYTES ? MT_MAX_KEY_BYTES : key.len;
+    uint64_t h = has ? hash_bytes(key.p, klen, 0) : 0;
+    if (t->spill) {
+      if (has && !t->oom) {
+        /* The top bits pick the partition; the index uses the low ones. */
+        FILE *f = t->spill[(h >> 40) % (uint64_t)t->npart];
+        spill_head head = {(uint32_t)i, (uint32_t)klen, h};
+        if (fwrite(&head, sizeof(head), 1, f) != 1 || fwrite(key.p, 1, klen, f) != klen)
+          t->io_error = true;
+      }
+      continue;
+    }
     if (!t->oom && !mt_strcol_push(&t->out, key.p, has ? klen : 0, !has))
       t->oom = true;
-    t->hash[i] = has ? hash_bytes(key.p, klen, 0) : 0;
+    t->hash[i] = h;
   }
   mt_buf_free(&key);
   mt_buf_free(&part);
@@ -357,34 +382,12 @@ static void key_task_run(void *arg) {
   }
 }
 
-/* The key of every record over cols (null where a record has none) and its hash, computed in
- * ranges on the context's pool. */
-static sbd_status compute_keys(dd_run *d, placeholders *ph, const int *cols, int ncols,
-                               mt_keys *out, uint64_t **hash_out) {
-  RETURN_IF_ERROR(prepare_placeholders(d, ph, cols, ncols));
-  size_t n = d->recs.n;
-  uint64_t *hash = sbd_malloc(d->ctx, (n + 1) * sizeof(uint64_t));
-  if (!hash)
-    return SBD_ENOMEM;
-  int threads = sbd_ctx_threads(d->ctx);
-  pool *p = threads > 1 && n > 8192 ? ctx_pool(d->ctx) : NULL;
-  int ntasks = p ? threads * 4 : 1;
-  key_task *tasks = sbd_calloc(d->ctx, (size_t)ntasks, sizeof(key_task));
-  if (!tasks) {
-    free(hash);
-    return SBD_ENOMEM;
-  }
+/* Runs key tasks over all records, in ranges on the context's pool. */
+static sbd_status run_key_tasks(dd_run *d, key_task *tasks, int ntasks, pool *p) {
   latch l;
   pthread_mutex_init(&l.lock, NULL);
   pthread_cond_init(&l.done, NULL);
   l.left = 0;
-  size_t per = n / (size_t)ntasks + 1;
-  for (int i = 0; i < ntasks; i++) {
-    key_task *t = &tasks[i];
-    t->d = d, t->cols = cols, t->ncols = ncols, t->ph = ph, t->hash = hash;
-    t->lo = (size_t)i * per < n ? (size_t)i * per : n;
-    t->hi = t->lo + per < n ? t->lo + per : n;
-  }
   if (p) {
     l.left = ntasks;
     for (int i = 0; i < ntasks; i++) {
@@ -399,10 +402,44 @@ static sbd_status compute_keys(dd_run *d, placeholders *ph, const int *cols, int
       pthread_cond_wait(&l.done, &l.lock);
     pthread_mutex_unlock(&l.lock);
   } else {
-    key_task_run(&tasks[0]);
+    for (int i = 0; i < ntasks; i++)
+      key_task_run(&tasks[i]);
   }
   pthread_mutex_destroy(&l.lock);
   pthread_cond_destroy(&l.done);
+  return SBD_OK;
+}
+
+/* How the records are cut into tasks: several per thread when the pool is worth it. */
+static int plan_tasks(dd_run *d, pool **p) {
+  int threads = sbd_ctx_threads(d->ctx);
+  *p = threads > 1 && d->recs.n > 8192 ? ctx_pool(d->ctx) : NULL;
+  return *p ? threads * 4 : 1;
+}
+
+/* The key of every record over cols (null where a record has none) and its hash. */
+static sbd_status compute_keys(dd_run *d, placeholders *ph, const int *cols, int ncols,
+                               mt_keys *out, uint64_t **hash_out) {
+  RETURN_IF_ERROR(prepare_placeholders(d, ph, cols, ncols));
+  size_t n = d->recs.n;
+  uint64_t *hash = sbd_malloc(d->ctx, (n + 1) * sizeof(uint64_t));
+  if (!hash)
+    return SBD_ENOMEM;
+  pool *p;
+  int ntasks = plan_tasks(d, &p);
+  key_task *tasks = sbd_calloc(d->ctx, (size_t)ntasks, sizeof(key_task));
+  if (!tasks) {
+    free(hash);
+    return SBD_ENOMEM;
+  }
+  size_t per = n / (size_t)ntasks + 1;
+  for (int i = 0; i < ntasks; i++) {
+    key_task *t = &tasks[i];
+    t->d = d, t->cols = cols, t->ncols = ncols, t->ph = ph, t->hash = hash;
+    t->lo = (size_t)i * per < n ? (size_t)i * per : n;
+    t->hi = t->lo + per < n ? t->lo + per : n;
+  }
+  run_key_tasks(d, tasks, ntasks, p);
   /* The tasks' columns become the segments of the keys, without a copy. */
   bool oom = false;
   out->seg = sbd_calloc(d->ctx, (size_t)ntasks, sizeof(mt_strcol));
@@ -432,8 +469,194 @@ static void attribute(dd_run *d, uint32_t a, uint32_t b, int rule) {
     d->rule[b] = (int16_t)rule;
 }
 
+/* ---- the key index in partitions spilled to temporary files ------------------------------------
+ * When the keys of a rule would not fit in what the memory limit leaves beside the records, each
+ * task writes its records' keys to one of npart temporary files by hash; then each partition (the
+ * same key always lands in the same one) is read back alone, indexed and linked. The links are
+ * those of the in-memory index, as a key's records all meet in its partition. */
+
+/* The bytes the record store holds (it stays in memory). */
+static int64_t records_bytes(const dd_run *d) {
+  const mt_records *r = &d->recs;
+  return (int64_t)(r->bytes_cap + r->row_cap * sizeof(int64_t) + r->ids.bytes_cap +
+                   r->ids.cap * (sizeof(int64_t) + 1) + r->n * sizeof(int64_t));
+}
+
+/* The bytes an in-memory key index for cols needs, estimated from a sample of records: keys,
+ * offsets and hashes (about 17 bytes a record beyond the key), the table (24 bytes a record), the
+ * union-find and rule marks already held. */
+static sbd_status estimate_key_bytes(dd_run *d, placeholders *ph, const int *cols, int ncols,
+                                     int64_t *out) {
+  RETURN_IF_ERROR(prepare_placeholders(d, ph, cols, ncols));
+  size_t n = d->recs.n, sample = n < 4096 ? n : 4096;
+  key_task t;
+  memset(&t, 0, sizeof(t));
+  uint64_t *hash = sbd_malloc(d->ctx, (n + 1) * sizeof(uint64_t));
+  if (!hash)
+    return SBD_ENOMEM;
+  int64_t key_bytes = 0;
+  /* Evenly spread sample ranges of 64 records. */
+  size_t step = sample ? n / (sample / 64 + 1) + 1 : 1;
+  size_t seen = 0;
+  for (size_t lo = 0; lo < n && !t.oom; lo += step) {
+    t.d = d, t.cols = cols, t.ncols = ncols, t.ph = ph, t.hash = hash;
+    t.lo = lo;
+    t.hi = lo + 64 < n ? lo + 64 : n;
+    key_task_run(&t);
+    seen += t.hi - t.lo;
+  }
+  key_bytes = t.out.n ? (int64_t)t.out.off[t.out.n] : 0;
+  bool oom = t.oom;
+  mt_strcol_free(&t.out);
+  free(hash);
+  if (oom)
+    return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+  double per_record = seen ? (double)key_bytes / (double)seen : 0;
+  *out = (int64_t)((per_record + 17 + 24) * (double)n);
+  return SBD_OK;
+}
+
+static sbd_status link_partition(dd_run *d, int k, FILE **files, int nfiles) {
+  mt_strcol keys = {0};
+  uint32_t *recs = NULL;
+  uint64_t *hash = NULL;
+  size_t n = 0, cap = 0;
+  sbd_status st = SBD_OK;
+  for (int f = 0; f < nfiles && st == SBD_OK; f++) {
+    rewind(files[f]);
+    spill_head head;
+    while (st == SBD_OK && fread(&head, sizeof(head), 1, files[f]) == 1) {
+      char *buf = sbd_malloc(d->ctx, head.len + 1);
+      if (!buf) {
+        st = SBD_ENOMEM;
+        break;
+      }
+      if (fread(buf, 1, head.len, files[f]) != head.len) {
+        free(buf);
+        st = sbd_error(d->ctx, SBD_EIO, "dedup: a spilled key partition is truncated");
+        break;
+      }
+      if (n == cap) {
+        cap = cap ? cap * 2 : 4096;
+        uint32_t *r2 = realloc(recs, cap * sizeof(uint32_t));
+        uint64_t *h2 = r2 ? realloc(hash, cap * sizeof(uint64_t)) : NULL;
+        if (r2)
+          recs = r2;
+        if (h2)
+          hash = h2;
+        if (!r2 || !h2) {
+          free(buf);
+          st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+          break;
+        }
+      }
+      recs[n] = head.rec;
+      hash[n] = head.hash;
+      bool ok = mt_strcol_push(&keys, buf, head.len, false);
+      free(buf);
+      if (!ok) {
+        st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+        break;
+      }
+      n++;
+    }
+    if (st == SBD_OK && ferror(files[f]))
+      st = sbd_error(d->ctx, SBD_EIO, "dedup: cannot read back a spilled key partition");
+  }
+  if (st == SBD_OK && n > 0) {
+    mt_keys kk = {&keys, 1, n};
+    mt_keyindex ix;
+    if (!mt_keyindex_init(&ix, &kk, n / 2)) {
+      st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+    } else {
+      for (size_t i = 0; i < n; i++) {
+        uint32_t first = mt_keyindex_find_or_add(&ix, hash[i], (uint32_t)i);
+        if (first == UINT32_MAX) {
+          st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+          break;
+        }
+        if (first != i) {
+          d->links[k]++;
+          mt_uf_union(&d->uf, recs[first], recs[i]);
+          attribute(d, recs[first], recs[i], k);
+        }
+      }
+      mt_keyindex_free(&ix);
+    }
+  }
+  mt_strcol_free(&keys);
+  free(recs);
+  free(hash);
+  return st;
+}
+
+static sbd_status link_exact_spilled(dd_run *d, placeholders *ph, int k, int npart) {
+  const mt_rule *rule = &d->cfg->rules[k];
+  pool *p;
+  int ntasks = plan_tasks(d, &p);
+  size_t n = d->recs.n;
+  key_task *tasks = sbd_calloc(d->ctx, (size_t)ntasks, sizeof(key_task));
+  FILE **files = sbd_calloc(d->ctx, (size_t)ntasks * (size_t)npart, sizeof(FILE *));
+  uint64_t *hash = sbd_malloc(d->ctx, sizeof(uint64_t) * (n + 1));
+  sbd_status st = tasks && files && hash ? SBD_OK : SBD_ENOMEM;
+  for (int i = 0; st == SBD_OK && i < ntasks * npart; i++) {
+    files[i] = tmpfile();
+    if (!files[i])
+      st = sbd_error(d->ctx, SBD_EIO, "dedup: cannot create a temporary file to spill keys: %s",
+                     strerror(errno));
+  }
+  size_t per = n / (size_t)ntasks + 1;
+  if (st == SBD_OK) {
+    for (int i = 0; i < ntasks; i++) {
+      key_task *t = &tasks[i];
+      t->d = d, t->cols = rule->cols, t->ncols = rule->ncols, t->ph = ph, t->hash = hash;
+      t->lo = (size_t)i * per < n ? (size_t)i * per : n;
+      t->hi = t->lo + per < n ? t->lo + per : n;
+      t->spill = files + (size_t)i * (size_t)npart;
+      t->npart = npart;
+    }
+    run_key_tasks(d, tasks, ntasks, p);
+    for (int i = 0; i < ntasks && st == SBD_OK; i++) {
+      if (tasks[i].oom)
+        st = sbd_error(d->ctx, SBD_ENOMEM, "out of memory computing match keys");
+      else if (tasks[i].io_error)
+        st = sbd_error(d->ctx, SBD_EIO, "dedup: cannot write spilled keys: %s", strerror(errno));
+      mt_strcol_free(&tasks[i].out);
+    }
+  }
+  /* Partition q is file q of every task, in task order. */
+  FILE **mine = st == SBD_OK ? sbd_calloc(d->ctx, (size_t)ntasks, sizeof(FILE *)) : NULL;
+  if (st == SBD_OK && !mine)
+    st = SBD_ENOMEM;
+  for (int q = 0; q < npart && st == SBD_OK; q++) {
+    for (int i = 0; i < ntasks; i++)
+      mine[i] = files[(size_t)i * (size_t)npart + (size_t)q];
+    st = link_partition(d, k, mine, ntasks);
+  }
+  free(mine);
+  for (int i = 0; files && i < ntasks * npart; i++)
+    if (files[i])
+      fclose(files[i]);
+  free(files);
+  free(tasks);
+  free(hash);
+  return st;
+}
+
 static sbd_status link_exact(dd_run *d, placeholders *ph, int k) {
   const mt_rule *rule = &d->cfg->rules[k];
+  int64_t need = 0, left = d->memory_limit - records_bytes(d);
+  RETURN_IF_ERROR(estimate_key_bytes(d, ph, rule->cols, rule->ncols, &need));
+  if (need > left) {
+    /* Enough partitions that one fits in half of what is left (a power of two, at most 4096). */
+    int npart = 2;
+    int64_t room = left / 2 > (1 << 20) ? left / 2 : (1 << 20);
+    while (npart < 4096 && need / npart > room)
+      npart *= 2;
+    d->key_partitions[k] = npart;
+    return link_exact_spilled(d, ph, k, npart);
+  }
+  d->key_partitions[k] = 1;
   mt_keys keys = {0};
   uint64_t *hash = NULL;
   RETURN_IF_ERROR(compute_keys(d, ph, rule->cols, rule->ncols, &keys, &hash));
@@ -931,6 +1154,10 @@ static bool summary_json(const dd_run *d, mt_buf *j) {
     ok = (k == 0 || mt_buf_addc(j, ',')) && mt_buf_json_str(j, name, strlen(name)) &&
          mt_buf_printf(j, ":%lld", (long long)d->links[k]);
   }
+  ok = ok && mt_buf_printf(j, "},\"key_partitions\":{");
+  for (int k = 0; ok && k < c->nrules; k++)
+    ok = (k == 0 || mt_buf_addc(j, ',')) && mt_buf_json_str(j, c->rules[k].name, strlen(c->rules[k].name)) &&
+         mt_buf_printf(j, ":%d", d->key_partitions[k]);
   ok = ok && mt_buf_add(j, "},\"cluster_sizes\":{", 19);
   for (int b = 0; ok && b < NBUCKETS; b++)
     ok = mt_buf_printf(j, "%s\"%s\":%lld", b ? "," : "", bucket_names[b], (long long)d->hist[b]);
@@ -975,6 +1202,10 @@ static bool summary_text(const dd_run *d, mt_buf *t) {
                              "were not merged\n",
                              (long long)d->noversized, (long long)c->max_cluster,
                              (long long)d->oversized_records);
+  for (int k = 0; ok && k < c->nrules; k++)
+    if (d->key_partitions[k] > 1)
+      ok = mt_buf_printf(t, "spilled:   the keys of rule %s, in %d partitions (memory limit)\n",
+                         c->rules[k].name, d->key_partitions[k]);
   if (d->nskipped)
     ok = ok && mt_buf_printf(t, "skipped:   %lld fuzzy blocks above max_block\n",
                              (long long)d->nskipped);
@@ -1003,6 +1234,7 @@ static void run_free(dd_run *d) {
   free(d->rule);
   mt_uf_free(&d->uf);
   free(d->links);
+  free(d->key_partitions);
   mt_buf_free(&d->skipped_json);
   mt_buf_free(&d->oversized_json);
   free(d->order);
@@ -1024,12 +1256,17 @@ static sbd_status run(dd_run *d, mt_buf *json, mt_buf *text) {
   }
   d->st.run++;
   RETURN_IF_ERROR(read_inputs(d));
+  RETURN_ERROR_IF(records_bytes(d) > d->memory_limit, d->ctx, SBD_ELIMIT,
+                  "dedup: the records alone take %lld MiB, above the memory limit of %lld MiB "
+                  "(--memory-limit)",
+                  (long long)(records_bytes(d) >> 20), (long long)(d->memory_limit >> 20));
   RETURN_IF_ERROR(check_ids(d));
   size_t n = d->recs.n;
   const mt_config *c = d->cfg;
   d->rule = sbd_malloc(d->ctx, (n + 1) * sizeof(int16_t));
   d->links = sbd_calloc(d->ctx, (size_t)(c->nrules + c->nfuzzy) + 1, sizeof(int64_t));
-  if (!d->rule || !d->links)
+  d->key_partitions = sbd_calloc(d->ctx, (size_t)c->nrules + 1, sizeof(int));
+  if (!d->rule || !d->links || !d->key_partitions)
     return SBD_ENOMEM;
   RETURN_ERROR_IF(c->nrules + c->nfuzzy > 30000, d->ctx, SBD_ELIMIT,
                   "dedup: more than 30000 rules");
@@ -1077,12 +1314,18 @@ sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_option
     *summary_json = NULL;
   if (summary_text)
     *summary_text = NULL;
-  static const char *const known[] = {"state"};
+  static const char *const known[] = {"state", "memory_limit"};
   if (opts)
-    RETURN_IF_ERROR(opt_check_known(ctx, opts, "dedup", known, 1));
+    RETURN_IF_ERROR(opt_check_known(ctx, opts, "dedup", known, 2));
   dd_run d;
   memset(&d, 0, sizeof(d));
   d.ctx = ctx;
+  long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGE_SIZE);
+  int64_t half_ram = pages > 0 && page_bytes > 0 ? (int64_t)pages * page_bytes / 2 : INT64_C(1) << 32;
+  RETURN_IF_ERROR(opt_get_bytes(ctx, opts, "memory_limit", half_ram, &d.memory_limit));
+  RETURN_ERROR_IF(d.memory_limit < (1 << 20), ctx, SBD_EUSAGE,
+                  "dedup: the memory limit must be at least 1M, not %lld bytes",
+                  (long long)d.memory_limit);
   d.state_dir = opts ? sbd_options_get(opts, "state") : NULL;
   if (d.state_dir && !*d.state_dir)
     return sbd_error(ctx, SBD_EUSAGE, "dedup: the state folder is an empty path");

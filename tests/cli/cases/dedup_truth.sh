@@ -1,4 +1,4 @@
-# dedup of 30000 generated accounts with known truth (bench/gen-accounts): pairwise precision >= 0.995 and recall >= 0.95, exact keys alone never link two customers, placeholders left unlisted trip the cluster guard, the same outputs whatever the input order and thread count, and incremental runs that keep ids and end with the clusters of one full run
+# dedup of 30000 generated accounts with known truth (bench/gen-accounts): pairwise precision >= 0.995 and recall >= 0.95, exact keys alone never link two customers, placeholders left unlisted trip the cluster guard, the same outputs whatever the input order, thread count or memory limit (keys spilled), and incremental runs that keep ids and end with the clusters of one full run
 root=$DATA/../../..
 "$root/bench/gen-accounts" 30000 acc.csv 7 || exit 1
 cat > truth.yaml <<'YAML'
@@ -56,6 +56,16 @@ mkdir shuffled
 cp truth.yaml shuffled/
 sbd dedup shuffled/truth.yaml --threads 1 > /dev/null || echo "dedup failed"
 cmp golden.csv shuffled/golden.csv && cmp mapping.csv shuffled/mapping.csv && echo "same outputs for another order and 1 thread: ok"
+
+# A memory limit the keys do not fit in: they spill to partitions on disk, and nothing changes;
+# a limit the records themselves do not fit in is an error.
+mkdir spill
+cp acc.csv truth.yaml spill/
+sbd dedup spill/truth.yaml --memory-limit 6M --json > spill/s.json || echo "dedup failed"
+grep -o '"key_partitions":{[^}]*}' spill/s.json
+cmp golden.csv spill/golden.csv && cmp mapping.csv spill/mapping.csv && echo "same outputs with keys spilled: ok"
+sbd dedup truth.yaml --memory-limit 2M
+echo "exit $?"
 
 # Incremental: two halves with --state give the clusters of the full run, and every id of the
 # first run survives (or is recorded as merged into an older one).
