@@ -226,9 +226,14 @@ sbd_status mt_survive_column(sbd_ctx *ctx, const mt_survive_ctx *sc, int col, mt
       if (t == SBD_INT64) {
         int64_t x = 0;
         num_parse_int64(v, vn, &x);
-        RETURN_ERROR_IF(__builtin_add_overflow(isum, x, &isum), ctx, SBD_EINPUT,
-                        "dedup: sum of column '%s' overflows INT64 in the cluster of record '%s'",
-                        sc->recs->names[col], sc->recs->ids.bytes + sc->recs->ids.off[members[0]]);
+        if (__builtin_add_overflow(isum, x, &isum)) {
+          size_t idn;
+          const char *id = mt_strcol_get(&sc->recs->ids, members[0], &idn);
+          char q[96];
+          return sbd_error(ctx, SBD_EINPUT,
+                           "dedup: sum of column '%s' overflows INT64 in the cluster of record %s",
+                           sc->recs->names[col], sbd_quote_value(q, sizeof(q), id, idn));
+        }
       } else {
         double x = 0;
         num_parse_double(v, vn, &x);
