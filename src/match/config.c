@@ -60,6 +60,12 @@ static sbd_status check_keys(cfg_parse *p, yaml_node_t *n, const char *what,
     const char *name = scalar(k);
     if (!name)
       return cfg_error(p, k, "%s: a key must be a plain name", what);
+    for (yaml_node_pair_t *prev = n->data.mapping.pairs.start; prev < kv; prev++) {
+      const char *pname = scalar(get(p, prev->key));
+      if (pname && strcmp(pname, name) == 0)
+        return cfg_error(p, k, "%s: key '%s' is given twice (also on line %d)", what, name,
+                         line_of(get(p, prev->key)));
+    }
     bool ok = false;
     for (int i = 0; i < nknown && !ok; i++)
       ok = strcmp(name, known[i]) == 0;
@@ -437,17 +443,14 @@ static sbd_status parse_root(cfg_parse *p, yaml_node_t *root) {
     const char *k = scalar(kn);
     if (strcmp(k, "inputs") == 0) {
       c->inputs_line = line_of(v);
-      char **raw;
-      int n;
-      RETURN_IF_ERROR(want_list(p, v, "inputs", &raw, &n));
-      c->inputs = raw;
-      c->ninputs = n;
-      for (int i = 0; i < n; i++) {
-        char *r = resolve(p, raw[i]);
+      /* Straight into the configuration, so that what a failure leaves is freed with it. */
+      RETURN_IF_ERROR(want_list(p, v, "inputs", &c->inputs, &c->ninputs));
+      for (int i = 0; i < c->ninputs; i++) {
+        char *r = resolve(p, c->inputs[i]);
         if (!r)
           return SBD_ENOMEM;
-        free(raw[i]);
-        raw[i] = r;
+        free(c->inputs[i]);
+        c->inputs[i] = r;
       }
     } else if (strcmp(k, "format") == 0) {
       RETURN_IF_ERROR(want_scalar(p, v, "format", &c->format));

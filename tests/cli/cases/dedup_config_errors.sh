@@ -1,4 +1,4 @@
-# configuration errors name the file and the line: unknown keys (with the closest), missing columns, unknown normalizers and survivorships, SQL normalizers (not supported yet), YAML syntax, a missing file
+# configuration errors name the file and the line: unknown keys (with the closest), missing columns, unknown normalizers and survivorships, SQL normalizers (not supported yet), YAML syntax, a key given twice, a missing file
 cp data/dedup/accounts.csv .
 try() {
   printf '%s\n' "$1" > c.yaml
@@ -59,9 +59,13 @@ rules: [ {key: email"
 try "$base"
 try "inputs: accounts.csv
 rules: [{key: email}]"
-try "$base
+try "inputs: accounts.csv
 id: recordid
+output: {golden: g.csv, mapping: m.csv}
 rules: [{key: email}]"
+try "$base
+rules: [{key: email}]
+id: email"
 try "$base
 max_cluster: 1
 rules: [{key: email}]"
