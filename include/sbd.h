@@ -319,6 +319,21 @@ sbd_status sbd_repo_gc(sbd_repo *repo, int keep, int64_t *removed);
 sbd_status sbd_repo_export_ddl(sbd_repo *repo, const char *engine, const char *location,
                                const char *database, char **text);
 
+/* ---------------------------------------------------------------------------------------------
+ * Dedup: find the records that describe one entity (a customer) and merge each cluster into a
+ * golden record. docs/dedup.md describes the configuration.
+ */
+
+/* Runs the dedup described by the YAML file config_path: reads its inputs, links records by its
+ * match and fuzzy rules, clusters them, and writes the golden records, the mapping and (when the
+ * configuration names it) the summary, each atomically. Option "state" names a folder that
+ * keeps the records and entity ids between runs, so that ids stay stable. On success
+ * *summary_json and *summary_text (either may be NULL) receive the summary as JSON and as
+ * lines for a terminal, owned by the caller: sbd_dedup_text_free. */
+sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_options *opts,
+                         char **summary_json, char **summary_text);
+void sbd_dedup_text_free(char *text);
+
 #ifdef __cplusplus
 }
 #endif

@@ -140,6 +140,12 @@ static const flag_spec flags[] = {
      "the database (schema) of the tables"},
     {"--repo", 0, CLI_FLAGS_REPO, FLAG_STORE, "repo", NULL, "DIR", 0,
      "the repository folder (default: the current folder)"},
+    {"--state", 0, CLI_FLAGS_DEDUP, FLAG_READ_OPTION, "state", NULL, "DIR", 0,
+     "keep records and entity ids in DIR between runs"},
+    {"--memory-limit", 0, CLI_FLAGS_DEDUP, FLAG_READ_OPTION, "memory_limit", NULL, "SIZE", 0,
+     "memory for records and key index (default: half the RAM); keys spill when over"},
+    {"--threads", 0, CLI_FLAGS_DEDUP, FLAG_THREADS, NULL, NULL, "N", 0,
+     "worker threads (default: one per core)"},
     {"--help", 'h', 0, FLAG_HELP, NULL, NULL, NULL, 0, "show this help"},
 };
 #define NFLAGS ((int)(sizeof(flags) / sizeof(flags[0])))

@@ -41,6 +41,7 @@ enum {
   CLI_FLAGS_GC = 1u << 10,    /* sbd gc: --keep */
   CLI_FLAGS_DDL = 1u << 11,   /* sbd export-ddl: --engine, --location, --database */
   CLI_FLAGS_STATS = 1u << 12, /* sbd query: --stats */
+  CLI_FLAGS_DEDUP = 1u << 13, /* sbd dedup: --state (in read_opts), --threads */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -89,7 +90,7 @@ typedef struct cli_command {
 } cli_command;
 
 extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_convert, cli_cmd_meta,
-    cli_cmd_query;
+    cli_cmd_query, cli_cmd_dedup;
 /* The feature store's commands (cmd_init.c, cmd_apply.c, cmd_calculate.c, cmd_get.c,
  * cmd_browse.c, cmd_gc.c, cmd_export_ddl.c). */
 extern const cli_command cli_cmd_init, cli_cmd_apply, cli_cmd_plan, cli_cmd_calculate, cli_cmd_get,
