@@ -10,7 +10,9 @@
  *      are identifiers and not returned by two queries, meta naming returned features);
  *   4. run them in parallel, a thread and a context each, into Parquet files of a temporary
  *      folder STORE/GROUP/.version=N.tmp-PID, then join those on the key (FULL JOIN ... USING,
- *      ORDER BY key) into part-0.parquet there (one query is written there directly);
+ *      ORDER BY key) into part-0.parquet, part-1.parquet, ... there (one query is written there
+ *      directly): the writer starts a new part after each part_rows rows of the key-ordered
+ *      stream, so the parts hold consecutive key ranges;
  *   5. rename the folder to version=N, then in one catalog transaction: the version, the
  *      group's latest pointer, the features' types, the statistics (stats.c) and the lineage.
  * Any failure before the commit removes the folder; a crash leaves a folder the catalog does not
@@ -408,6 +410,74 @@ static sbd_status run_into(sbd_ctx *ctx, const char *sql, const sql_table *table
   return st;
 }
 
+/* Runs sql into dir/part-0.parquet, part-1.parquet, ..., starting a new part after each
+ * part_rows rows (a batch is sliced at the boundary); an empty result is one empty part-0.
+ * Counts the rows and the bytes of the parts. */
+static sbd_status run_into_parts(sbd_ctx *ctx, const char *sql, const sql_table *tables,
+                                 int ntables, const char *dir, int64_t part_rows, int64_t *rows,
+                                 int64_t *bytes) {
+  *rows = *bytes = 0;
+  sbd_reader *rd;
+  RETURN_IF_ERROR(sql_query_with_tables(ctx, sql, tables, ntables, &rd));
+  sbd_options *opts = sbd_options_new();
+  sbd_writer *w = NULL;
+  sbd_status st = opts ? sbd_options_set(opts, "format", "parquet") : SBD_ENOMEM;
+  if (st == SBD_OK)
+    st = sbd_options_set(opts, "compression", "zstd");
+  char path[4200];
+  int64_t part = 0, in_part = 0;
+  snprintf(path, sizeof(path), "%s/part-0.parquet", dir);
+  if (st == SBD_OK)
+    st = sbd_writer_open(ctx, path, sbd_reader_schema(rd), opts, &w);
+  while (st == SBD_OK) {
+    sbd_batch *b;
+    st = sbd_reader_next(rd, &b);
+    if (st != SBD_OK || !b)
+      break;
+    int64_t n = sbd_batch_nrows(b);
+    for (int64_t off = 0; off < n && st == SBD_OK;) {
+      if (in_part == part_rows) {
+        st = sbd_writer_close(w);
+        w = NULL;
+        struct stat sb;
+        if (st == SBD_OK && stat(path, &sb) == 0)
+          *bytes += sb.st_size;
+        snprintf(path, sizeof(path), "%s/part-%lld.parquet", dir, (long long)++part);
+        if (st == SBD_OK)
+          st = sbd_writer_open(ctx, path, sbd_reader_schema(rd), opts, &w);
+        in_part = 0;
+        if (st != SBD_OK)
+          break;
+      }
+      int64_t take = n - off < part_rows - in_part ? n - off : part_rows - in_part;
+      if (off == 0 && take == n) {
+        st = sbd_writer_write(w, b);
+      } else {
+        sbd_batch *slice = NULL;
+        st = sbd_batch_slice(ctx, b, off, take, &slice);
+        if (st == SBD_OK)
+          st = sbd_writer_write(w, slice);
+        sbd_batch_free(slice);
+      }
+      off += take;
+      in_part += take;
+      *rows += take;
+    }
+    sbd_batch_free(b);
+  }
+  sbd_options_free(opts);
+  if (w && st == SBD_OK) {
+    st = sbd_writer_close(w);
+    struct stat sb;
+    if (st == SBD_OK && stat(path, &sb) == 0)
+      *bytes += sb.st_size;
+  } else {
+    sbd_writer_abort(w);
+  }
+  sbd_reader_close(rd);
+  return st;
+}
+
 /* One feature query run by its own thread, on its own context, into dir/.qI.parquet. */
 typedef struct query_job {
   const char *sql;
@@ -485,14 +555,14 @@ static sbd_status check_unique_key(sbd_repo *r, const st_group *g, const st_quer
   return st;
 }
 
-/* Writes the version into dir/part-0.parquet. One query runs straight into it. Several run in
+/* Writes the version into dir/part-K.parquet (run_into_parts). One query runs straight into them. Several run in
  * parallel, a thread each, into dir/.qI.parquet, which one more query then joins on the key
  * (FULL JOIN ... USING, so that a key any query returns is kept) and orders by it. */
 static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table *tables,
                                 int ntables, const char *dir, int64_t *rows, int64_t *bytes) {
   *rows = *bytes = 0;
   char path[4200];
-  snprintf(path, sizeof(path), "%s/part-0.parquet", dir);
+  snprintf(path, sizeof(path), "%s/part-*.parquet", dir);
   sbd_status st = SBD_OK;
   if (g->nqueries == 1) {
     st_text t = {0};
@@ -504,7 +574,7 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     char *sql = st_text_take(r->ctx, &t);
     if (!sql)
       return SBD_ENOMEM;
-    st = run_into(r->ctx, sql, tables, ntables, path, rows);
+    st = run_into_parts(r->ctx, sql, tables, ntables, dir, r->cfg->part_rows, rows, bytes);
     free(sql);
     if (st != SBD_OK)
       return at_query(r, g, &g->queries[0], st);
@@ -560,7 +630,7 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     if (st == SBD_OK && !sql)
       st = SBD_ENOMEM;
     if (st == SBD_OK) {
-      st = run_into(r->ctx, sql, parts, g->nqueries, path, rows);
+      st = run_into_parts(r->ctx, sql, parts, g->nqueries, dir, r->cfg->part_rows, rows, bytes);
       if (st != SBD_OK) {
         char msg[SBD_ERRMSG_MAX];
         snprintf(msg, sizeof(msg), "%s", sbd_errmsg(r->ctx));
@@ -575,9 +645,6 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     free(parts);
     free(names);
   }
-  struct stat sb;
-  if (st == SBD_OK && stat(path, &sb) == 0)
-    *bytes = sb.st_size;
   /* The folder's entries are durable before it is renamed into place. */
   int fd = st == SBD_OK ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (fd >= 0) {
