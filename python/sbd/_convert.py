@@ -72,6 +72,7 @@ def _column(sbd_type, children, nullable=False):
     if has_nulls:
         valid = np.concatenate(
             [m if m is not None else np.ones(c.length, dtype=bool) for m, c in zip(masks, children)]
+            or [np.empty(0, dtype=bool)]
         )
     if sbd_type == BOOL:
         values = np.concatenate([_bits(c.buffers[1], c.length) for c in children]) if children else np.empty(0, bool)

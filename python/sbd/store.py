@@ -114,13 +114,18 @@ class _Repo:
         feats, nf = _strings(features, "features")
         excl, ne = _strings(exclude, "exclude globs")
         filt, nfl = _strings(filters, "filters")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                    or version < 1):
+            raise UsageError(f"sbd: version {version!r}: versions are whole numbers from 1", 2)
         req = _GetRequest(encode(group), feats, nf, excl, ne, filt, nfl, int(version or 0), part)
         return self.frame(lib.sbd_repo_get, ctypes.byref(req), sql=True, index=index,
                           nullable=nullable)
 
 
-def _read_part(path, group, features, exclude, filters, version, part, index):
-    """One Dask partition: part `part` of the pinned version, read by libsbd where it runs."""
+def _read_part(task):
+    """One Dask partition: part `part` of the pinned version, read by libsbd where it runs.
+    task is (path, group, features, exclude, filters, version, part, index)."""
+    path, group, features, exclude, filters, version, part, index = task
     repo = _Repo(path)
     try:
         return repo.get(group, features, exclude, filters, version, part, index, nullable=True)
