@@ -148,6 +148,9 @@ class FeatureGroup:
         one when neither the definition nor the sources changed (force=True recomputes). wait is
         how long to wait, in seconds, for a calculation of the group running elsewhere (None:
         as long as it takes)."""
+        # The group's Python feature functions run in child processes that import this package
+        # from where it is now.
+        os.environ["SBD_PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         repo = self.store._repo()
         version = ctypes.c_int64()
         written = ctypes.c_int()

@@ -164,6 +164,28 @@ static sbd_status gather_inputs(sbd_repo *r, const st_group *g, int64_t latest, 
     globfree(&gl);
     RETURN_IF_ERROR(st);
   }
+  /* A Python function's module, when it lies in the repository: editing it changes the inputs. */
+  for (int i = 0; i < g->nqueries; i++) {
+    if (!g->queries[i].python)
+      continue;
+    char *rel = st_python_source(r, g->queries[i].python);
+    char *path = rel ? st_repo_path(r, rel) : NULL;
+    struct stat sb;
+    bool dup = false;
+    for (int k = 0; rel && k < in->n; k++)
+      dup = dup || strcmp(in->v[k].path, rel) == 0;
+    input *x = path && !dup && stat(path, &sb) == 0 ? inputs_add(r->ctx, in, rel) : NULL;
+    sbd_status st = SBD_OK;
+    if (x) {
+      x->size = sb.st_size;
+      x->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+      if (!(latest && recorded_fingerprint(r->db, g->name, latest, x, x->fingerprint)))
+        st = hash_file(r->ctx, path, x->fingerprint);
+    }
+    free(rel);
+    free(path);
+    RETURN_IF_ERROR(st);
+  }
   for (int i = 0; i < g->ndeps; i++) {
     int64_t v;
     RETURN_IF_ERROR(st_latest_version(r->ctx, r->db, g->deps[i], &v));
@@ -296,17 +318,23 @@ static sbd_status at_query(sbd_repo *r, const st_group *g, const st_query *q, sb
   return sbd_error(r->ctx, st, "%s:%d: group '%s': %s", r->cfg->file, q->line, g->name, msg);
 }
 
-/* Plans each query alone and checks its columns. */
+/* Plans each query alone and checks its columns. A Python function's columns are known once it
+ * has run: with paths (NULL: skipped) its output paths[i] stands for it. */
 static sbd_status check_queries(sbd_repo *r, const st_group *g, const sql_table *tables,
-                                int ntables) {
+                                int ntables, const char *const *paths) {
   /* The features seen so far and the line of the query returning each. */
   const char *names[1024];
   int lines[1024];
   int nnames = 0;
   for (int i = 0; i < g->nqueries; i++) {
     const st_query *q = &g->queries[i];
+    if (q->python && !paths)
+      continue;
     sbd_reader *rd;
-    sbd_status st = sql_query_with_tables(r->ctx, q->sql, tables, ntables, &rd);
+    sql_table out = {"python_output", paths ? paths[i] : NULL, NULL};
+    sbd_status st = q->python
+                        ? sql_query_with_tables(r->ctx, "SELECT * FROM python_output", &out, 1, &rd)
+                        : sql_query_with_tables(r->ctx, q->sql, tables, ntables, &rd);
     if (st != SBD_OK)
       return at_query(r, g, q, st);
     const sbd_schema *s = sbd_reader_schema(rd);
@@ -317,9 +345,10 @@ static sbd_status check_queries(sbd_repo *r, const st_group *g, const sql_table 
           st_text_add(&cols, "%s%s", c ? ", " : "", sbd_schema_name(s, c));
         char *list = st_text_take(r->ctx, &cols);
         st = sbd_error(r->ctx, SBD_EINPUT,
-                       "%s:%d: group '%s': the query does not return the key column '%s' (it "
+                       "%s:%d: group '%s': the %s does not return the key column '%s' (it "
                        "returns %s)",
-                       r->cfg->file, q->line, g->name, g->keys[k], list ? list : "");
+                       r->cfg->file, q->line, g->name, q->python ? "python function" : "query",
+                       g->keys[k], list ? list : "");
         free(list);
       }
     for (int c = 0; c < sbd_schema_ncols(s) && st == SBD_OK; c++) {
@@ -485,6 +514,7 @@ typedef struct query_job {
   int ntables;
   int threads;
   char path[4200];
+  char err_path[4200]; /* a Python function's stderr */
   sbd_status status;
   char errmsg[SBD_ERRMSG_MAX];
 } query_job;
@@ -564,7 +594,7 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
   char path[4200];
   snprintf(path, sizeof(path), "%s/part-*.parquet", dir);
   sbd_status st = SBD_OK;
-  if (g->nqueries == 1) {
+  if (g->nqueries == 1 && !g->queries[0].python) {
     st_text t = {0};
     st_text_add(&t, "WITH q0 AS (\n");
     add_query_text(&t, g->queries[0].sql);
@@ -586,30 +616,73 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     char(*names)[16] = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(*names));
     if (!jobs || !tids || !parts || !names)
       st = SBD_ENOMEM;
-    int threads = sbd_ctx_threads(r->ctx) / g->nqueries;
+    pid_t *pids = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(*pids));
+    const char **paths = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(*paths));
+    if (!pids || !paths)
+      st = SBD_ENOMEM;
+    int nsql = 0, npython = 0;
+    for (int i = 0; i < g->nqueries; i++)
+      nsql += !g->queries[i].python;
+    int threads = sbd_ctx_threads(r->ctx) / (nsql ? nsql : 1);
     int started = 0;
+    bool *is_thread = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(bool));
+    if (!is_thread)
+      st = SBD_ENOMEM;
+    /* The Python functions start first, as processes, so that they run beside the threads. */
     for (int i = 0; i < g->nqueries && st == SBD_OK; i++) {
       query_job *j = &jobs[i];
+      snprintf(j->path, sizeof(j->path), "%s/.q%d.parquet", dir, i);
+      paths[i] = j->path;
+      pids[i] = -1;
+      if (!g->queries[i].python)
+        continue;
+      snprintf(j->err_path, sizeof(j->err_path), "%s/.q%d.err", dir, i);
+      st = st_python_start(r, g->queries[i].python, j->path, j->err_path, &pids[i]);
+      if (st != SBD_OK)
+        st = at_query(r, g, &g->queries[i], st);
+      else
+        npython++;
+    }
+    for (int i = 0; i < g->nqueries && st == SBD_OK; i++) {
+      query_job *j = &jobs[i];
+      if (g->queries[i].python)
+        continue;
       j->sql = g->queries[i].sql;
       j->tables = tables;
       j->ntables = ntables;
       j->threads = threads > 0 ? threads : 1;
-      snprintf(j->path, sizeof(j->path), "%s/.q%d.parquet", dir, i);
       if (pthread_create(&tids[i], NULL, query_job_run, j) != 0) {
         st = sbd_error(r->ctx, SBD_EIO, "cannot start a thread for a feature query");
         break;
       }
+      is_thread[i] = true;
       started++;
     }
-    for (int i = 0; i < started; i++)
-      pthread_join(tids[i], NULL);
-    for (int i = 0; i < started && st == SBD_OK; i++)
-      if (jobs[i].status != SBD_OK) {
+    for (int i = 0; i < g->nqueries; i++)
+      if (is_thread && is_thread[i])
+        pthread_join(tids[i], NULL);
+    /* Every child is waited for, even after a failure, and its error file removed. */
+    for (int i = 0; pids && i < g->nqueries; i++) {
+      if (pids[i] < 0)
+        continue;
+      sbd_status pst = st_python_wait(r, g->queries[i].python, pids[i], jobs[i].err_path);
+      if (pst != SBD_OK && st == SBD_OK)
+        st = at_query(r, g, &g->queries[i], pst);
+      unlink(jobs[i].err_path);
+    }
+    for (int i = 0; i < g->nqueries && st == SBD_OK; i++)
+      if (is_thread[i] && jobs[i].status != SBD_OK) {
         sbd_error(r->ctx, jobs[i].status, "%s", jobs[i].errmsg);
         st = at_query(r, g, &g->queries[i], jobs[i].status);
       }
-    for (int i = 0; i < started && st == SBD_OK; i++)
+    if (st == SBD_OK && npython)
+      st = check_queries(r, g, tables, ntables, paths);
+    for (int i = 0; i < g->nqueries && st == SBD_OK; i++)
       st = check_unique_key(r, g, &g->queries[i], jobs[i].path);
+    started = jobs ? g->nqueries : 0;
+    free(pids);
+    free(paths);
+    free(is_thread);
     st_text t = {0};
     for (int i = 0; i < g->nqueries && st == SBD_OK; i++) {
       snprintf(names[i], sizeof(names[i]), "q%d", i);
@@ -869,7 +942,7 @@ sbd_status sbd_repo_calculate(sbd_repo *r, const char *group, int flags, double 
   if (st == SBD_OK)
     st = st_repo_tables(r, &tables, &ntables);
   if (st == SBD_OK)
-    st = check_queries(r, g, tables, ntables);
+    st = check_queries(r, g, tables, ntables, NULL);
   if (st == SBD_OK) {
     if (mkdir(tmp, 0777) != 0)
       st = sbd_error(r->ctx, SBD_EIO, "%s: cannot create the version's folder: %s", tmp,

@@ -306,11 +306,20 @@ static sbd_status parse_query(parser *p, const st_group *g, yaml_node_t *n, st_q
   if (n->type == YAML_SCALAR_NODE) /* - SELECT id, ... */
     return scalar(p, n, "sql", &q->sql);
   RETURN_IF_ERROR(need_kind(p, n, YAML_MAPPING_NODE, where));
-  static const char *const known[] = {"sql", "file", "meta", "description"};
-  RETURN_IF_ERROR(check_keys(p, n, known, 4, where));
-  yaml_node_t *sql = get(p, n, "sql"), *file = get(p, n, "file");
-  if (!sql == !file)
-    return err_line(p, n, "%s needs either sql or file", where);
+  static const char *const known[] = {"sql", "file", "python", "meta", "description"};
+  RETURN_IF_ERROR(check_keys(p, n, known, 5, where));
+  yaml_node_t *sql = get(p, n, "sql"), *file = get(p, n, "file"), *python = get(p, n, "python");
+  if ((sql != NULL) + (file != NULL) + (python != NULL) != 1)
+    return err_line(p, n, "%s needs one of sql, file or python", where);
+  if (python) {
+    RETURN_IF_ERROR(scalar(p, python, "python", &q->python));
+    if (!st_is_import_string(q->python))
+      return err_line(p, python,
+                      "python '%s' is not MODULE:FUNCTION (e.g. features.orders:order_stats, "
+                      "the module found beside sbd.yaml)",
+                      q->python);
+    q->sql = "";
+  }
   if (sql)
     RETURN_IF_ERROR(scalar(p, sql, "sql", &q->sql));
   if (file) {
@@ -677,7 +686,11 @@ char *st_group_definition(const st_group *g) {
   for (int i = 0; i < g->nkeys; i++)
     st_text_add(&t, " %s", g->keys[i]);
   st_text_add(&t, "\ntimestamp %s\n", g->timestamp ? g->timestamp : "");
-  for (int q = 0; q < g->nqueries; q++)
-    st_text_add(&t, "query %d\n%s\n", q, g->queries[q].sql);
+  for (int q = 0; q < g->nqueries; q++) {
+    if (g->queries[q].python)
+      st_text_add(&t, "python %d\n%s\n", q, g->queries[q].python);
+    else
+      st_text_add(&t, "query %d\n%s\n", q, g->queries[q].sql);
+  }
   return st_text_take(NULL, &t);
 }

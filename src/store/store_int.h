@@ -39,7 +39,8 @@ typedef struct st_meta {
 } st_meta;
 
 typedef struct st_query {
-  const char *sql;  /* the text: inline, or read from file */
+  const char *sql;    /* the text: inline, or read from file ("" for a Python function) */
+  const char *python; /* module:function of a `python:` item, else NULL */
   const char *file; /* the sql file as written, or NULL for inline sql */
   int line;         /* of the list item */
   st_meta *meta;
@@ -92,6 +93,22 @@ const st_source *st_config_source(const st_config *c, const char *name);
 bool st_is_identifier(const char *s);
 /* A canonical text of a group's definition, for its hash (malloc'd, caller frees). */
 char *st_group_definition(const st_group *g);
+
+/* ---- Python feature functions (python.c) ----------------------------------------------------*/
+
+#include <sys/types.h>
+
+/* Whether s is an import string module(.module)*:name(.name)* of identifiers. */
+bool st_is_import_string(const char *s);
+/* The module's source file of target (module:function), relative to the repository, when it
+ * lies there (a.b -> a/b.py or a/b/__init__.py); NULL when not (or out of memory). malloc'd. */
+char *st_python_source(sbd_repo *r, const char *target);
+/* Starts `$SBD_PYTHON -m sbd._runner REPO target out_path` with its stderr into err_path. */
+sbd_status st_python_start(sbd_repo *r, const char *target, const char *out_path,
+                           const char *err_path, pid_t *pid);
+/* Waits for it; a failure's message is the first line of err_path (sbd._runner names the
+ * function there). */
+sbd_status st_python_wait(sbd_repo *r, const char *target, pid_t pid, const char *err_path);
 
 /* ---- the catalog (catalog.c) -----------------------------------------------------------------*/
 
