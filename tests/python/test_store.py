@@ -254,3 +254,17 @@ def test_errors(repo, tmp_path):
         "groups:\n  g:\n    features:\n      - sql: SELECT 1 AS id UNION ALL SELECT 1\n")
     with pytest.raises(sbd.InputError, match="more than once"):
         FeatureStore(str(tmp_path)).get_group("g").calculate()
+
+
+def test_notebook_example_runs(tmp_path):
+    """examples/notebook.py, as docs/python.md shows it, runs start to end."""
+    env = dict(os.environ)
+    env["PYTHONPATH"] = os.pathsep.join([os.path.join(ROOT, "python")] +
+                                        [p for p in env.get("PYTHONPATH", "").split(os.pathsep) if p])
+    env.setdefault("SBD_LIBRARY", sbd._lib._find())
+    done = subprocess.run(["/usr/bin/python3", os.path.join(ROOT, "examples", "notebook.py"),
+                           str(tmp_path / "nb")], capture_output=True, text=True, env=env, cwd=ROOT)
+    assert done.returncode == 0, done.stderr
+    assert "customer is at version 1" in done.stdout
+    assert "SQLError: SQL: no column 'agee' in 'customer' (did you mean 'age'?)" in done.stdout
+    assert "notebook_spend is at version 1" in done.stdout
