@@ -585,9 +585,9 @@ static sbd_status check_unique_key(sbd_repo *r, const st_group *g, const st_quer
   return st;
 }
 
-/* Writes the version into dir/part-K.parquet (run_into_parts). One query runs straight into them. Several run in
- * parallel, a thread each, into dir/.qI.parquet, which one more query then joins on the key
- * (FULL JOIN ... USING, so that a key any query returns is kept) and orders by it. */
+/* Writes the version into dir/part-K.parquet (run_into_parts). One query runs straight into them.
+ * Several run in parallel, a thread each, into dir/.qI.parquet, which one more query then joins on
+ * the key (FULL JOIN ... USING, so that a key any query returns is kept) and orders by it. */
 static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table *tables,
                                 int ntables, const char *dir, int64_t *rows, int64_t *bytes) {
   *rows = *bytes = 0;

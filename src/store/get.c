@@ -16,10 +16,10 @@
 
 #include <fnmatch.h>
 #include <stdio.h>
-#include <sys/stat.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define GET_MAX_GROUPS 16
 
@@ -242,9 +242,10 @@ sbd_status sbd_repo_get(sbd_repo *r, const sbd_get_request *req, sbd_reader **ou
     int64_t nparts;
     st = count_parts(r, groups[0].g->name, groups[0].version, &nparts);
     if (st == SBD_OK && req->part >= nparts)
-      st = sbd_error(ctx, SBD_ENOTFOUND, "group '%s' version %lld has no part %lld (parts 0 to %lld)",
-                     groups[0].g->name, (long long)groups[0].version, (long long)req->part,
-                     (long long)nparts - 1);
+      st =
+          sbd_error(ctx, SBD_ENOTFOUND,
+                    "group '%s' version %lld has no part %lld (parts 0 to %lld)", groups[0].g->name,
+                    (long long)groups[0].version, (long long)req->part, (long long)nparts - 1);
     if (st == SBD_OK) {
       snprintf(part_name, sizeof(part_name), "%s@%lld/part-%lld", groups[0].g->name,
                (long long)groups[0].version, (long long)req->part);

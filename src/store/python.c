@@ -123,7 +123,7 @@ sbd_status st_python_start(sbd_repo *r, const char *target, const char *out_path
       env[k++] = environ[i];
   env[k++] = pythonpath;
   env[k] = NULL;
-  char *argv[] = {(char *)python, "-m",           "sbd._runner", repo, (char *)target,
+  char *argv[] = {(char *)python,   "-m", "sbd._runner", repo, (char *)target,
                   (char *)out_path, NULL};
   posix_spawn_file_actions_t fa;
   posix_spawn_file_actions_init(&fa);
@@ -138,8 +138,10 @@ sbd_status st_python_start(sbd_repo *r, const char *target, const char *out_path
   free(repo);
   if (rc != 0) {
     *pid = -1;
-    return sbd_error(ctx, SBD_EIO, "cannot start %s for python feature function %s: %s (set "
-                     "SBD_PYTHON to a Python with pandas)", python, target, strerror(rc));
+    return sbd_error(ctx, SBD_EIO,
+                     "cannot start %s for python feature function %s: %s (set "
+                     "SBD_PYTHON to a Python with pandas)",
+                     python, target, strerror(rc));
   }
   return SBD_OK;
 }
@@ -164,8 +166,8 @@ sbd_status st_python_wait(sbd_repo *r, const char *target, pid_t pid, const char
   if (line[0])
     return sbd_error(r->ctx, SBD_EINPUT, "%s", line);
   if (WIFSIGNALED(status))
-    return sbd_error(r->ctx, SBD_EINPUT, "python feature function %s: killed by signal %d",
-                     target, WTERMSIG(status));
-  return sbd_error(r->ctx, SBD_EINPUT, "python feature function %s: exited with status %d",
-                   target, WEXITSTATUS(status));
+    return sbd_error(r->ctx, SBD_EINPUT, "python feature function %s: killed by signal %d", target,
+                     WTERMSIG(status));
+  return sbd_error(r->ctx, SBD_EINPUT, "python feature function %s: exited with status %d", target,
+                   WEXITSTATUS(status));
 }

@@ -41,8 +41,8 @@ typedef struct st_meta {
 typedef struct st_query {
   const char *sql;    /* the text: inline, or read from file ("" for a Python function) */
   const char *python; /* module:function of a `python:` item, else NULL */
-  const char *file; /* the sql file as written, or NULL for inline sql */
-  int line;         /* of the list item */
+  const char *file;   /* the sql file as written, or NULL for inline sql */
+  int line;           /* of the list item */
   st_meta *meta;
   int nmeta;
 } st_query;
