@@ -201,7 +201,8 @@ static sbd_status gather_inputs(sbd_repo *r, const st_group *g, int64_t latest, 
       return SBD_ENOMEM;
     snprintf(x->fingerprint, sizeof(x->fingerprint), "version:%lld", (long long)v);
   }
-  qsort(in->v, (size_t)in->n, sizeof(input), input_cmp);
+  if (in->n > 1) /* qsort needs a non-NULL array even for no items */
+    qsort(in->v, (size_t)in->n, sizeof(input), input_cmp);
   return SBD_OK;
 }
 
