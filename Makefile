@@ -51,6 +51,10 @@ $(BUILD)/obj/%.o: %.c
 	@mkdir -p $(dir $@)
 	$(CC) $(CFLAGS_ALL) -MMD -MP -c $< -o $@
 
+# Python feature functions run with the sbd package of this tree on PYTHONPATH (unless
+# SBD_PYTHONPATH says otherwise at run time).
+$(BUILD)/obj/src/store/python.o: CFLAGS_ALL += -DSBD_PYTHON_DIR='"$(CURDIR)/python"'
+
 $(BUILD)/libsbd.a: $(LIB_OBJ)
 	@rm -f $@
 	ar rcs $@ $^

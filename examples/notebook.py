@@ -3,7 +3,8 @@
 Run from the sbd source tree after `make`:
     PYTHONPATH=python /usr/bin/python3 examples/notebook.py [REPOSITORY]
 It makes the example repository (`sbd init --example`) in REPOSITORY (default demo/notebook) unless
-it exists, then calculates, browses and retrieves features with pandas and Dask.
+it exists, then calculates, browses and retrieves features with pandas and Dask, and adds a group
+with a Python feature function beside a SQL query.
 """
 import os
 import subprocess
@@ -15,7 +16,8 @@ from sbd import FeatureStore
 repo = sys.argv[1] if len(sys.argv) > 1 else "demo/notebook"
 root = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 if not os.path.exists(os.path.join(repo, "sbd.yaml")):
-    subprocess.run([os.path.join(root, "build", "sbd"), "init", "--example", repo], check=True)
+    sbd_cli = os.environ.get("SBD", os.path.join(root, "build", "sbd"))
+    subprocess.run([sbd_cli, "init", "--example", repo], check=True)
 
 # %% Open the repository and calculate a group: a new immutable version, or the current one.
 fs = FeatureStore(repo)
@@ -44,3 +46,25 @@ try:
     fs.query("SELECT agee FROM customer")
 except sbd.SQLError as err:
     print(f"SQLError: {err}")
+
+# %% A Python feature function beside SQL: a module in the repository, named in sbd.yaml.
+with open(os.path.join(repo, "notebook_features.py"), "w") as f:
+    f.write(
+        "import pandas as pd\n\n\n"
+        "def spend(fs):\n"
+        "    orders = fs.query('SELECT customer_id AS id, amount FROM orders')\n"
+        "    out = orders.groupby('id')['amount'].agg(['max', 'median'])\n"
+        "    return out.rename(columns={'max': 'max_amount', 'median': 'median_amount'})\n"
+    )
+with open(os.path.join(repo, "sbd.yaml")) as f:
+    text = f.read()
+if "notebook_spend:" not in text:
+    with open(os.path.join(repo, "sbd.yaml"), "a") as f:
+        f.write("  notebook_spend:\n"
+                "    features:\n"
+                "      - sql: SELECT id, age FROM customers\n"
+                "      - python: notebook_features:spend\n")
+fs = FeatureStore(repo)  # reopened: sbd.yaml changed
+spend = fs.get_group("notebook_spend")
+print(f"notebook_spend is at version {spend.calculate()}")
+print(spend.to_pandas(filters=["age < 25"]).head())

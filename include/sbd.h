@@ -233,7 +233,8 @@ void sbd_writer_abort(sbd_writer *writer);
 /* ---------------------------------------------------------------------------------------------
  * The feature store (docs/store.md). A repository is a folder with sbd.yaml: sources (files) and
  * feature groups, each a list of SQL queries returning the group's key and some features. A
- * calculation writes an immutable version, store/GROUP/version=N/part-0.parquet, and records it
+ * calculation writes an immutable version, store/GROUP/version=N/part-K.parquet (K = 0, 1, ...:
+ * at most sbd.yaml's part_rows rows each, consecutive in key order), and records it
  * in the catalog (SQLite, .sbd/catalog.db) with its statistics and lineage. All functions report
  * errors on the repository's context (sbd_errmsg); a repository is used by one thread at a time.
  */
@@ -281,7 +282,9 @@ sbd_status sbd_repo_group_names(sbd_repo *repo, const char *const **names, int *
 /* A feature set: the key and the features of group selected by names or globs (features; NULL
  * or none: all), less those matching an exclude glob unless named exactly; rows where every
  * filter (a SQL predicate over any feature of the groups) holds. A feature written GROUP:NAME
- * or GROUP:GLOB comes from another group, joined on the key. version 0 is the latest. */
+ * or GROUP:GLOB comes from another group, joined on the key. version 0 is the latest. part < 0
+ * reads every part of the main group's version; part K >= 0 only its part-K.parquet (the other
+ * groups are joined in full), so the parts of sbd_repo_parts can be read apart, in parallel. */
 typedef struct sbd_get_request {
   const char *group;
   const char *const *features;
@@ -291,9 +294,13 @@ typedef struct sbd_get_request {
   const char *const *filters;
   int nfilters;
   int64_t version;
+  int64_t part;
 } sbd_get_request;
 /* The feature set as a reader, owned by the caller: sbd_reader_close (before sbd_repo_close). */
 sbd_status sbd_repo_get(sbd_repo *repo, const sbd_get_request *req, sbd_reader **out);
+/* The number of parts of group's version (0: the latest), and that version's number. */
+sbd_status sbd_repo_parts(sbd_repo *repo, const char *group, int64_t version, int64_t *version_out,
+                          int64_t *nparts);
 /* sbd_query where the sources and groups of the repository are tables: a group is its latest
  * version, GROUP@N its version N. The reader is owned by the caller: sbd_reader_close. */
 sbd_status sbd_repo_query(sbd_repo *repo, const char *sql, sbd_reader **out);

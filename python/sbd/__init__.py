@@ -20,6 +20,8 @@ from .errors import (
     UsageError,
 )
 
+from .store import FeatureGroup, FeatureStore
+
 __version__ = "0.1.0"
 
 
@@ -55,6 +57,8 @@ def write(frame, path, **options):
 
 
 __all__ = [
+    "FeatureStore",
+    "FeatureGroup",
     "write",
     "query",
     "read",

@@ -72,6 +72,7 @@ def _column(sbd_type, children, nullable=False):
     if has_nulls:
         valid = np.concatenate(
             [m if m is not None else np.ones(c.length, dtype=bool) for m, c in zip(masks, children)]
+            or [np.empty(0, dtype=bool)]
         )
     if sbd_type == BOOL:
         values = np.concatenate([_bits(c.buffers[1], c.length) for c in children]) if children else np.empty(0, bool)
@@ -117,9 +118,9 @@ def _objects(sbd_type, values, valid):
     return out
 
 
-def reader_to_pandas(ctx, reader, index=None, nullable=False):
-    """Reads the whole sbd_reader (closing it) into a pandas DataFrame; index names a column to
-    make the index (it is kept out of the columns); nullable as in _column, except for index."""
+def collect_batches(ctx, reader):
+    """Reads the whole sbd_reader (closing it) into exported Arrow arrays: (names, types,
+    arrays). The caller releases the arrays (release_batches) once converted."""
     try:
         schema = lib.sbd_reader_schema(reader)
         ncols = lib.sbd_schema_ncols(schema)
@@ -138,18 +139,36 @@ def reader_to_pandas(ctx, reader, index=None, nullable=False):
                 ctx.check(status)
                 aschema.release(ctypes.byref(aschema))
                 arrays.append(array)
-            cols = []
-            for c in range(ncols):
-                cols.append(_column(types[c], [a.children[c].contents for a in arrays],
-                                    nullable and names[c] != index))
-        finally:
-            for a in arrays:
-                if a.release:
-                    a.release(ctypes.byref(a))
+        except BaseException:
+            release_batches(arrays)
+            raise
     finally:
         lib.sbd_reader_close(reader)
+    return names, types, arrays
+
+
+def release_batches(arrays):
+    for a in arrays:
+        if a.release:
+            a.release(ctypes.byref(a))
+
+
+def batches_to_pandas(names, types, arrays, index=None, nullable=False):
+    """The DataFrame of collected batches (the conversion alone; the arrays stay the caller's)."""
+    cols = [_column(types[c], [a.children[c].contents for a in arrays], nullable and names[c] != index)
+            for c in range(len(names))]
     frame = pd.DataFrame({i: col for i, col in enumerate(cols)}, copy=False)
     frame.columns = names
     if index is not None:
         frame = frame.set_index(index)
     return frame
+
+
+def reader_to_pandas(ctx, reader, index=None, nullable=False):
+    """Reads the whole sbd_reader (closing it) into a pandas DataFrame; index names a column to
+    make the index (it is kept out of the columns); nullable as in _column, except for index."""
+    names, types, arrays = collect_batches(ctx, reader)
+    try:
+        return batches_to_pandas(names, types, arrays, index=index, nullable=nullable)
+    finally:
+        release_batches(arrays)

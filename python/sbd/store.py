@@ -110,17 +110,41 @@ class _Repo:
         self.ctx.check(fn(self.ptr, *args, ctypes.byref(reader)), sql=sql)
         return reader_to_pandas(self.ctx, reader, index=index, nullable=nullable)
 
-    def get(self, group, features, exclude, filters, version, part, index, nullable=False):
+    def schema_frame(self, fn, *args, index=None, nullable=False):
+        """The result's columns and dtypes with no rows: the reader is planned, never read."""
+        from ._convert import batches_to_pandas
+
+        reader = _P()
+        self.ctx.check(fn(self.ptr, *args, ctypes.byref(reader)), sql=True)
+        try:
+            schema = lib.sbd_reader_schema(reader)
+            n = lib.sbd_schema_ncols(schema)
+            names = [lib.sbd_schema_name(schema, i).decode("utf-8") for i in range(n)]
+            types = [lib.sbd_schema_type(schema, i) for i in range(n)]
+        finally:
+            lib.sbd_reader_close(reader)
+        return batches_to_pandas(names, types, [], index=index, nullable=nullable)
+
+    def get(self, group, features, exclude, filters, version, part, index, nullable=False,
+            schema_only=False):
         feats, nf = _strings(features, "features")
         excl, ne = _strings(exclude, "exclude globs")
         filt, nfl = _strings(filters, "filters")
+        if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                    or version < 1):
+            raise UsageError(f"sbd: version {version!r}: versions are whole numbers from 1", 2)
         req = _GetRequest(encode(group), feats, nf, excl, ne, filt, nfl, int(version or 0), part)
+        if schema_only:
+            return self.schema_frame(lib.sbd_repo_get, ctypes.byref(req), index=index,
+                                     nullable=nullable)
         return self.frame(lib.sbd_repo_get, ctypes.byref(req), sql=True, index=index,
                           nullable=nullable)
 
 
-def _read_part(path, group, features, exclude, filters, version, part, index):
-    """One Dask partition: part `part` of the pinned version, read by libsbd where it runs."""
+def _read_part(task):
+    """One Dask partition: part `part` of the pinned version, read by libsbd where it runs.
+    task is (path, group, features, exclude, filters, version, part, index)."""
+    path, group, features, exclude, filters, version, part, index = task
     repo = _Repo(path)
     try:
         return repo.get(group, features, exclude, filters, version, part, index, nullable=True)
@@ -143,6 +167,9 @@ class FeatureGroup:
         one when neither the definition nor the sources changed (force=True recomputes). wait is
         how long to wait, in seconds, for a calculation of the group running elsewhere (None:
         as long as it takes)."""
+        # The group's Python feature functions run in child processes that import this package
+        # from where it is now.
+        os.environ["SBD_PYTHONPATH"] = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
         repo = self.store._repo()
         version = ctypes.c_int64()
         written = ctypes.c_int()
@@ -179,9 +206,9 @@ class FeatureGroup:
         index = keys[0] if len(keys) == 1 else None
         args = (self.store.path, self.name, _listed(features), _listed(exclude), _listed(filters),
                 v.value)
-        # The frame's columns and dtypes: the feature set with no rows (validates the request).
-        meta = repo.get(self.name, features, exclude, list(_listed(filters) or []) + ["false"],
-                        v.value, -1, index, nullable=True)
+        # The frame's columns and dtypes: the request planned, not run (which validates it).
+        meta = repo.get(self.name, features, exclude, filters, v.value, -1, index, nullable=True,
+                        schema_only=True)
         parts = list(range(nparts.value))
         return dd.from_map(_read_part, [(*args, p, index) for p in parts], meta=meta,
                            enforce_metadata=False, label=f"sbd-{self.name}")

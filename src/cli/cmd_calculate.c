@@ -69,7 +69,7 @@ const cli_command cli_cmd_calculate = {
     "compute feature groups into new versions",
     "sbd calculate GROUP... | --all [--force] [--wait SECONDS] [--repo DIR]",
     "Runs each group's feature queries, joins them on the key and writes a new\n"
-    "version, store/GROUP/version=N/part-0.parquet, with its statistics and lineage\n"
+    "version, store/GROUP/version=N/part-K.parquet, with its statistics and lineage\n"
     "in the catalog. A group whose definition and sources did not change is 'up to\n"
     "date' and nothing is written (unless --force). Groups run in dependency order.\n"
     "A calculation of a group that another process is calculating waits for it.",

@@ -204,6 +204,8 @@ sbd_status sbd_repo_describe(sbd_repo *r, const char *group, char **text) {
     const st_query *q = &g->queries[i];
     st_text_add(&t, "  %s:%d%s%s\n", r->cfg->file, q->line, q->file ? " file " : "",
                 q->file ? q->file : "");
+    if (q->python)
+      st_text_add(&t, "    python: %s\n", q->python);
     const char *s = q->sql;
     while (*s) {
       const char *nl = strchr(s, '\n');

@@ -10,7 +10,9 @@
  *      are identifiers and not returned by two queries, meta naming returned features);
  *   4. run them in parallel, a thread and a context each, into Parquet files of a temporary
  *      folder STORE/GROUP/.version=N.tmp-PID, then join those on the key (FULL JOIN ... USING,
- *      ORDER BY key) into part-0.parquet there (one query is written there directly);
+ *      ORDER BY key) into part-0.parquet, part-1.parquet, ... there (one query is written there
+ *      directly): the writer starts a new part after each part_rows rows of the key-ordered
+ *      stream, so the parts hold consecutive key ranges;
  *   5. rename the folder to version=N, then in one catalog transaction: the version, the
  *      group's latest pointer, the features' types, the statistics (stats.c) and the lineage.
  * Any failure before the commit removes the folder; a crash leaves a folder the catalog does not
@@ -162,6 +164,28 @@ static sbd_status gather_inputs(sbd_repo *r, const st_group *g, int64_t latest, 
     globfree(&gl);
     RETURN_IF_ERROR(st);
   }
+  /* A Python function's module, when it lies in the repository: editing it changes the inputs. */
+  for (int i = 0; i < g->nqueries; i++) {
+    if (!g->queries[i].python)
+      continue;
+    char *rel = st_python_source(r, g->queries[i].python);
+    char *path = rel ? st_repo_path(r, rel) : NULL;
+    struct stat sb;
+    bool dup = false;
+    for (int k = 0; rel && k < in->n; k++)
+      dup = dup || strcmp(in->v[k].path, rel) == 0;
+    input *x = path && !dup && stat(path, &sb) == 0 ? inputs_add(r->ctx, in, rel) : NULL;
+    sbd_status st = SBD_OK;
+    if (x) {
+      x->size = sb.st_size;
+      x->mtime_ns = (int64_t)sb.st_mtim.tv_sec * 1000000000 + sb.st_mtim.tv_nsec;
+      if (!(latest && recorded_fingerprint(r->db, g->name, latest, x, x->fingerprint)))
+        st = hash_file(r->ctx, path, x->fingerprint);
+    }
+    free(rel);
+    free(path);
+    RETURN_IF_ERROR(st);
+  }
   for (int i = 0; i < g->ndeps; i++) {
     int64_t v;
     RETURN_IF_ERROR(st_latest_version(r->ctx, r->db, g->deps[i], &v));
@@ -177,7 +201,8 @@ static sbd_status gather_inputs(sbd_repo *r, const st_group *g, int64_t latest, 
       return SBD_ENOMEM;
     snprintf(x->fingerprint, sizeof(x->fingerprint), "version:%lld", (long long)v);
   }
-  qsort(in->v, (size_t)in->n, sizeof(input), input_cmp);
+  if (in->n > 1) /* qsort needs a non-NULL array even for no items */
+    qsort(in->v, (size_t)in->n, sizeof(input), input_cmp);
   return SBD_OK;
 }
 
@@ -294,17 +319,23 @@ static sbd_status at_query(sbd_repo *r, const st_group *g, const st_query *q, sb
   return sbd_error(r->ctx, st, "%s:%d: group '%s': %s", r->cfg->file, q->line, g->name, msg);
 }
 
-/* Plans each query alone and checks its columns. */
+/* Plans each query alone and checks its columns. A Python function's columns are known once it
+ * has run: with paths (NULL: skipped) its output paths[i] stands for it. */
 static sbd_status check_queries(sbd_repo *r, const st_group *g, const sql_table *tables,
-                                int ntables) {
+                                int ntables, const char *const *paths) {
   /* The features seen so far and the line of the query returning each. */
   const char *names[1024];
   int lines[1024];
   int nnames = 0;
   for (int i = 0; i < g->nqueries; i++) {
     const st_query *q = &g->queries[i];
+    if (q->python && !paths)
+      continue;
     sbd_reader *rd;
-    sbd_status st = sql_query_with_tables(r->ctx, q->sql, tables, ntables, &rd);
+    sql_table out = {"python_output", paths ? paths[i] : NULL, NULL};
+    sbd_status st = q->python
+                        ? sql_query_with_tables(r->ctx, "SELECT * FROM python_output", &out, 1, &rd)
+                        : sql_query_with_tables(r->ctx, q->sql, tables, ntables, &rd);
     if (st != SBD_OK)
       return at_query(r, g, q, st);
     const sbd_schema *s = sbd_reader_schema(rd);
@@ -315,9 +346,10 @@ static sbd_status check_queries(sbd_repo *r, const st_group *g, const sql_table 
           st_text_add(&cols, "%s%s", c ? ", " : "", sbd_schema_name(s, c));
         char *list = st_text_take(r->ctx, &cols);
         st = sbd_error(r->ctx, SBD_EINPUT,
-                       "%s:%d: group '%s': the query does not return the key column '%s' (it "
+                       "%s:%d: group '%s': the %s does not return the key column '%s' (it "
                        "returns %s)",
-                       r->cfg->file, q->line, g->name, g->keys[k], list ? list : "");
+                       r->cfg->file, q->line, g->name, q->python ? "python function" : "query",
+                       g->keys[k], list ? list : "");
         free(list);
       }
     for (int c = 0; c < sbd_schema_ncols(s) && st == SBD_OK; c++) {
@@ -408,6 +440,74 @@ static sbd_status run_into(sbd_ctx *ctx, const char *sql, const sql_table *table
   return st;
 }
 
+/* Runs sql into dir/part-0.parquet, part-1.parquet, ..., starting a new part after each
+ * part_rows rows (a batch is sliced at the boundary); an empty result is one empty part-0.
+ * Counts the rows and the bytes of the parts. */
+static sbd_status run_into_parts(sbd_ctx *ctx, const char *sql, const sql_table *tables,
+                                 int ntables, const char *dir, int64_t part_rows, int64_t *rows,
+                                 int64_t *bytes) {
+  *rows = *bytes = 0;
+  sbd_reader *rd;
+  RETURN_IF_ERROR(sql_query_with_tables(ctx, sql, tables, ntables, &rd));
+  sbd_options *opts = sbd_options_new();
+  sbd_writer *w = NULL;
+  sbd_status st = opts ? sbd_options_set(opts, "format", "parquet") : SBD_ENOMEM;
+  if (st == SBD_OK)
+    st = sbd_options_set(opts, "compression", "zstd");
+  char path[4200];
+  int64_t part = 0, in_part = 0;
+  snprintf(path, sizeof(path), "%s/part-0.parquet", dir);
+  if (st == SBD_OK)
+    st = sbd_writer_open(ctx, path, sbd_reader_schema(rd), opts, &w);
+  while (st == SBD_OK) {
+    sbd_batch *b;
+    st = sbd_reader_next(rd, &b);
+    if (st != SBD_OK || !b)
+      break;
+    int64_t n = sbd_batch_nrows(b);
+    for (int64_t off = 0; off < n && st == SBD_OK;) {
+      if (in_part == part_rows) {
+        st = sbd_writer_close(w);
+        w = NULL;
+        struct stat sb;
+        if (st == SBD_OK && stat(path, &sb) == 0)
+          *bytes += sb.st_size;
+        snprintf(path, sizeof(path), "%s/part-%lld.parquet", dir, (long long)++part);
+        if (st == SBD_OK)
+          st = sbd_writer_open(ctx, path, sbd_reader_schema(rd), opts, &w);
+        in_part = 0;
+        if (st != SBD_OK)
+          break;
+      }
+      int64_t take = n - off < part_rows - in_part ? n - off : part_rows - in_part;
+      if (off == 0 && take == n) {
+        st = sbd_writer_write(w, b);
+      } else {
+        sbd_batch *slice = NULL;
+        st = sbd_batch_slice(ctx, b, off, take, &slice);
+        if (st == SBD_OK)
+          st = sbd_writer_write(w, slice);
+        sbd_batch_free(slice);
+      }
+      off += take;
+      in_part += take;
+      *rows += take;
+    }
+    sbd_batch_free(b);
+  }
+  sbd_options_free(opts);
+  if (w && st == SBD_OK) {
+    st = sbd_writer_close(w);
+    struct stat sb;
+    if (st == SBD_OK && stat(path, &sb) == 0)
+      *bytes += sb.st_size;
+  } else {
+    sbd_writer_abort(w);
+  }
+  sbd_reader_close(rd);
+  return st;
+}
+
 /* One feature query run by its own thread, on its own context, into dir/.qI.parquet. */
 typedef struct query_job {
   const char *sql;
@@ -415,6 +515,7 @@ typedef struct query_job {
   int ntables;
   int threads;
   char path[4200];
+  char err_path[4200]; /* a Python function's stderr */
   sbd_status status;
   char errmsg[SBD_ERRMSG_MAX];
 } query_job;
@@ -485,16 +586,16 @@ static sbd_status check_unique_key(sbd_repo *r, const st_group *g, const st_quer
   return st;
 }
 
-/* Writes the version into dir/part-0.parquet. One query runs straight into it. Several run in
- * parallel, a thread each, into dir/.qI.parquet, which one more query then joins on the key
- * (FULL JOIN ... USING, so that a key any query returns is kept) and orders by it. */
+/* Writes the version into dir/part-K.parquet (run_into_parts). One query runs straight into them.
+ * Several run in parallel, a thread each, into dir/.qI.parquet, which one more query then joins on
+ * the key (FULL JOIN ... USING, so that a key any query returns is kept) and orders by it. */
 static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table *tables,
                                 int ntables, const char *dir, int64_t *rows, int64_t *bytes) {
   *rows = *bytes = 0;
   char path[4200];
-  snprintf(path, sizeof(path), "%s/part-0.parquet", dir);
+  snprintf(path, sizeof(path), "%s/part-*.parquet", dir);
   sbd_status st = SBD_OK;
-  if (g->nqueries == 1) {
+  if (g->nqueries == 1 && !g->queries[0].python) {
     st_text t = {0};
     st_text_add(&t, "WITH q0 AS (\n");
     add_query_text(&t, g->queries[0].sql);
@@ -504,7 +605,7 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     char *sql = st_text_take(r->ctx, &t);
     if (!sql)
       return SBD_ENOMEM;
-    st = run_into(r->ctx, sql, tables, ntables, path, rows);
+    st = run_into_parts(r->ctx, sql, tables, ntables, dir, r->cfg->part_rows, rows, bytes);
     free(sql);
     if (st != SBD_OK)
       return at_query(r, g, &g->queries[0], st);
@@ -516,30 +617,73 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     char(*names)[16] = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(*names));
     if (!jobs || !tids || !parts || !names)
       st = SBD_ENOMEM;
-    int threads = sbd_ctx_threads(r->ctx) / g->nqueries;
+    pid_t *pids = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(*pids));
+    const char **paths = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(*paths));
+    if (!pids || !paths)
+      st = SBD_ENOMEM;
+    int nsql = 0, npython = 0;
+    for (int i = 0; i < g->nqueries; i++)
+      nsql += !g->queries[i].python;
+    int threads = sbd_ctx_threads(r->ctx) / (nsql ? nsql : 1);
     int started = 0;
+    bool *is_thread = sbd_calloc(r->ctx, (size_t)g->nqueries, sizeof(bool));
+    if (!is_thread)
+      st = SBD_ENOMEM;
+    /* The Python functions start first, as processes, so that they run beside the threads. */
     for (int i = 0; i < g->nqueries && st == SBD_OK; i++) {
       query_job *j = &jobs[i];
+      snprintf(j->path, sizeof(j->path), "%s/.q%d.parquet", dir, i);
+      paths[i] = j->path;
+      pids[i] = -1;
+      if (!g->queries[i].python)
+        continue;
+      snprintf(j->err_path, sizeof(j->err_path), "%s/.q%d.err", dir, i);
+      st = st_python_start(r, g->queries[i].python, j->path, j->err_path, &pids[i]);
+      if (st != SBD_OK)
+        st = at_query(r, g, &g->queries[i], st);
+      else
+        npython++;
+    }
+    for (int i = 0; i < g->nqueries && st == SBD_OK; i++) {
+      query_job *j = &jobs[i];
+      if (g->queries[i].python)
+        continue;
       j->sql = g->queries[i].sql;
       j->tables = tables;
       j->ntables = ntables;
       j->threads = threads > 0 ? threads : 1;
-      snprintf(j->path, sizeof(j->path), "%s/.q%d.parquet", dir, i);
       if (pthread_create(&tids[i], NULL, query_job_run, j) != 0) {
         st = sbd_error(r->ctx, SBD_EIO, "cannot start a thread for a feature query");
         break;
       }
+      is_thread[i] = true;
       started++;
     }
-    for (int i = 0; i < started; i++)
-      pthread_join(tids[i], NULL);
-    for (int i = 0; i < started && st == SBD_OK; i++)
-      if (jobs[i].status != SBD_OK) {
+    for (int i = 0; i < g->nqueries; i++)
+      if (is_thread && is_thread[i])
+        pthread_join(tids[i], NULL);
+    /* Every child is waited for, even after a failure, and its error file removed. */
+    for (int i = 0; pids && i < g->nqueries; i++) {
+      if (pids[i] < 0)
+        continue;
+      sbd_status pst = st_python_wait(r, g->queries[i].python, pids[i], jobs[i].err_path);
+      if (pst != SBD_OK && st == SBD_OK)
+        st = at_query(r, g, &g->queries[i], pst);
+      unlink(jobs[i].err_path);
+    }
+    for (int i = 0; i < g->nqueries && st == SBD_OK; i++)
+      if (is_thread[i] && jobs[i].status != SBD_OK) {
         sbd_error(r->ctx, jobs[i].status, "%s", jobs[i].errmsg);
         st = at_query(r, g, &g->queries[i], jobs[i].status);
       }
-    for (int i = 0; i < started && st == SBD_OK; i++)
+    if (st == SBD_OK && npython)
+      st = check_queries(r, g, tables, ntables, paths);
+    for (int i = 0; i < g->nqueries && st == SBD_OK; i++)
       st = check_unique_key(r, g, &g->queries[i], jobs[i].path);
+    started = jobs ? g->nqueries : 0;
+    free(pids);
+    free(paths);
+    free(is_thread);
     st_text t = {0};
     for (int i = 0; i < g->nqueries && st == SBD_OK; i++) {
       snprintf(names[i], sizeof(names[i]), "q%d", i);
@@ -560,7 +704,7 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     if (st == SBD_OK && !sql)
       st = SBD_ENOMEM;
     if (st == SBD_OK) {
-      st = run_into(r->ctx, sql, parts, g->nqueries, path, rows);
+      st = run_into_parts(r->ctx, sql, parts, g->nqueries, dir, r->cfg->part_rows, rows, bytes);
       if (st != SBD_OK) {
         char msg[SBD_ERRMSG_MAX];
         snprintf(msg, sizeof(msg), "%s", sbd_errmsg(r->ctx));
@@ -575,9 +719,6 @@ static sbd_status write_version(sbd_repo *r, const st_group *g, const sql_table 
     free(parts);
     free(names);
   }
-  struct stat sb;
-  if (st == SBD_OK && stat(path, &sb) == 0)
-    *bytes = sb.st_size;
   /* The folder's entries are durable before it is renamed into place. */
   int fd = st == SBD_OK ? open(dir, O_RDONLY | O_DIRECTORY | O_CLOEXEC) : -1;
   if (fd >= 0) {
@@ -802,7 +943,7 @@ sbd_status sbd_repo_calculate(sbd_repo *r, const char *group, int flags, double 
   if (st == SBD_OK)
     st = st_repo_tables(r, &tables, &ntables);
   if (st == SBD_OK)
-    st = check_queries(r, g, tables, ntables);
+    st = check_queries(r, g, tables, ntables, NULL);
   if (st == SBD_OK) {
     if (mkdir(tmp, 0777) != 0)
       st = sbd_error(r->ctx, SBD_EIO, "%s: cannot create the version's folder: %s", tmp,

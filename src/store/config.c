@@ -185,6 +185,23 @@ static sbd_status optional_scalar(parser *p, const yaml_node_t *map, const char 
   return v ? scalar(p, v, key, out) : SBD_OK;
 }
 
+/* part_rows: a whole number of rows in [1, ST_MAX_PART_ROWS], ST_DEFAULT_PART_ROWS when absent. */
+static sbd_status part_rows(parser *p, const yaml_node_t *n, int64_t *out) {
+  *out = ST_DEFAULT_PART_ROWS;
+  if (!n)
+    return SBD_OK;
+  const char *text;
+  RETURN_IF_ERROR(scalar(p, n, "part_rows", &text));
+  char *end;
+  errno = 0;
+  long long v = strtoll(text, &end, 10);
+  if (end == text || *end || errno || v < 1 || v > ST_MAX_PART_ROWS)
+    return err_line(p, n, "part_rows '%s' is not a whole number of rows from 1 to %lld", text,
+                    (long long)ST_MAX_PART_ROWS);
+  *out = v;
+  return SBD_OK;
+}
+
 static sbd_status parse_source(parser *p, yaml_node_t *k, yaml_node_t *v, st_source *s) {
   memset(s, 0, sizeof(*s));
   s->line = line_of(k);
@@ -289,11 +306,20 @@ static sbd_status parse_query(parser *p, const st_group *g, yaml_node_t *n, st_q
   if (n->type == YAML_SCALAR_NODE) /* - SELECT id, ... */
     return scalar(p, n, "sql", &q->sql);
   RETURN_IF_ERROR(need_kind(p, n, YAML_MAPPING_NODE, where));
-  static const char *const known[] = {"sql", "file", "meta", "description"};
-  RETURN_IF_ERROR(check_keys(p, n, known, 4, where));
-  yaml_node_t *sql = get(p, n, "sql"), *file = get(p, n, "file");
-  if (!sql == !file)
-    return err_line(p, n, "%s needs either sql or file", where);
+  static const char *const known[] = {"sql", "file", "python", "meta", "description"};
+  RETURN_IF_ERROR(check_keys(p, n, known, 5, where));
+  yaml_node_t *sql = get(p, n, "sql"), *file = get(p, n, "file"), *python = get(p, n, "python");
+  if ((sql != NULL) + (file != NULL) + (python != NULL) != 1)
+    return err_line(p, n, "%s needs one of sql, file or python", where);
+  if (python) {
+    RETURN_IF_ERROR(scalar(p, python, "python", &q->python));
+    if (!st_is_import_string(q->python))
+      return err_line(p, python,
+                      "python '%s' is not MODULE:FUNCTION (e.g. features.orders:order_stats, "
+                      "the module found beside sbd.yaml)",
+                      q->python);
+    q->sql = "";
+  }
   if (sql)
     RETURN_IF_ERROR(scalar(p, sql, "sql", &q->sql));
   if (file) {
@@ -524,8 +550,9 @@ static sbd_status parse_document(parser *p) {
     return sbd_error(p->ctx, SBD_EINPUT, "%s: the file is empty (it declares sources and groups)",
                      c->file);
   RETURN_IF_ERROR(need_kind(p, root, YAML_MAPPING_NODE, "the file"));
-  static const char *const known[] = {"catalog", "store", "sources", "groups"};
-  RETURN_IF_ERROR(check_keys(p, root, known, 4, "the file"));
+  static const char *const known[] = {"catalog", "store", "part_rows", "sources", "groups"};
+  RETURN_IF_ERROR(check_keys(p, root, known, 5, "the file"));
+  RETURN_IF_ERROR(part_rows(p, get(p, root, "part_rows"), &c->part_rows));
   RETURN_IF_ERROR(optional_scalar(p, root, "catalog", ".sbd/catalog.db", &c->catalog));
   RETURN_IF_ERROR(optional_scalar(p, root, "store", "store", &c->store));
   if (!c->catalog[0] || !c->store[0])
@@ -659,7 +686,11 @@ char *st_group_definition(const st_group *g) {
   for (int i = 0; i < g->nkeys; i++)
     st_text_add(&t, " %s", g->keys[i]);
   st_text_add(&t, "\ntimestamp %s\n", g->timestamp ? g->timestamp : "");
-  for (int q = 0; q < g->nqueries; q++)
-    st_text_add(&t, "query %d\n%s\n", q, g->queries[q].sql);
+  for (int q = 0; q < g->nqueries; q++) {
+    if (g->queries[q].python)
+      st_text_add(&t, "python %d\n%s\n", q, g->queries[q].python);
+    else
+      st_text_add(&t, "query %d\n%s\n", q, g->queries[q].sql);
+  }
   return st_text_take(NULL, &t);
 }

@@ -8,6 +8,9 @@
  * unless an item named them exactly. The key comes first, always. Filters are ANDed and may use
  * any feature of the groups involved, returned or not (the FROM holds every column). Other
  * groups are joined to the main one with LEFT JOIN on its key columns, which they must have.
+ * A request for part K reads the main group from its part-K.parquet alone (the table
+ * "GROUP@N/part-K", which no user query can name since it is registered for this query only);
+ * the parts are consecutive key ranges, so the parts' results, in order, are the whole result.
  */
 #include "store/store_int.h"
 
@@ -16,6 +19,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define GET_MAX_GROUPS 16
 
@@ -62,6 +66,41 @@ static sbd_status open_group(sbd_repo *r, const char *name, int64_t version, get
   out->g = g;
   out->version = v;
   out->schema = sbd_reader_schema(out->probe);
+  return SBD_OK;
+}
+
+/* The number of parts of a registered version: part-0 .. part-(n-1) are there. */
+static sbd_status count_parts(sbd_repo *r, const char *group, int64_t version, int64_t *nparts) {
+  *nparts = 0;
+  for (;;) {
+    char *path = st_version_part(r, group, version, *nparts);
+    if (!path)
+      return SBD_ENOMEM;
+    struct stat sb;
+    int rc = stat(path, &sb);
+    free(path);
+    if (rc != 0)
+      break;
+    ++*nparts;
+  }
+  if (*nparts == 0)
+    return sbd_error(r->ctx, SBD_EIO, "group '%s' version %lld: no part-0.parquet in the store",
+                     group, (long long)version);
+  return SBD_OK;
+}
+
+sbd_status sbd_repo_parts(sbd_repo *r, const char *group, int64_t version, int64_t *version_out,
+                          int64_t *nparts) {
+  *version_out = *nparts = 0;
+  if (!group)
+    return sbd_error(r->ctx, SBD_EUSAGE, "parts needs a group");
+  if (version < 0)
+    return sbd_error(r->ctx, SBD_EUSAGE, "version %lld: versions start at 1", (long long)version);
+  get_group gg;
+  RETURN_IF_ERROR(open_group(r, group, version, &gg));
+  sbd_reader_close(gg.probe);
+  RETURN_IF_ERROR(count_parts(r, gg.g->name, gg.version, nparts));
+  *version_out = gg.version;
   return SBD_OK;
 }
 
@@ -176,7 +215,11 @@ sbd_status sbd_repo_get(sbd_repo *r, const sbd_get_request *req, sbd_reader **ou
       if (!drop)
         st_text_add(&t, ", t%d.\"%s\"", picks[i].group, picks[i].name);
     }
-    st_text_add(&t, " FROM \"%s@%lld\" t0", groups[0].g->name, (long long)groups[0].version);
+    if (req->part >= 0)
+      st_text_add(&t, " FROM \"%s@%lld/part-%lld\" t0", groups[0].g->name,
+                  (long long)groups[0].version, (long long)req->part);
+    else
+      st_text_add(&t, " FROM \"%s@%lld\" t0", groups[0].g->name, (long long)groups[0].version);
     for (int gi = 1; gi < ngroups; gi++) {
       st_text_add(&t, " LEFT JOIN \"%s@%lld\" t%d USING (", groups[gi].g->name,
                   (long long)groups[gi].version, gi);
@@ -194,8 +237,26 @@ sbd_status sbd_repo_get(sbd_repo *r, const sbd_get_request *req, sbd_reader **ou
   free(t.s);
   if (st == SBD_OK && !sql)
     st = SBD_ENOMEM;
+  char part_name[ST_MAX_NAME + 64], *part_path = NULL;
+  if (st == SBD_OK && req->part >= 0) {
+    int64_t nparts;
+    st = count_parts(r, groups[0].g->name, groups[0].version, &nparts);
+    if (st == SBD_OK && req->part >= nparts)
+      st =
+          sbd_error(ctx, SBD_ENOTFOUND,
+                    "group '%s' version %lld has no part %lld (parts 0 to %lld)", groups[0].g->name,
+                    (long long)groups[0].version, (long long)req->part, (long long)nparts - 1);
+    if (st == SBD_OK) {
+      snprintf(part_name, sizeof(part_name), "%s@%lld/part-%lld", groups[0].g->name,
+               (long long)groups[0].version, (long long)req->part);
+      part_path = st_version_part(r, groups[0].g->name, groups[0].version, req->part);
+      if (!part_path)
+        st = SBD_ENOMEM;
+    }
+  }
   if (st == SBD_OK)
-    st = st_repo_sql(r, sql, out);
+    st = st_repo_sql_with(r, sql, part_path ? part_name : NULL, part_path, out);
+  free(part_path);
   free(sql);
   free(picks);
   for (int i = 0; i < ngroups; i++)

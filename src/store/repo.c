@@ -85,6 +85,13 @@ char *st_repo_path(sbd_repo *r, const char *path) {
   return st_text_take(r->ctx, &t);
 }
 
+char *st_version_part(sbd_repo *r, const char *group, int64_t version, int64_t part) {
+  st_text t = {0};
+  st_text_add(&t, "%s/%s/version=%lld/part-%lld.parquet", r->store, group, (long long)version,
+              (long long)part);
+  return st_text_take(r->ctx, &t);
+}
+
 char *st_version_glob(sbd_repo *r, const char *group, int64_t version) {
   st_text t = {0};
   st_text_add(&t, "%s/%s/version=%lld/part-*.parquet", r->store, group, (long long)version);
@@ -305,10 +312,21 @@ static char *quote_pins(sbd_ctx *ctx, const char *sql) {
 }
 
 sbd_status st_repo_sql(sbd_repo *r, const char *sql, sbd_reader **out) {
+  return st_repo_sql_with(r, sql, NULL, NULL, out);
+}
+
+sbd_status st_repo_sql_with(sbd_repo *r, const char *sql, const char *name, const char *path,
+                            sbd_reader **out) {
   sql_table *tables;
-  int n;
+  int n, cap;
   RETURN_IF_ERROR(st_repo_tables(r, &tables, &n));
-  sbd_status st = sql_query_with_tables(r->ctx, sql, tables, n, out);
+  cap = n;
+  sbd_status st = SBD_OK;
+  if (name)
+    st = add_table(r, &tables, &n, &cap, sbd_strdup(r->ctx, name), sbd_strdup(r->ctx, path),
+                   "parquet");
+  if (st == SBD_OK)
+    st = sql_query_with_tables(r->ctx, sql, tables, n, out);
   st_tables_free(tables, n);
   return st;
 }

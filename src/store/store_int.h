@@ -25,6 +25,9 @@
 #define ST_MAX_CONFIG_BYTES (4u << 20)
 #define ST_MAX_NAME 64
 #define ST_MAX_SQL_FILE_BYTES (1u << 20)
+/* The rows of one Parquet part of a version (sbd.yaml's part_rows): its default and its cap. */
+#define ST_DEFAULT_PART_ROWS 1000000
+#define ST_MAX_PART_ROWS ((int64_t)1 << 40)
 
 /* ---- definitions (config.c) ------------------------------------------------------------------*/
 
@@ -36,9 +39,10 @@ typedef struct st_meta {
 } st_meta;
 
 typedef struct st_query {
-  const char *sql;  /* the text: inline, or read from file */
-  const char *file; /* the sql file as written, or NULL for inline sql */
-  int line;         /* of the list item */
+  const char *sql;    /* the text: inline, or read from file ("" for a Python function) */
+  const char *python; /* module:function of a `python:` item, else NULL */
+  const char *file;   /* the sql file as written, or NULL for inline sql */
+  int line;           /* of the list item */
   st_meta *meta;
   int nmeta;
 } st_query;
@@ -70,6 +74,7 @@ typedef struct st_config {
   const char *file;    /* the file's name for messages: "sbd.yaml" */
   const char *catalog; /* as written, default ".sbd/catalog.db" */
   const char *store;   /* default "store" */
+  int64_t part_rows;   /* the most rows a part-K.parquet of a version holds */
   st_source *sources;
   int nsources;
   st_group *groups; /* in dependency order once parsed: a group after those it reads */
@@ -88,6 +93,22 @@ const st_source *st_config_source(const st_config *c, const char *name);
 bool st_is_identifier(const char *s);
 /* A canonical text of a group's definition, for its hash (malloc'd, caller frees). */
 char *st_group_definition(const st_group *g);
+
+/* ---- Python feature functions (python.c) ----------------------------------------------------*/
+
+#include <sys/types.h>
+
+/* Whether s is an import string module(.module)*:name(.name)* of identifiers. */
+bool st_is_import_string(const char *s);
+/* The module's source file of target (module:function), relative to the repository, when it
+ * lies there (a.b -> a/b.py or a/b/__init__.py); NULL when not (or out of memory). malloc'd. */
+char *st_python_source(sbd_repo *r, const char *target);
+/* Starts `$SBD_PYTHON -m sbd._runner REPO target out_path` with its stderr into err_path. */
+sbd_status st_python_start(sbd_repo *r, const char *target, const char *out_path,
+                           const char *err_path, pid_t *pid);
+/* Waits for it; a failure's message is the first line of err_path (sbd._runner names the
+ * function there). */
+sbd_status st_python_wait(sbd_repo *r, const char *target, pid_t pid, const char *err_path);
 
 /* ---- the catalog (catalog.c) -----------------------------------------------------------------*/
 
@@ -175,10 +196,16 @@ char *st_repo_path(sbd_repo *r, const char *path);
  * caller: st_tables_free. */
 sbd_status st_repo_tables(sbd_repo *r, sql_table **tables, int *n);
 void st_tables_free(sql_table *tables, int n);
-/* The Parquet glob of a group's version: STORE/GROUP/version=N/part-*.parquet (malloc'd). */
+/* The Parquet glob of a group's version: STORE/GROUP/version=N/part-*.parquet (malloc'd). A
+ * version is parts part-0 .. part-(n-1), each at most part_rows rows, in key order. */
 char *st_version_glob(sbd_repo *r, const char *group, int64_t version);
+/* The path of one part: STORE/GROUP/version=N/part-K.parquet (malloc'd). */
+char *st_version_part(sbd_repo *r, const char *group, int64_t version, int64_t part);
 /* Runs sql through the repository's tables (the SQL engine), the result owned by the caller. */
 sbd_status st_repo_sql(sbd_repo *r, const char *sql, sbd_reader **out);
+/* st_repo_sql with one more Parquet table, name over path (name NULL: none). */
+sbd_status st_repo_sql_with(sbd_repo *r, const char *sql, const char *name, const char *path,
+                            sbd_reader **out);
 /* "no group 'x' in sbd.yaml (did you mean 'y'?)", SBD_ENOTFOUND (calculate.c). */
 sbd_status st_unknown_group(sbd_repo *r, const char *group);
 /* Removes the folders of STORE/GROUP that the catalog does not name: temporary folders of an

@@ -6,7 +6,9 @@
 #include "sbd.h"
 #include "test.h"
 
+#include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 #include <unistd.h>
 
 /* The rows of a reader and the text of column col, row row (of the first batch). */
@@ -62,7 +64,7 @@ TEST(store_repo_api) {
   const char *features[] = {"distance", "gender"};
   const char *exclude[] = {"*"};
   const char *filters[] = {"age >= 30"};
-  sbd_get_request req = {"customer", features, 2, exclude, 1, filters, 1, 0};
+  sbd_get_request req = {"customer", features, 2, exclude, 1, filters, 1, 0, -1};
   sbd_reader *r = NULL;
   st = sbd_repo_get(repo, &req, &r);
   if (st != SBD_OK)
@@ -113,6 +115,81 @@ TEST(store_repo_api) {
   sbd_free(ddl);
   ASSERT_EQ(sbd_repo_export_ddl(repo, "oracle", NULL, NULL, &ddl), SBD_EUSAGE);
 
+  sbd_repo_close(repo);
+  sbd_ctx_free(ctx);
+  char cmd[128];
+  snprintf(cmd, sizeof(cmd), "rm -rf '%s'", dir);
+  CHECK(system(cmd) == 0, "cannot remove %s", dir);
+}
+
+/* The first value of column 0 in each batch of r, and the last: the key range it read. */
+static int64_t key_range(sbd_reader *r, int64_t *first, int64_t *last) {
+  int64_t rows = 0;
+  sbd_batch *b;
+  char text[64];
+  while (sbd_reader_next(r, &b) == SBD_OK && b) {
+    if (rows == 0 && sbd_batch_nrows(b) > 0) {
+      sbd_batch_value_text(b, 0, 0, text, sizeof(text));
+      *first = atoll(text);
+    }
+    if (sbd_batch_nrows(b) > 0) {
+      sbd_batch_value_text(b, 0, sbd_batch_nrows(b) - 1, text, sizeof(text));
+      *last = atoll(text);
+    }
+    rows += sbd_batch_nrows(b);
+    sbd_batch_free(b);
+  }
+  return rows;
+}
+
+/* part_rows: 300 splits the example's 1000 customers into parts of 300, 300, 300 and 100 rows in
+ * key order, each readable alone, and all of them together as before. */
+TEST(store_repo_parts) {
+  char dir[] = "/tmp/sbd-store-parts-XXXXXX";
+  ASSERT_TRUE(mkdtemp(dir) != NULL);
+  sbd_ctx *ctx = sbd_ctx_new();
+  ASSERT_EQ(sbd_repo_init(ctx, dir, 1), SBD_OK);
+  char path[256];
+  snprintf(path, sizeof(path), "%s/sbd.yaml", dir);
+  FILE *f = fopen(path, "a");
+  ASSERT_TRUE(f != NULL);
+  fputs("part_rows: 300\n", f);
+  fclose(f);
+  sbd_repo *repo = NULL;
+  ASSERT_EQ(sbd_repo_open(ctx, dir, &repo), SBD_OK);
+  int64_t version, nparts;
+  int written;
+  ASSERT_EQ(sbd_repo_calculate(repo, "customer", 0, -1, &version, &written), SBD_OK);
+  ASSERT_EQ(sbd_repo_parts(repo, "customer", 0, &version, &nparts), SBD_OK);
+  ASSERT_EQ(version, 1);
+  ASSERT_EQ(nparts, 4);
+  const char *filters[] = {"age >= 0"};
+  sbd_get_request req = {"customer", NULL, 0, NULL, 0, filters, 1, 0, -1};
+  sbd_reader *r = NULL;
+  int64_t first = -1, last = -1, prev_last = -1, total = 0;
+  ASSERT_EQ(sbd_repo_get(repo, &req, &r), SBD_OK);
+  ASSERT_EQ(key_range(r, &first, &last), 1000);
+  sbd_reader_close(r);
+  static const int64_t want_rows[] = {300, 300, 300, 100};
+  for (int64_t k = 0; k < nparts; k++) {
+    req.part = k;
+    ASSERT_EQ(sbd_repo_get(repo, &req, &r), SBD_OK);
+    int64_t got = key_range(r, &first, &last);
+    sbd_reader_close(r);
+    ASSERT_EQ(got, want_rows[k]);
+    CHECK(first > prev_last, "part %lld starts at key %lld, not after %lld", (long long)k,
+          (long long)first, (long long)prev_last);
+    prev_last = last;
+    total += got;
+  }
+  ASSERT_EQ(total, 1000);
+  req.part = 4;
+  ASSERT_EQ(sbd_repo_get(repo, &req, &r), SBD_ENOTFOUND);
+  CHECK(strstr(sbd_errmsg(ctx), "has no part 4 (parts 0 to 3)") != NULL, "message: %s",
+        sbd_errmsg(ctx));
+  ASSERT_EQ(sbd_repo_parts(repo, "customer", 9, &version, &nparts), SBD_ENOTFOUND);
+  ASSERT_EQ(sbd_repo_parts(repo, "customer_segment", 0, &version, &nparts), SBD_ENOTFOUND);
+  CHECK(strstr(sbd_errmsg(ctx), "has no version yet") != NULL, "message: %s", sbd_errmsg(ctx));
   sbd_repo_close(repo);
   sbd_ctx_free(ctx);
   char cmd[128];

@@ -31,3 +31,7 @@ check 'sources:\n  c: c.csv\ngroups:\n  c:\n    features:\n      - sql: SELECT 1
 check 'groups:\n  a:\n    key: id\n    key: id2\n    features:\n      - sql: SELECT 1 AS id\n'
 check ''
 check '- a\n- b\n'
+check 'part_rows: 0\ngroups:\n  a:\n    features:\n      - sql: SELECT 1 AS id\n'
+check 'part_rows: 10k\ngroups:\n  a:\n    features:\n      - sql: SELECT 1 AS id\n'
+check 'groups:\n  a:\n    features:\n      - python: features/orders.py\n'
+check 'groups:\n  a:\n    features:\n      - python: m:f\n        sql: SELECT 1 AS id\n'
