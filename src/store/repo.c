@@ -324,7 +324,7 @@ sbd_status st_repo_sql_with(sbd_repo *r, const char *sql, const char *name, cons
   sbd_status st = SBD_OK;
   if (name)
     st = add_table(r, &tables, &n, &cap, sbd_strdup(r->ctx, name), sbd_strdup(r->ctx, path),
-                   "parquet");
+                   "parquet", true);
   if (st == SBD_OK)
     st = sql_query_with_tables(r->ctx, sql, tables, n, out);
   st_tables_free(tables, n);
