@@ -130,15 +130,19 @@ class _Repo:
         feats, nf = _strings(features, "features")
         excl, ne = _strings(exclude, "exclude globs")
         filt, nfl = _strings(filters, "filters")
-        if version is not None and (not isinstance(version, int) or isinstance(version, bool)
-                                    or version < 1):
-            raise UsageError(f"sbd: version {version!r}: versions are whole numbers from 1", 2)
+        _check_version(version)
         req = _GetRequest(encode(group), feats, nf, excl, ne, filt, nfl, int(version or 0), part)
         if schema_only:
             return self.schema_frame(lib.sbd_repo_get, ctypes.byref(req), index=index,
                                      nullable=nullable)
         return self.frame(lib.sbd_repo_get, ctypes.byref(req), sql=True, index=index,
                           nullable=nullable)
+
+
+def _check_version(version):
+    if version is not None and (not isinstance(version, int) or isinstance(version, bool)
+                                or version < 1):
+        raise UsageError(f"sbd: version {version!r}: versions are whole numbers from 1", 2)
 
 
 def _read_part(task):
@@ -186,8 +190,22 @@ class FeatureGroup:
     def to_pandas(self, features=None, exclude=None, filters=None, version=None):
         """The feature set as a pandas DataFrame indexed by the key (see get_features)."""
         keys = self._key()
-        return self.store._repo().get(self.name, features, exclude, filters, version, -1,
-                                      index=keys[0] if len(keys) == 1 else None)
+        index = keys[0] if len(keys) == 1 else None
+        repo = self.store._repo()
+        if any(":" in f for f in (_listed(features) or [])):
+            return repo.get(self.name, features, exclude, filters, version, -1, index=index)
+        _check_version(version)
+        # One group: its parts are key ranges in order, each stored sorted, so reading them one
+        # after the other gives the key order without sorting the whole version.
+        v = ctypes.c_int64()
+        nparts = ctypes.c_int64()
+        repo.ctx.check(lib.sbd_repo_parts(repo.ptr, encode(self.name), int(version or 0),
+                                          ctypes.byref(v), ctypes.byref(nparts)))
+        frames = [repo.get(self.name, features, exclude, filters, v.value, p, index=index)
+                  for p in range(nparts.value)]
+        if len(frames) == 1:
+            return frames[0]
+        return pd.concat(frames, copy=False)
 
     def get_features(self, features=None, exclude=None, filters=None, version=None):
         """The key and the features selected by name or glob (default: all), less those matching

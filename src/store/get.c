@@ -229,9 +229,12 @@ sbd_status sbd_repo_get(sbd_repo *r, const sbd_get_request *req, sbd_reader **ou
     }
     for (int f = 0; f < req->nfilters; f++)
       st_text_add(&t, "%s(%s\n)", f ? " AND " : " WHERE ", req->filters[f]);
-    st_text_add(&t, " ORDER BY ");
-    for (int k = 0; k < groups[0].g->nkeys; k++)
-      st_text_add(&t, "%s\"%s\"", k ? ", " : "", groups[0].g->keys[k]);
+    /* A part alone is stored in key order and read in file order, so it needs no sort. */
+    if (req->part < 0 || ngroups > 1) {
+      st_text_add(&t, " ORDER BY ");
+      for (int k = 0; k < groups[0].g->nkeys; k++)
+        st_text_add(&t, "%s\"%s\"", k ? ", " : "", groups[0].g->keys[k]);
+    }
   }
   char *sql = st == SBD_OK ? st_text_take(ctx, &t) : NULL;
   free(t.s);
