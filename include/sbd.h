@@ -245,6 +245,15 @@ typedef struct sbd_repo sbd_repo;
  * customer and customer_orders. Refuses to replace an existing sbd.yaml (SBD_EUSAGE). */
 sbd_status sbd_repo_init(sbd_ctx *ctx, const char *dir, int example);
 
+/* The example's sizes, and the most rows sbd_repo_demo generates per file. */
+#define SBD_DEMO_CUSTOMERS 1000
+#define SBD_DEMO_ORDERS 5000
+#define SBD_DEMO_MAX_ROWS INT64_C(1000000000)
+/* Writes the example repository of sbd_repo_init at a chosen size: dir/sbd.yaml and customers
+ * (>= 1) and orders (>= 0) rows of generated data, streamed in bounded memory, each file written
+ * atomically. An existing dir/sbd.yaml is replaced only if it is the example's own. */
+sbd_status sbd_repo_demo(sbd_ctx *ctx, const char *dir, int64_t customers, int64_t orders);
+
 /* Opens the repository in dir (NULL: "."): parses and checks dir/sbd.yaml and opens (creating)
  * its catalog. Owned by the caller: sbd_repo_close. ctx must outlive the repository. */
 sbd_status sbd_repo_open(sbd_ctx *ctx, const char *dir, sbd_repo **out);

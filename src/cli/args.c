@@ -138,6 +138,10 @@ static const flag_spec flags[] = {
      "where the store is for that engine (default: its absolute path)"},
     {"--database", 0, CLI_FLAGS_DDL, FLAG_STORE, "database", NULL, "DB", 0,
      "the database (schema) of the tables"},
+    {"--customers", 0, CLI_FLAGS_DEMO, FLAG_STORE, "customers", NULL, "N", 0,
+     "customers to generate (default 1000)"},
+    {"--orders", 0, CLI_FLAGS_DEMO, FLAG_STORE, "orders", NULL, "N", 0,
+     "orders to generate (default 5000)"},
     {"--repo", 0, CLI_FLAGS_REPO, FLAG_STORE, "repo", NULL, "DIR", 0,
      "the repository folder (default: the current folder)"},
     {"--state", 0, CLI_FLAGS_DEDUP, FLAG_READ_OPTION, "state", NULL, "DIR", 0,
@@ -227,6 +231,12 @@ static int apply_store_flag(const cli_command *cmd, const flag_spec *f, const ch
     args->database = value;
   } else if (strcmp(o, "repo") == 0) {
     args->repo = value;
+  } else if (strcmp(o, "customers") == 0 || strcmp(o, "orders") == 0) {
+    bool customers = o[0] == 'c';
+    if (!parse_count(value, customers ? 1 : 0, SBD_DEMO_MAX_ROWS, &n))
+      return cli_usage_error(cmd, "%s: expected a number of rows (%d to %lld), not '%s'", shown,
+                             customers ? 1 : 0, (long long)SBD_DEMO_MAX_ROWS, value);
+    *(customers ? &args->customers : &args->orders) = n;
   }
   return CLI_EXIT_OK;
 }
@@ -291,6 +301,8 @@ int cli_args_parse(const cli_command *cmd, int argc, char **argv, cli_args *args
   args->paths = malloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
   args->filters = malloc(sizeof(char *) * (size_t)(argc > 0 ? argc : 1));
   args->wait_s = -1;
+  args->customers = SBD_DEMO_CUSTOMERS;
+  args->orders = SBD_DEMO_ORDERS;
   if (!args->read_opts || !args->write_opts || !args->paths || !args->filters)
     return cli_out_of_memory();
   bool flags_done = false;

@@ -42,6 +42,7 @@ enum {
   CLI_FLAGS_DDL = 1u << 11,   /* sbd export-ddl: --engine, --location, --database */
   CLI_FLAGS_STATS = 1u << 12, /* sbd query: --stats */
   CLI_FLAGS_DEDUP = 1u << 13, /* sbd dedup: --state (in read_opts), --threads */
+  CLI_FLAGS_DEMO = 1u << 14,  /* sbd demo: --customers, --orders */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -78,6 +79,7 @@ typedef struct cli_args {
   int64_t version; /* --version, or 0: the latest */
   int keep;        /* --keep, or 0 when not given */
   const char *engine, *location, *database;
+  int64_t customers, orders; /* sbd demo's sizes (defaults: the example's) */
 } cli_args;
 
 typedef struct cli_command {
@@ -96,6 +98,8 @@ extern const cli_command cli_cmd_schema, cli_cmd_head, cli_cmd_count, cli_cmd_co
 extern const cli_command cli_cmd_init, cli_cmd_apply, cli_cmd_plan, cli_cmd_calculate, cli_cmd_get,
     cli_cmd_groups, cli_cmd_features, cli_cmd_versions, cli_cmd_describe, cli_cmd_gc,
     cli_cmd_export_ddl;
+/* sbd demo (cmd_demo.c): the example shop at any size, then the store's commands on it. */
+extern const cli_command cli_cmd_demo;
 
 /* ---- the feature store's commands (store_out.c) ----------------------------------------------*/
 

@@ -21,7 +21,8 @@ static const cli_command *const commands[] = {
     &cli_cmd_dedup,
     /* the feature store */
     &cli_cmd_init, &cli_cmd_plan, &cli_cmd_apply, &cli_cmd_calculate, &cli_cmd_get, &cli_cmd_groups,
-    &cli_cmd_features, &cli_cmd_versions, &cli_cmd_describe, &cli_cmd_gc, &cli_cmd_export_ddl};
+    &cli_cmd_features, &cli_cmd_versions, &cli_cmd_describe, &cli_cmd_gc, &cli_cmd_export_ddl,
+    &cli_cmd_demo};
 #define NCOMMANDS ((int)(sizeof(commands) / sizeof(commands[0])))
 
 static void print_main_help(FILE *out) {

@@ -4,11 +4,17 @@
  * phone, gender, age, city, signup date) and data/orders.jsonl (5000 orders: timestamp, amount,
  * distance, category). The data come from a fixed-seed generator, so every example is the same
  * and tests can assert on it. Files are written through the atomic writer (outfile.c).
+ *
+ * sbd_repo_demo (`sbd demo`) writes the same repository at any size, up to 1M customers and 10M
+ * orders and beyond: the data files are streamed a 1 MiB chunk at a time, so memory does not grow
+ * with the size, and each appears only when complete.
  */
 #include "io/io_int.h"
 #include "store/store_int.h"
 
 #include <errno.h>
+#include <stdarg.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -111,51 +117,157 @@ static sbd_status write_text(sbd_ctx *ctx, const char *path, const char *text, s
   return io_file_commit(ctx, f);
 }
 
-#define EXAMPLE_CUSTOMERS 1000
-#define EXAMPLE_ORDERS 5000
+/* The data files are written a chunk at a time, so that memory stays bounded at any size. */
+#define CHUNK_BYTES (1u << 20)
+#define LINE_BYTES 512
 
-static sbd_status write_example_data(sbd_ctx *ctx, const char *dir) {
+typedef struct chunked {
+  io_file *f;
+  char *buf;
+  size_t len;
+} chunked;
+
+static sbd_status chunk_flush(sbd_ctx *ctx, chunked *c) {
+  sbd_status st = c->len ? io_file_write(ctx, c->f, c->buf, c->len) : SBD_OK;
+  c->len = 0;
+  return st;
+}
+
+/* Appends one formatted line; flushes the chunk when the next line might not fit. */
+static sbd_status chunk_add(sbd_ctx *ctx, chunked *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static sbd_status chunk_add(sbd_ctx *ctx, chunked *c, const char *fmt, ...) {
+  if (c->len + LINE_BYTES > CHUNK_BYTES)
+    RETURN_IF_ERROR(chunk_flush(ctx, c));
+  va_list ap;
+  va_start(ap, fmt);
+  int n = vsnprintf(c->buf + c->len, LINE_BYTES, fmt, ap);
+  va_end(ap);
+  if (n < 0 || n >= LINE_BYTES)
+    return sbd_error(ctx, SBD_EINTERNAL, "example data: a generated line exceeds %d bytes",
+                     LINE_BYTES);
+  c->len += (size_t)n;
+  return SBD_OK;
+}
+
+static sbd_status write_customers(sbd_ctx *ctx, chunked *c, int64_t ncustomers, uint64_t *seed) {
   static const char *const first[] = {"Ana",   "Ben",  "Chloe", "David", "Emma", "Felix",
                                       "Grace", "Hugo", "Ines",  "Jonas", "Kira", "Liam"};
   static const char *const last[] = {"Meyer", "Novak", "Olsen",  "Petit", "Quinn",
                                      "Rossi", "Silva", "Tanaka", "Ueda",  "Varga"};
   static const char *const cities[] = {"Berlin", "Lisbon", "Paris", "Prague", "Vienna", "Warsaw"};
-  static const char *const categories[] = {"books", "electronics", "food", "garden", "toys"};
-  uint64_t seed = 0x5bd5bd5bdULL;
-  st_text t = {0};
-  st_text_add(&t, "id,name,email,phone,gender,age,city,signup_date\n");
-  for (int i = 1; i <= EXAMPLE_CUSTOMERS; i++) {
-    const char *f = first[pick(&seed, 12)], *l = last[pick(&seed, 10)];
-    int g = pick(&seed, 20);
+  RETURN_IF_ERROR(chunk_add(ctx, c, "id,name,email,phone,gender,age,city,signup_date\n"));
+  for (int64_t i = 1; i <= ncustomers; i++) {
+    const char *f = first[pick(seed, 12)], *l = last[pick(seed, 10)];
+    int g = pick(seed, 20);
     const char *gender = g < 9 ? "female" : g < 18 ? "male" : "";
-    st_text_add(&t, "%d,%s %s,%c%c.%s%d@example.com,+49 30 %07d,%s,%d,%s,2023-%02d-%02d\n", i, f, l,
-                f[0] + 32, f[1], l, i, pick(&seed, 10000000), gender, 18 + pick(&seed, 60),
-                cities[pick(&seed, 6)], 1 + pick(&seed, 12), 1 + pick(&seed, 28));
+    /* Drawn in this order so that the example's files stay those of earlier versions. */
+    int day = 1 + pick(seed, 28), month = 1 + pick(seed, 12);
+    const char *city = cities[pick(seed, 6)];
+    int age = 18 + pick(seed, 60), phone = pick(seed, 10000000);
+    RETURN_IF_ERROR(chunk_add(ctx, c,
+                              "%lld,%s %s,%c%c.%s%lld@example.com,+49 30 %07d,%s,%d,%s,"
+                              "2023-%02d-%02d\n",
+                              (long long)i, f, l, f[0] + 32, f[1], l, (long long)i, phone, gender,
+                              age, city, month, day));
   }
-  char *csv = st_text_take(ctx, &t);
-  if (!csv)
-    return SBD_ENOMEM;
+  return SBD_OK;
+}
+
+static sbd_status write_orders(sbd_ctx *ctx, chunked *c, int64_t ncustomers, int64_t norders,
+                               uint64_t *seed) {
+  static const char *const categories[] = {"books", "electronics", "food", "garden", "toys"};
+  /* The last twentieth of the customers never order. */
+  uint64_t buyers = (uint64_t)(ncustomers - ncustomers / 20);
+  for (int64_t i = 1; i <= norders; i++) {
+    long long customer = 1 + (long long)(next_random(seed) % buyers);
+    const char *category = categories[pick(seed, 5)];
+    int tenth = pick(seed, 10), km = pick(seed, 40);
+    int cents = pick(seed, 100), euros = 5 + pick(seed, 300);
+    int second = pick(seed, 60), minute = pick(seed, 60);
+    int hour = pick(seed, 24), day = 1 + pick(seed, 28), month = 1 + pick(seed, 12);
+    RETURN_IF_ERROR(chunk_add(ctx, c,
+                              "{\"order_id\":%lld,\"customer_id\":%lld,\"ts\":\"2024-%02d-%02d "
+                              "%02d:%02d:%02d\",\"amount\":%d.%02d,\"distance\":%d.%d,"
+                              "\"category\":\"%s\"}\n",
+                              (long long)i, customer, month, day, hour, minute, second, euros,
+                              cents, km, tenth, category));
+  }
+  return SBD_OK;
+}
+
+/* Writes dir/data/NAME through the atomic writer: customers.csv (which == 0) or orders.jsonl. */
+static sbd_status write_data_file(sbd_ctx *ctx, const char *dir, int which, int64_t ncustomers,
+                                  int64_t norders, uint64_t *seed) {
   char path[4096];
-  snprintf(path, sizeof(path), "%s/data/customers.csv", dir);
-  sbd_status st = write_text(ctx, path, csv, strlen(csv));
-  free(csv);
-  RETURN_IF_ERROR(st);
-  for (int i = 1; i <= EXAMPLE_ORDERS; i++) {
-    int customer = 1 + pick(&seed, EXAMPLE_CUSTOMERS - 50); /* the last 50 never order */
-    st_text_add(&t,
-                "{\"order_id\":%d,\"customer_id\":%d,\"ts\":\"2024-%02d-%02d %02d:%02d:%02d\","
-                "\"amount\":%d.%02d,\"distance\":%d.%d,\"category\":\"%s\"}\n",
-                i, customer, 1 + pick(&seed, 12), 1 + pick(&seed, 28), pick(&seed, 24),
-                pick(&seed, 60), pick(&seed, 60), 5 + pick(&seed, 300), pick(&seed, 100),
-                pick(&seed, 40), pick(&seed, 10), categories[pick(&seed, 5)]);
-  }
-  char *jsonl = st_text_take(ctx, &t);
-  if (!jsonl)
-    return SBD_ENOMEM;
-  snprintf(path, sizeof(path), "%s/data/orders.jsonl", dir);
-  st = write_text(ctx, path, jsonl, strlen(jsonl));
-  free(jsonl);
+  snprintf(path, sizeof(path), "%s/data/%s", dir, which == 0 ? "customers.csv" : "orders.jsonl");
+  chunked c = {NULL, malloc(CHUNK_BYTES), 0};
+  if (!c.buf)
+    return sbd_error(ctx, SBD_ENOMEM, "%s: out of memory", path);
+  sbd_status st = io_file_create(ctx, path, &c.f);
+  if (st == SBD_OK)
+    st = which == 0 ? write_customers(ctx, &c, ncustomers, seed)
+                    : write_orders(ctx, &c, ncustomers, norders, seed);
+  if (st == SBD_OK)
+    st = chunk_flush(ctx, &c);
+  if (st == SBD_OK)
+    st = io_file_commit(ctx, c.f);
+  else
+    io_file_abort(c.f);
+  free(c.buf);
   return st;
+}
+
+/* The generator draws the customers, then the orders, from one fixed-seed stream, so a size
+ * always gives the same files (and the example's sizes the example's files). */
+static sbd_status write_example_data(sbd_ctx *ctx, const char *dir, int64_t ncustomers,
+                                     int64_t norders) {
+  uint64_t seed = 0x5bd5bd5bdULL;
+  RETURN_IF_ERROR(write_data_file(ctx, dir, 0, ncustomers, norders, &seed));
+  return write_data_file(ctx, dir, 1, ncustomers, norders, &seed);
+}
+
+static sbd_status make_folders(sbd_ctx *ctx, const char *dir) {
+  if (mkdir(dir, 0777) != 0 && errno != EEXIST)
+    return sbd_error(ctx, SBD_EIO, "%s: cannot create the folder: %s", dir, strerror(errno));
+  char data[4096];
+  snprintf(data, sizeof(data), "%s/data", dir);
+  if (mkdir(data, 0777) != 0 && errno != EEXIST)
+    return sbd_error(ctx, SBD_EIO, "%s: cannot create the folder: %s", data, strerror(errno));
+  return SBD_OK;
+}
+
+/* Whether the file at path holds exactly text (false when it cannot be read). */
+static bool file_is(const char *path, const char *text) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return false;
+  size_t len = strlen(text);
+  char *buf = malloc(len + 1);
+  bool same = buf && fread(buf, 1, len + 1, f) == len && memcmp(buf, text, len) == 0;
+  free(buf);
+  fclose(f);
+  return same;
+}
+
+sbd_status sbd_repo_demo(sbd_ctx *ctx, const char *dir, int64_t customers, int64_t orders) {
+  if (!dir || !*dir)
+    dir = ".";
+  if (customers < 1 || customers > SBD_DEMO_MAX_ROWS)
+    return sbd_error(ctx, SBD_EUSAGE, "demo: customers must be 1 to %lld, not %lld",
+                     (long long)SBD_DEMO_MAX_ROWS, (long long)customers);
+  if (orders < 0 || orders > SBD_DEMO_MAX_ROWS)
+    return sbd_error(ctx, SBD_EUSAGE, "demo: orders must be 0 to %lld, not %lld",
+                     (long long)SBD_DEMO_MAX_ROWS, (long long)orders);
+  char path[4096];
+  snprintf(path, sizeof(path), "%s/sbd.yaml", dir);
+  if (access(path, F_OK) == 0 && !file_is(path, example_yaml))
+    return sbd_error(ctx, SBD_EUSAGE,
+                     "%s exists and is not the demo's: sbd demo only replaces its own repository",
+                     path);
+  RETURN_IF_ERROR(make_folders(ctx, dir));
+  RETURN_IF_ERROR(write_example_data(ctx, dir, customers, orders));
+  return write_text(ctx, path, example_yaml, strlen(example_yaml));
 }
 
 sbd_status sbd_repo_init(sbd_ctx *ctx, const char *dir, int example) {
@@ -168,11 +280,8 @@ sbd_status sbd_repo_init(sbd_ctx *ctx, const char *dir, int example) {
   if (access(path, F_OK) == 0)
     return sbd_error(ctx, SBD_EUSAGE, "%s already exists: sbd init does not replace it", path);
   if (example) {
-    char data[4096];
-    snprintf(data, sizeof(data), "%s/data", dir);
-    if (mkdir(data, 0777) != 0 && errno != EEXIST)
-      return sbd_error(ctx, SBD_EIO, "%s: cannot create the folder: %s", data, strerror(errno));
-    RETURN_IF_ERROR(write_example_data(ctx, dir));
+    RETURN_IF_ERROR(make_folders(ctx, dir));
+    RETURN_IF_ERROR(write_example_data(ctx, dir, SBD_DEMO_CUSTOMERS, SBD_DEMO_ORDERS));
   }
   const char *text = example ? example_yaml : template_yaml;
   return write_text(ctx, path, text, strlen(text));
