@@ -184,13 +184,23 @@ static sbd_status parse_norm(cfg_parse *p, yaml_node_t *n, const char *column, m
                        column, name, near);
     return cfg_error(p, name_node,
                      "normalize '%s': unknown normalizer '%s' (one of trim, lowercase, "
-                     "collapse_whitespace, strip_accents, email, phone)",
+                     "collapse_whitespace, strip_accents, email, phone, sql)",
                      column, name);
   }
-  if (kind == 6)
-    return cfg_error(p, name_node,
-                     "normalize '%s': SQL expression normalizers are not supported yet", column);
   out->kind = (mt_norm_kind)kind;
+  if (out->kind == MT_NORM_SQL) {
+    const char *e = scalar(opts);
+    out->line = line_of(name_node);
+    if (!e || !*e)
+      return cfg_error(p, opts ? opts : name_node,
+                       "normalize '%s': sql needs an expression (sql: \"lower(%s)\")", column,
+                       column);
+    RETURN_ERROR_IF(strlen(e) > 65536, p->ctx, SBD_EUSAGE,
+                    "%s:%d: normalize '%s': the SQL expression is longer than 65536 bytes",
+                    p->cfg->path, out->line, column);
+    out->sql = sbd_strdup(p->ctx, e);
+    return out->sql ? SBD_OK : SBD_ENOMEM;
+  }
   bool has_opts = opts && !(opts->type == YAML_SCALAR_NODE && !*scalar(opts));
   if (!has_opts)
     return SBD_OK;
@@ -238,6 +248,7 @@ static sbd_status parse_normalize(cfg_parse *p, yaml_node_t *n) {
     yaml_node_t *k = get(p, kv->key), *v = get(p, kv->value);
     mt_column_norm *cn = &c->norms[c->nnorms++];
     cn->line = line_of(k);
+    cn->sql = -1;
     RETURN_IF_ERROR(want_scalar(p, k, "a normalized column", &cn->column));
     if (v->type == YAML_SEQUENCE_NODE) {
       int m = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -256,6 +267,13 @@ static sbd_status parse_normalize(cfg_parse *p, yaml_node_t *n) {
       RETURN_IF_ERROR(parse_norm(p, v, cn->column, &cn->steps[0]));
       cn->nsteps = 1;
     }
+    for (int j = 1; j < cn->nsteps; j++)
+      RETURN_ERROR_IF(cn->steps[j].kind == MT_NORM_SQL, p->ctx, SBD_EUSAGE,
+                      "%s:%d: normalize '%s': sql must be the first normalizer of a column (it "
+                      "reads the record's columns, not the value before it)",
+                      c->path, cn->steps[j].line, cn->column);
+    if (cn->nsteps > 0 && cn->steps[0].kind == MT_NORM_SQL)
+      cn->sql = c->nsql++;
   }
   return SBD_OK;
 }
@@ -648,6 +666,8 @@ void mt_config_free(mt_config *c) {
   free_list(c->source_priority, c->nsource_priority);
   for (int i = 0; i < c->nnorms; i++) {
     free(c->norms[i].column);
+    for (int j = 0; j < c->norms[i].nsteps; j++)
+      free(c->norms[i].steps[j].sql);
     free(c->norms[i].steps);
   }
   free(c->norms);

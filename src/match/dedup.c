@@ -5,7 +5,9 @@
  *  1. Read: the inputs stream through one reader (any format; malformed records are skipped
  *     into the rejects file and counted). Every value is kept as text in the record store, with
  *     the column types beside it. With --state, the records of earlier runs come first, each
- *     with its entity id; a new record with the id of a stored one replaces it.
+ *     with its entity id; a new record with the id of a stored one replaces it. With SQL
+ *     normalizers the inputs are read through a query (sql_query_with_tables) that adds each
+ *     expression's value as a last column, kept beside the store (sqlvals), not in it.
  *  2. Link: for each match rule, each record's key (its columns normalized, joined by U+001F; a
  *     null, empty or placeholder component means no key) is computed on the pool, in ranges of
  *     records, and hashed to 64 bits; the key index (keyindex.c) finds the first record with the
@@ -26,6 +28,7 @@
  */
 #include "match/match_int.h"
 #include "io/io_int.h"
+#include "sql/sql_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +50,8 @@ typedef struct dd_run {
   mt_config *cfg;
   const char *state_dir;
   mt_records recs;
+  mt_strcol *sqlvals; /* per SQL normalizer: its value for each record (inputs read by a query) */
+  int nsql;
   mt_state st;
   size_t nold; /* records that came from the state */
   uint8_t *alive;
@@ -74,14 +79,15 @@ typedef struct dd_run {
 
 /* ---- reading ----------------------------------------------------------------------------------*/
 
+/* The record store's columns: the schema's but the SQL normalizers' values (the last nsql). */
 static sbd_status init_store(dd_run *d, const sbd_schema *schema) {
   mt_records *r = &d->recs;
-  r->ncols = schema->ncols;
-  r->names = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(char *));
-  r->types = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(sbd_type));
+  r->ncols = schema->ncols - d->nsql;
+  r->names = sbd_calloc(d->ctx, (size_t)r->ncols + 1, sizeof(char *));
+  r->types = sbd_calloc(d->ctx, (size_t)r->ncols + 1, sizeof(sbd_type));
   if (!r->names || !r->types)
     return SBD_ENOMEM;
-  for (int i = 0; i < schema->ncols; i++) {
+  for (int i = 0; i < r->ncols; i++) {
     r->types[i] = schema->fields[i].type;
     r->names[i] = sbd_strdup(d->ctx, schema->fields[i].name);
     if (!r->names[i])
@@ -132,7 +138,7 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
                     "dedup: more than %u records in one run", MT_MAX_RECORDS);
     RETURN_IF_ERROR(grow_known(d, known_cap));
     row->len = 0;
-    for (int c = 0; c < r->ncols; c++) {
+    for (int c = 0; c < r->ncols + d->nsql; c++) {
       int64_t n = sbd_batch_value_text(b, c, i, text->p, text->cap);
       if (n >= 0 && (size_t)n >= text->cap) {
         size_t cap = text->cap;
@@ -144,6 +150,12 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
         text->p = p;
         text->cap = cap;
         n = sbd_batch_value_text(b, c, i, text->p, text->cap);
+      }
+      if (c >= r->ncols) {
+        if (!mt_strcol_push(&d->sqlvals[c - r->ncols], n < 0 ? "" : text->p,
+                            n < 0 ? 0 : (size_t)n, n < 0))
+          return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+        continue;
       }
       if (!mt_row_put(row, n < 0 ? NULL : text->p, n < 0 ? 0 : (size_t)n))
         return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
@@ -170,6 +182,81 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
   return SBD_OK;
 }
 
+/* The SQL that reads the inputs with the SQL normalizers' values as extra last columns: one
+ * SELECT per input (each a table named for the query), joined by UNION ALL; only the
+ * normalizers of sql[0..nsql) when nsql >= 0, else all of them. */
+static bool query_text(const mt_config *cfg, int only, mt_buf *q) {
+  bool ok = true;
+  q->len = 0;
+  for (int i = 0; ok && i < cfg->ninputs; i++) {
+    ok = mt_buf_printf(q, "%sSELECT %s", i ? " UNION ALL " : "", only >= 0 ? "" : "*");
+    int k = 0;
+    for (int j = 0; ok && j < cfg->nnorms; j++) {
+      const mt_column_norm *cn = &cfg->norms[j];
+      if (cn->sql < 0 || (only >= 0 && cn->sql != only))
+        continue;
+      ok = mt_buf_printf(q, "%s(%s) AS \"__sbd_norm_%d\"", only >= 0 && k == 0 ? "" : ", ",
+                         cn->steps[0].sql, cn->sql);
+      k++;
+    }
+    ok = ok && mt_buf_printf(q, " FROM input_%d", i + 1);
+  }
+  return ok && mt_buf_addc(q, '\0');
+}
+
+/* Opens the inputs through a query that computes the SQL normalizers. The normalizers are
+ * numbered in configuration order, as the columns of the query. A bad expression is an error
+ * naming its config line and the SQL message. */
+static sbd_status open_query(dd_run *d, const sbd_options *o, sbd_reader **out) {
+  mt_config *cfg = d->cfg;
+  RETURN_ERROR_IF(d->state_dir, d->ctx, SBD_EUNSUPPORTED,
+                  "%s: SQL normalizers with --state are not supported yet", cfg->path);
+  RETURN_ERROR_IF(cfg->ninputs > 64, d->ctx, SBD_ELIMIT,
+                  "%s: SQL normalizers read at most 64 inputs, not %d", cfg->path, cfg->ninputs);
+  sql_table tables[64];
+  char names[64][32];
+  for (int i = 0; i < cfg->ninputs; i++) {
+    snprintf(names[i], sizeof(names[i]), "input_%d", i + 1);
+    tables[i] = (sql_table){names[i], cfg->inputs[i], o};
+  }
+  mt_buf q = {0};
+  if (!query_text(cfg, -1, &q))
+    return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+  sbd_status st = sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, out);
+  for (int j = 0; st != SBD_OK && st != SBD_ENOMEM && j < cfg->nnorms; j++) {
+    /* Which expression: the first that fails alone. */
+    const mt_column_norm *cn = &cfg->norms[j];
+    sbd_reader *one = NULL;
+    if (cn->sql < 0)
+      continue;
+    if (!query_text(cfg, cn->sql, &q)) {
+      st = SBD_ENOMEM;
+      break;
+    }
+    sbd_status st1 = sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, &one);
+    if (one)
+      sbd_reader_close(one);
+    if (st1 != SBD_OK && st1 != SBD_ENOMEM) {
+      char msg[2048];
+      snprintf(msg, sizeof(msg), "%s", sbd_errmsg(d->ctx));
+      st = sbd_error(d->ctx, st1, "%s:%d: normalize '%s': sql: %s", cfg->path,
+                     cn->steps[0].line, cn->column, msg);
+      break;
+    }
+  }
+  mt_buf_free(&q);
+  if (st == SBD_OK) {
+    d->sqlvals = sbd_calloc(d->ctx, (size_t)cfg->nsql, sizeof(mt_strcol));
+    d->nsql = cfg->nsql;
+    if (!d->sqlvals) {
+      sbd_reader_close(*out);
+      *out = NULL;
+      st = SBD_ENOMEM;
+    }
+  }
+  return st;
+}
+
 static sbd_status read_inputs(dd_run *d) {
   mt_config *cfg = d->cfg;
   sbd_options *o = sbd_options_new();
@@ -178,9 +265,11 @@ static sbd_status read_inputs(dd_run *d) {
   sbd_status st = SBD_OK;
   if (cfg->format)
     st = sbd_options_set(o, "format", cfg->format);
-  if (st == SBD_OK)
+  /* Through a query (SQL normalizers), a malformed record stops the run: the rejects of the
+   * readers beneath a query are not counted. */
+  if (st == SBD_OK && cfg->nsql == 0)
     st = sbd_options_set(o, "on_error", "skip");
-  if (st == SBD_OK && cfg->out_rejects)
+  if (st == SBD_OK && cfg->out_rejects && cfg->nsql == 0)
     st = sbd_options_set(o, "rejects", cfg->out_rejects);
   if (st == SBD_OK && d->recs.names) {
     /* With a state, the inputs are read with the state's column types, so that an input whose
@@ -196,7 +285,9 @@ static sbd_status read_inputs(dd_run *d) {
     st = sbd_options_set(o, "schema", cfg->schema);
   }
   sbd_reader *reader = NULL;
-  if (st == SBD_OK)
+  if (st == SBD_OK && cfg->nsql > 0)
+    st = open_query(d, o, &reader);
+  else if (st == SBD_OK)
     st = sbd_reader_open(d->ctx, (const char *const *)cfg->inputs, cfg->ninputs, o, &reader);
   sbd_options_free(o);
   if (st != SBD_OK)
@@ -216,6 +307,13 @@ static sbd_status read_inputs(dd_run *d) {
   while (st == SBD_OK) {
     sbd_batch *b;
     st = sbd_reader_next(reader, &b);
+    if (st != SBD_OK && st != SBD_ENOMEM && cfg->nsql > 0) {
+      /* An error in the data of a SQL normalizer (or of the reading query's inputs). */
+      char msg[2048];
+      snprintf(msg, sizeof(msg), "%s", sbd_errmsg(d->ctx));
+      st = sbd_error(d->ctx, st, "%s: reading the inputs with the SQL normalizers: %s", cfg->path,
+                     msg);
+    }
     if (st != SBD_OK || !b)
       break;
     st = add_batch(d, b, &text, &row, &known_cap);
@@ -339,12 +437,13 @@ static void key_task_run(void *arg) {
     for (int j = 0; has && j < t->ncols; j++) {
       int c = t->cols[j];
       size_t n;
-      const char *v = mt_records_get(r, i, c, &n);
+      const mt_column_norm *cn = t->d->cfg->norm[c];
+      const char *v = cn && cn->sql >= 0 ? mt_strcol_get(&t->d->sqlvals[cn->sql], i, &n)
+                                         : mt_records_get(r, i, c, &n);
       if (!v) {
         has = false;
         break;
       }
-      const mt_column_norm *cn = t->d->cfg->norm[c];
       if (!mt_normalize(cn ? cn->steps : NULL, cn ? cn->nsteps : 0, v, n, &part)) {
         t->oom = true;
         break;
@@ -1230,6 +1329,9 @@ static sbd_status write_text_file(sbd_ctx *ctx, const char *path, const mt_buf *
 
 static void run_free(dd_run *d) {
   mt_records_free(&d->recs);
+  for (int i = 0; d->sqlvals && i < d->nsql; i++)
+    mt_strcol_free(&d->sqlvals[i]);
+  free(d->sqlvals);
   free(d->alive);
   free(d->rule);
   mt_uf_free(&d->uf);
