@@ -11,6 +11,8 @@
  *   {name, key}), fuzzy (a list of {name, block, field, method, threshold | max_distance,
  *   max_block}), max_cluster, default_survivorship, fields (column -> survivorship),
  *   output {golden, mapping, summary, rejects}.
+ * The same keys make the dedup section of a repository's sbd.yaml (mt_config_load_section):
+ * lines are then sbd.yaml's, and paths relative to the repository.
  */
 #include "match/match_int.h"
 
@@ -516,7 +518,22 @@ static sbd_status parse_root(cfg_parse *p, yaml_node_t *root) {
   return SBD_OK;
 }
 
-sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
+/* The value of key in the root mapping of the document, or NULL. */
+static yaml_node_t *section_of(cfg_parse *p, const char *key) {
+  yaml_node_t *root = yaml_document_get_root_node(&p->doc);
+  if (!root || root->type != YAML_MAPPING_NODE)
+    return NULL;
+  for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top;
+       kv++) {
+    const char *k = scalar(get(p, kv->key));
+    if (k && strcmp(k, key) == 0)
+      return get(p, kv->value);
+  }
+  return NULL;
+}
+
+/* Loads the configuration from the root of path, or from its section (a key of the root). */
+static sbd_status load(sbd_ctx *ctx, const char *path, const char *section, mt_config **out) {
   *out = NULL;
   mt_config *c = sbd_calloc(ctx, 1, sizeof(*c));
   if (!c)
@@ -556,7 +573,14 @@ sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
   }
   yaml_parser_delete(&parser);
   fclose(f);
-  st = parse_root(&p, yaml_document_get_root_node(&p.doc));
+  yaml_node_t *root = yaml_document_get_root_node(&p.doc);
+  if (section) {
+    root = section_of(&p, section);
+    if (!root)
+      st = sbd_error(ctx, SBD_EUSAGE, "%s: no %s section", path, section);
+  }
+  if (st == SBD_OK)
+    st = parse_root(&p, root);
   yaml_document_delete(&p.doc);
   if (st != SBD_OK) {
     mt_config_free(c);
@@ -564,6 +588,15 @@ sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
   }
   *out = c;
   return SBD_OK;
+}
+
+sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
+  return load(ctx, path, NULL, out);
+}
+
+sbd_status mt_config_load_section(sbd_ctx *ctx, const char *path, const char *section,
+                                  mt_config **out) {
+  return load(ctx, path, section, out);
 }
 
 /* ---- binding to the inputs' columns ----------------------------------------------------------*/

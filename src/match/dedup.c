@@ -29,6 +29,7 @@
 #include "match/match_int.h"
 #include "io/io_int.h"
 #include "sql/sql_int.h"
+#include "store/store_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -1410,8 +1411,9 @@ static sbd_status run(dd_run *d, mt_buf *json, mt_buf *text) {
   return st;
 }
 
-sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_options *opts,
-                         char **summary_json, char **summary_text) {
+/* Runs the configuration in config_path, or in its section when section is not NULL. */
+static sbd_status dedup_main(sbd_ctx *ctx, const char *config_path, const char *section,
+                             const sbd_options *opts, char **summary_json, char **summary_text) {
   if (summary_json)
     *summary_json = NULL;
   if (summary_text)
@@ -1431,7 +1433,8 @@ sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_option
   d.state_dir = opts ? sbd_options_get(opts, "state") : NULL;
   if (d.state_dir && !*d.state_dir)
     return sbd_error(ctx, SBD_EUSAGE, "dedup: the state folder is an empty path");
-  RETURN_IF_ERROR(mt_config_load(ctx, config_path, &d.cfg));
+  RETURN_IF_ERROR(section ? mt_config_load_section(ctx, config_path, section, &d.cfg)
+                          : mt_config_load(ctx, config_path, &d.cfg));
   mt_buf json = {0}, text = {0};
   sbd_status st = run(&d, &json, &text);
   if (st == SBD_ENOMEM && !sbd_errmsg(ctx)[0])
@@ -1447,6 +1450,75 @@ sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_option
   }
   mt_buf_free(&json);
   mt_buf_free(&text);
+  return st;
+}
+
+sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_options *opts,
+                         char **summary_json, char **summary_text) {
+  return dedup_main(ctx, config_path, NULL, opts, summary_json, summary_text);
+}
+
+/* Reads all of path (at most max bytes) into *out, NUL-terminated. */
+static sbd_status read_text(sbd_ctx *ctx, const char *path, size_t max, char **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return sbd_error(ctx, errno == ENOENT ? SBD_ENOTFOUND : SBD_EIO, "%s: cannot open: %s%s",
+                     path, strerror(errno),
+                     errno == ENOENT ? " (not a repository: run sbd init, or give --repo DIR)" : "");
+  char *buf = sbd_malloc(ctx, max + 2);
+  size_t got = buf ? fread(buf, 1, max + 1, f) : 0;
+  bool bad = ferror(f);
+  fclose(f);
+  if (!buf)
+    return SBD_ENOMEM;
+  if (bad || got > max) {
+    free(buf);
+    return bad ? sbd_error(ctx, SBD_EIO, "%s: read failed", path)
+               : sbd_error(ctx, SBD_ELIMIT, "%s: larger than %zu bytes", path, max);
+  }
+  buf[got] = 0;
+  *out = buf;
+  *len = got;
+  return SBD_OK;
+}
+
+sbd_status sbd_dedup_run_repo(sbd_ctx *ctx, const char *dir, const sbd_options *opts,
+                              char **summary_json, char **summary_text) {
+  if (summary_json)
+    *summary_json = NULL;
+  if (summary_text)
+    *summary_text = NULL;
+  dir = dir && *dir ? dir : ".";
+  bool here = strcmp(dir, ".") == 0; /* messages say sbd.yaml, not ./sbd.yaml */
+  mt_buf yaml_path = {0}, path = {0};
+  if (!(here ? mt_buf_printf(&yaml_path, "sbd.yaml") : mt_buf_printf(&yaml_path, "%s/sbd.yaml", dir)))
+    return sbd_error(ctx, SBD_ENOMEM, "out of memory");
+  char *text = NULL;
+  size_t len = 0;
+  st_config *sc = NULL;
+  sbd_status st = read_text(ctx, yaml_path.p, ST_MAX_CONFIG_BYTES, &text, &len);
+  /* The whole file is checked as any repository command checks it. */
+  if (st == SBD_OK)
+    st = st_config_parse(ctx, text, len, yaml_path.p, dir, &sc);
+  free(text);
+  if (st == SBD_OK && !sc->dedup_line)
+    st = sbd_error(ctx, SBD_EUSAGE,
+                   "%s: no dedup section (add one, or run sbd dedup CONFIG.yaml; see "
+                   "docs/dedup.md)",
+                   yaml_path.p);
+  if (st == SBD_OK && sc->dedup_config) {
+    /* dedup: {config: FILE}, FILE relative to the repository. */
+    bool ok = sc->dedup_config[0] == '/' || here
+                  ? mt_buf_printf(&path, "%s", sc->dedup_config)
+                  : mt_buf_printf(&path, "%s/%s", dir, sc->dedup_config);
+    st = ok ? dedup_main(ctx, path.p, NULL, opts, summary_json, summary_text)
+            : sbd_error(ctx, SBD_ENOMEM, "out of memory");
+  } else if (st == SBD_OK) {
+    st = dedup_main(ctx, yaml_path.p, "dedup", opts, summary_json, summary_text);
+  }
+  st_config_free(sc);
+  mt_buf_free(&yaml_path);
+  mt_buf_free(&path);
   return st;
 }
 

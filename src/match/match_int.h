@@ -175,6 +175,10 @@ typedef struct mt_config {
 /* Reads and validates CONFIG (YAML). Errors name the file and the line. Owned by the caller:
  * mt_config_free. */
 sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out);
+/* The same from the mapping under key section of the root of path (the dedup section of
+ * sbd.yaml); a file without it is an error. */
+sbd_status mt_config_load_section(sbd_ctx *ctx, const char *path, const char *section,
+                                  mt_config **out);
 /* Resolves every column the configuration names against the inputs' schema; an unknown column
  * is an error with the config line and the closest column. */
 sbd_status mt_config_bind(sbd_ctx *ctx, mt_config *cfg, const sbd_schema *schema);
