@@ -7,12 +7,16 @@
 #include "cli/cli_int.h"
 
 #include <stdio.h>
+#include <unistd.h>
 
 static int run_dedup(sbd_ctx *ctx, const cli_args *args) {
   if (args->npaths > 1)
     return cli_usage_error(args->cmd, "dedup takes one CONFIG file");
   if (args->npaths == 1 && args->repo)
     return cli_usage_error(args->cmd, "dedup takes a CONFIG file or --repo DIR, not both");
+  if (args->npaths == 0 && !args->repo && access("sbd.yaml", F_OK) != 0)
+    return cli_usage_error(args->cmd, "dedup needs a CONFIG file, or runs the dedup section of "
+                                      "the repository here (no sbd.yaml) or in --repo DIR");
   sbd_status st = SBD_OK;
   if (args->threads >= 0)
     st = sbd_ctx_set_threads(ctx, args->threads);
