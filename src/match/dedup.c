@@ -183,9 +183,12 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
   return SBD_OK;
 }
 
+#define QUERY_ALL (-1)  /* the columns and every SQL normalizer */
+#define QUERY_NONE (-2) /* the columns alone */
+
 /* The SQL that reads the inputs with the SQL normalizers' values as extra last columns: one
- * SELECT per input (each a table named for the query), joined by UNION ALL; only the
- * normalizers of sql[0..nsql) when nsql >= 0, else all of them. */
+ * SELECT per input (each a table named for the query), joined by UNION ALL. only is QUERY_ALL,
+ * QUERY_NONE, or the number of one SQL normalizer (then without the columns). */
 static bool query_text(const mt_config *cfg, int only, mt_buf *q) {
   bool ok = true;
   q->len = 0;
@@ -194,7 +197,7 @@ static bool query_text(const mt_config *cfg, int only, mt_buf *q) {
     int k = 0;
     for (int j = 0; ok && j < cfg->nnorms; j++) {
       const mt_column_norm *cn = &cfg->norms[j];
-      if (cn->sql < 0 || (only >= 0 && cn->sql != only))
+      if (cn->sql < 0 || only == QUERY_NONE || (only >= 0 && cn->sql != only))
         continue;
       ok = mt_buf_printf(q, "%s(%s) AS \"__sbd_norm_%d\"", only >= 0 && k == 0 ? "" : ", ",
                          cn->steps[0].sql, cn->sql);
@@ -221,9 +224,22 @@ static sbd_status open_query(dd_run *d, const sbd_options *o, sbd_reader **out) 
     tables[i] = (sql_table){names[i], cfg->inputs[i], o};
   }
   mt_buf q = {0};
-  if (!query_text(cfg, -1, &q))
+  if (!query_text(cfg, QUERY_ALL, &q))
     return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
   sbd_status st = sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, out);
+  if (st != SBD_OK && st != SBD_ENOMEM) {
+    /* An input that cannot be read is no expression's fault: its error stands as it is. */
+    sbd_reader *plain = NULL;
+    sbd_status st0 = query_text(cfg, QUERY_NONE, &q)
+                         ? sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, &plain)
+                         : SBD_ENOMEM;
+    if (plain)
+      sbd_reader_close(plain);
+    if (st0 != SBD_OK) {
+      mt_buf_free(&q);
+      return st0 == SBD_ENOMEM ? sbd_error(d->ctx, st0, "out of memory") : st0;
+    }
+  }
   for (int j = 0; st != SBD_OK && st != SBD_ENOMEM && j < cfg->nnorms; j++) {
     /* Which expression: the first that fails alone. */
     const mt_column_norm *cn = &cfg->norms[j];

@@ -37,3 +37,7 @@ cmp mapping.csv two/mapping.csv && echo "two inputs, same mapping"
 # not with --state yet
 sbd dedup d.yaml --state st
 echo "exit $?"
+# an input that cannot be read is reported as it is, not blamed on an expression
+sed 's/^inputs: people.csv/inputs: nothere.csv/' d.yaml > miss.yaml
+sbd dedup miss.yaml
+echo "exit $?"
