@@ -348,6 +348,11 @@ sbd_status sbd_repo_export_ddl(sbd_repo *repo, const char *engine, const char *l
  * lines for a terminal, owned by the caller: sbd_dedup_text_free. */
 sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_options *opts,
                          char **summary_json, char **summary_text);
+/* The same for the dedup section of the repository in dir (NULL: "."): sbd.yaml's `dedup:`
+ * holds the keys of a dedup configuration (paths relative to dir, errors naming sbd.yaml's
+ * lines) or {config: FILE}, a dedup file relative to dir. */
+sbd_status sbd_dedup_run_repo(sbd_ctx *ctx, const char *dir, const sbd_options *opts,
+                              char **summary_json, char **summary_text);
 void sbd_dedup_text_free(char *text);
 
 #ifdef __cplusplus

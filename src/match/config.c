@@ -11,6 +11,8 @@
  *   {name, key}), fuzzy (a list of {name, block, field, method, threshold | max_distance,
  *   max_block}), max_cluster, default_survivorship, fields (column -> survivorship),
  *   output {golden, mapping, summary, rejects}.
+ * The same keys make the dedup section of a repository's sbd.yaml (mt_config_load_section):
+ * lines are then sbd.yaml's, and paths relative to the repository.
  */
 #include "match/match_int.h"
 
@@ -184,13 +186,23 @@ static sbd_status parse_norm(cfg_parse *p, yaml_node_t *n, const char *column, m
                        column, name, near);
     return cfg_error(p, name_node,
                      "normalize '%s': unknown normalizer '%s' (one of trim, lowercase, "
-                     "collapse_whitespace, strip_accents, email, phone)",
+                     "collapse_whitespace, strip_accents, email, phone, sql)",
                      column, name);
   }
-  if (kind == 6)
-    return cfg_error(p, name_node,
-                     "normalize '%s': SQL expression normalizers are not supported yet", column);
   out->kind = (mt_norm_kind)kind;
+  if (out->kind == MT_NORM_SQL) {
+    const char *e = scalar(opts);
+    out->line = line_of(name_node);
+    if (!e || !*e)
+      return cfg_error(p, opts ? opts : name_node,
+                       "normalize '%s': sql needs an expression (sql: \"lower(%s)\")", column,
+                       column);
+    RETURN_ERROR_IF(strlen(e) > 65536, p->ctx, SBD_EUSAGE,
+                    "%s:%d: normalize '%s': the SQL expression is longer than 65536 bytes",
+                    p->cfg->path, out->line, column);
+    out->sql = sbd_strdup(p->ctx, e);
+    return out->sql ? SBD_OK : SBD_ENOMEM;
+  }
   bool has_opts = opts && !(opts->type == YAML_SCALAR_NODE && !*scalar(opts));
   if (!has_opts)
     return SBD_OK;
@@ -238,6 +250,7 @@ static sbd_status parse_normalize(cfg_parse *p, yaml_node_t *n) {
     yaml_node_t *k = get(p, kv->key), *v = get(p, kv->value);
     mt_column_norm *cn = &c->norms[c->nnorms++];
     cn->line = line_of(k);
+    cn->sql = -1;
     RETURN_IF_ERROR(want_scalar(p, k, "a normalized column", &cn->column));
     if (v->type == YAML_SEQUENCE_NODE) {
       int m = (int)(v->data.sequence.items.top - v->data.sequence.items.start);
@@ -256,6 +269,13 @@ static sbd_status parse_normalize(cfg_parse *p, yaml_node_t *n) {
       RETURN_IF_ERROR(parse_norm(p, v, cn->column, &cn->steps[0]));
       cn->nsteps = 1;
     }
+    for (int j = 1; j < cn->nsteps; j++)
+      RETURN_ERROR_IF(cn->steps[j].kind == MT_NORM_SQL, p->ctx, SBD_EUSAGE,
+                      "%s:%d: normalize '%s': sql must be the first normalizer of a column (it "
+                      "reads the record's columns, not the value before it)",
+                      c->path, cn->steps[j].line, cn->column);
+    if (cn->nsteps > 0 && cn->steps[0].kind == MT_NORM_SQL)
+      cn->sql = c->nsql++;
   }
   return SBD_OK;
 }
@@ -498,7 +518,22 @@ static sbd_status parse_root(cfg_parse *p, yaml_node_t *root) {
   return SBD_OK;
 }
 
-sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
+/* The value of key in the root mapping of the document, or NULL. */
+static yaml_node_t *section_of(cfg_parse *p, const char *key) {
+  yaml_node_t *root = yaml_document_get_root_node(&p->doc);
+  if (!root || root->type != YAML_MAPPING_NODE)
+    return NULL;
+  for (yaml_node_pair_t *kv = root->data.mapping.pairs.start; kv < root->data.mapping.pairs.top;
+       kv++) {
+    const char *k = scalar(get(p, kv->key));
+    if (k && strcmp(k, key) == 0)
+      return get(p, kv->value);
+  }
+  return NULL;
+}
+
+/* Loads the configuration from the root of path, or from its section (a key of the root). */
+static sbd_status load(sbd_ctx *ctx, const char *path, const char *section, mt_config **out) {
   *out = NULL;
   mt_config *c = sbd_calloc(ctx, 1, sizeof(*c));
   if (!c)
@@ -538,7 +573,14 @@ sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
   }
   yaml_parser_delete(&parser);
   fclose(f);
-  st = parse_root(&p, yaml_document_get_root_node(&p.doc));
+  yaml_node_t *root = yaml_document_get_root_node(&p.doc);
+  if (section) {
+    root = section_of(&p, section);
+    if (!root)
+      st = sbd_error(ctx, SBD_EUSAGE, "%s: no %s section", path, section);
+  }
+  if (st == SBD_OK)
+    st = parse_root(&p, root);
   yaml_document_delete(&p.doc);
   if (st != SBD_OK) {
     mt_config_free(c);
@@ -546,6 +588,15 @@ sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
   }
   *out = c;
   return SBD_OK;
+}
+
+sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out) {
+  return load(ctx, path, NULL, out);
+}
+
+sbd_status mt_config_load_section(sbd_ctx *ctx, const char *path, const char *section,
+                                  mt_config **out) {
+  return load(ctx, path, section, out);
 }
 
 /* ---- binding to the inputs' columns ----------------------------------------------------------*/
@@ -648,6 +699,8 @@ void mt_config_free(mt_config *c) {
   free_list(c->source_priority, c->nsource_priority);
   for (int i = 0; i < c->nnorms; i++) {
     free(c->norms[i].column);
+    for (int j = 0; j < c->norms[i].nsteps; j++)
+      free(c->norms[i].steps[j].sql);
     free(c->norms[i].steps);
   }
   free(c->norms);

@@ -5,7 +5,9 @@
  *  1. Read: the inputs stream through one reader (any format; malformed records are skipped
  *     into the rejects file and counted). Every value is kept as text in the record store, with
  *     the column types beside it. With --state, the records of earlier runs come first, each
- *     with its entity id; a new record with the id of a stored one replaces it.
+ *     with its entity id; a new record with the id of a stored one replaces it. With SQL
+ *     normalizers the inputs are read through a query (sql_query_with_tables) that adds each
+ *     expression's value as a last column, kept beside the store (sqlvals), not in it.
  *  2. Link: for each match rule, each record's key (its columns normalized, joined by U+001F; a
  *     null, empty or placeholder component means no key) is computed on the pool, in ranges of
  *     records, and hashed to 64 bits; the key index (keyindex.c) finds the first record with the
@@ -26,6 +28,8 @@
  */
 #include "match/match_int.h"
 #include "io/io_int.h"
+#include "sql/sql_int.h"
+#include "store/store_int.h"
 
 #include <errno.h>
 #include <stdio.h>
@@ -47,6 +51,8 @@ typedef struct dd_run {
   mt_config *cfg;
   const char *state_dir;
   mt_records recs;
+  mt_strcol *sqlvals; /* per SQL normalizer: its value for each record (inputs read by a query) */
+  int nsql;
   mt_state st;
   size_t nold; /* records that came from the state */
   uint8_t *alive;
@@ -74,14 +80,15 @@ typedef struct dd_run {
 
 /* ---- reading ----------------------------------------------------------------------------------*/
 
+/* The record store's columns: the schema's but the SQL normalizers' values (the last nsql). */
 static sbd_status init_store(dd_run *d, const sbd_schema *schema) {
   mt_records *r = &d->recs;
-  r->ncols = schema->ncols;
-  r->names = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(char *));
-  r->types = sbd_calloc(d->ctx, (size_t)schema->ncols + 1, sizeof(sbd_type));
+  r->ncols = schema->ncols - d->nsql;
+  r->names = sbd_calloc(d->ctx, (size_t)r->ncols + 1, sizeof(char *));
+  r->types = sbd_calloc(d->ctx, (size_t)r->ncols + 1, sizeof(sbd_type));
   if (!r->names || !r->types)
     return SBD_ENOMEM;
-  for (int i = 0; i < schema->ncols; i++) {
+  for (int i = 0; i < r->ncols; i++) {
     r->types[i] = schema->fields[i].type;
     r->names[i] = sbd_strdup(d->ctx, schema->fields[i].name);
     if (!r->names[i])
@@ -132,7 +139,7 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
                     "dedup: more than %u records in one run", MT_MAX_RECORDS);
     RETURN_IF_ERROR(grow_known(d, known_cap));
     row->len = 0;
-    for (int c = 0; c < r->ncols; c++) {
+    for (int c = 0; c < r->ncols + d->nsql; c++) {
       int64_t n = sbd_batch_value_text(b, c, i, text->p, text->cap);
       if (n >= 0 && (size_t)n >= text->cap) {
         size_t cap = text->cap;
@@ -144,6 +151,12 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
         text->p = p;
         text->cap = cap;
         n = sbd_batch_value_text(b, c, i, text->p, text->cap);
+      }
+      if (c >= r->ncols) {
+        if (!mt_strcol_push(&d->sqlvals[c - r->ncols], n < 0 ? "" : text->p,
+                            n < 0 ? 0 : (size_t)n, n < 0))
+          return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+        continue;
       }
       if (!mt_row_put(row, n < 0 ? NULL : text->p, n < 0 ? 0 : (size_t)n))
         return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
@@ -170,6 +183,97 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
   return SBD_OK;
 }
 
+#define QUERY_ALL (-1)  /* the columns and every SQL normalizer */
+#define QUERY_NONE (-2) /* the columns alone */
+
+/* The SQL that reads the inputs with the SQL normalizers' values as extra last columns: one
+ * SELECT per input (each a table named for the query), joined by UNION ALL. only is QUERY_ALL,
+ * QUERY_NONE, or the number of one SQL normalizer (then without the columns). */
+static bool query_text(const mt_config *cfg, int only, mt_buf *q) {
+  bool ok = true;
+  q->len = 0;
+  for (int i = 0; ok && i < cfg->ninputs; i++) {
+    ok = mt_buf_printf(q, "%sSELECT %s", i ? " UNION ALL " : "", only >= 0 ? "" : "*");
+    int k = 0;
+    for (int j = 0; ok && j < cfg->nnorms; j++) {
+      const mt_column_norm *cn = &cfg->norms[j];
+      if (cn->sql < 0 || only == QUERY_NONE || (only >= 0 && cn->sql != only))
+        continue;
+      ok = mt_buf_printf(q, "%s(%s) AS \"__sbd_norm_%d\"", only >= 0 && k == 0 ? "" : ", ",
+                         cn->steps[0].sql, cn->sql);
+      k++;
+    }
+    ok = ok && mt_buf_printf(q, " FROM input_%d", i + 1);
+  }
+  return ok && mt_buf_addc(q, '\0');
+}
+
+/* Opens the inputs through a query that computes the SQL normalizers. The normalizers are
+ * numbered in configuration order, as the columns of the query. A bad expression is an error
+ * naming its config line and the SQL message. */
+static sbd_status open_query(dd_run *d, const sbd_options *o, sbd_reader **out) {
+  mt_config *cfg = d->cfg;
+  RETURN_ERROR_IF(d->state_dir, d->ctx, SBD_EUNSUPPORTED,
+                  "%s: SQL normalizers with --state are not supported yet", cfg->path);
+  RETURN_ERROR_IF(cfg->ninputs > 64, d->ctx, SBD_ELIMIT,
+                  "%s: SQL normalizers read at most 64 inputs, not %d", cfg->path, cfg->ninputs);
+  sql_table tables[64];
+  char names[64][32];
+  for (int i = 0; i < cfg->ninputs; i++) {
+    snprintf(names[i], sizeof(names[i]), "input_%d", i + 1);
+    tables[i] = (sql_table){names[i], cfg->inputs[i], o};
+  }
+  mt_buf q = {0};
+  if (!query_text(cfg, QUERY_ALL, &q))
+    return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
+  sbd_status st = sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, out);
+  if (st != SBD_OK && st != SBD_ENOMEM) {
+    /* An input that cannot be read is no expression's fault: its error stands as it is. */
+    sbd_reader *plain = NULL;
+    sbd_status st0 = query_text(cfg, QUERY_NONE, &q)
+                         ? sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, &plain)
+                         : SBD_ENOMEM;
+    if (plain)
+      sbd_reader_close(plain);
+    if (st0 != SBD_OK) {
+      mt_buf_free(&q);
+      return st0 == SBD_ENOMEM ? sbd_error(d->ctx, st0, "out of memory") : st0;
+    }
+  }
+  for (int j = 0; st != SBD_OK && st != SBD_ENOMEM && j < cfg->nnorms; j++) {
+    /* Which expression: the first that fails alone. */
+    const mt_column_norm *cn = &cfg->norms[j];
+    sbd_reader *one = NULL;
+    if (cn->sql < 0)
+      continue;
+    if (!query_text(cfg, cn->sql, &q)) {
+      st = SBD_ENOMEM;
+      break;
+    }
+    sbd_status st1 = sql_query_with_tables(d->ctx, q.p, tables, cfg->ninputs, &one);
+    if (one)
+      sbd_reader_close(one);
+    if (st1 != SBD_OK && st1 != SBD_ENOMEM) {
+      char msg[2048];
+      snprintf(msg, sizeof(msg), "%s", sbd_errmsg(d->ctx));
+      st = sbd_error(d->ctx, st1, "%s:%d: normalize '%s': sql: %s", cfg->path,
+                     cn->steps[0].line, cn->column, msg);
+      break;
+    }
+  }
+  mt_buf_free(&q);
+  if (st == SBD_OK) {
+    d->sqlvals = sbd_calloc(d->ctx, (size_t)cfg->nsql, sizeof(mt_strcol));
+    d->nsql = cfg->nsql;
+    if (!d->sqlvals) {
+      sbd_reader_close(*out);
+      *out = NULL;
+      st = SBD_ENOMEM;
+    }
+  }
+  return st;
+}
+
 static sbd_status read_inputs(dd_run *d) {
   mt_config *cfg = d->cfg;
   sbd_options *o = sbd_options_new();
@@ -178,9 +282,11 @@ static sbd_status read_inputs(dd_run *d) {
   sbd_status st = SBD_OK;
   if (cfg->format)
     st = sbd_options_set(o, "format", cfg->format);
-  if (st == SBD_OK)
+  /* Through a query (SQL normalizers), a malformed record stops the run: the rejects of the
+   * readers beneath a query are not counted. */
+  if (st == SBD_OK && cfg->nsql == 0)
     st = sbd_options_set(o, "on_error", "skip");
-  if (st == SBD_OK && cfg->out_rejects)
+  if (st == SBD_OK && cfg->out_rejects && cfg->nsql == 0)
     st = sbd_options_set(o, "rejects", cfg->out_rejects);
   if (st == SBD_OK && d->recs.names) {
     /* With a state, the inputs are read with the state's column types, so that an input whose
@@ -196,7 +302,9 @@ static sbd_status read_inputs(dd_run *d) {
     st = sbd_options_set(o, "schema", cfg->schema);
   }
   sbd_reader *reader = NULL;
-  if (st == SBD_OK)
+  if (st == SBD_OK && cfg->nsql > 0)
+    st = open_query(d, o, &reader);
+  else if (st == SBD_OK)
     st = sbd_reader_open(d->ctx, (const char *const *)cfg->inputs, cfg->ninputs, o, &reader);
   sbd_options_free(o);
   if (st != SBD_OK)
@@ -216,6 +324,13 @@ static sbd_status read_inputs(dd_run *d) {
   while (st == SBD_OK) {
     sbd_batch *b;
     st = sbd_reader_next(reader, &b);
+    if (st != SBD_OK && st != SBD_ENOMEM && cfg->nsql > 0) {
+      /* An error in the data of a SQL normalizer (or of the reading query's inputs). */
+      char msg[2048];
+      snprintf(msg, sizeof(msg), "%s", sbd_errmsg(d->ctx));
+      st = sbd_error(d->ctx, st, "%s: reading the inputs with the SQL normalizers: %s", cfg->path,
+                     msg);
+    }
     if (st != SBD_OK || !b)
       break;
     st = add_batch(d, b, &text, &row, &known_cap);
@@ -339,12 +454,13 @@ static void key_task_run(void *arg) {
     for (int j = 0; has && j < t->ncols; j++) {
       int c = t->cols[j];
       size_t n;
-      const char *v = mt_records_get(r, i, c, &n);
+      const mt_column_norm *cn = t->d->cfg->norm[c];
+      const char *v = cn && cn->sql >= 0 ? mt_strcol_get(&t->d->sqlvals[cn->sql], i, &n)
+                                         : mt_records_get(r, i, c, &n);
       if (!v) {
         has = false;
         break;
       }
-      const mt_column_norm *cn = t->d->cfg->norm[c];
       if (!mt_normalize(cn ? cn->steps : NULL, cn ? cn->nsteps : 0, v, n, &part)) {
         t->oom = true;
         break;
@@ -1230,6 +1346,9 @@ static sbd_status write_text_file(sbd_ctx *ctx, const char *path, const mt_buf *
 
 static void run_free(dd_run *d) {
   mt_records_free(&d->recs);
+  for (int i = 0; d->sqlvals && i < d->nsql; i++)
+    mt_strcol_free(&d->sqlvals[i]);
+  free(d->sqlvals);
   free(d->alive);
   free(d->rule);
   mt_uf_free(&d->uf);
@@ -1308,8 +1427,9 @@ static sbd_status run(dd_run *d, mt_buf *json, mt_buf *text) {
   return st;
 }
 
-sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_options *opts,
-                         char **summary_json, char **summary_text) {
+/* Runs the configuration in config_path, or in its section when section is not NULL. */
+static sbd_status dedup_main(sbd_ctx *ctx, const char *config_path, const char *section,
+                             const sbd_options *opts, char **summary_json, char **summary_text) {
   if (summary_json)
     *summary_json = NULL;
   if (summary_text)
@@ -1329,7 +1449,8 @@ sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_option
   d.state_dir = opts ? sbd_options_get(opts, "state") : NULL;
   if (d.state_dir && !*d.state_dir)
     return sbd_error(ctx, SBD_EUSAGE, "dedup: the state folder is an empty path");
-  RETURN_IF_ERROR(mt_config_load(ctx, config_path, &d.cfg));
+  RETURN_IF_ERROR(section ? mt_config_load_section(ctx, config_path, section, &d.cfg)
+                          : mt_config_load(ctx, config_path, &d.cfg));
   mt_buf json = {0}, text = {0};
   sbd_status st = run(&d, &json, &text);
   if (st == SBD_ENOMEM && !sbd_errmsg(ctx)[0])
@@ -1345,6 +1466,75 @@ sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_option
   }
   mt_buf_free(&json);
   mt_buf_free(&text);
+  return st;
+}
+
+sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_options *opts,
+                         char **summary_json, char **summary_text) {
+  return dedup_main(ctx, config_path, NULL, opts, summary_json, summary_text);
+}
+
+/* Reads all of path (at most max bytes) into *out, NUL-terminated. */
+static sbd_status read_text(sbd_ctx *ctx, const char *path, size_t max, char **out, size_t *len) {
+  FILE *f = fopen(path, "rb");
+  if (!f)
+    return sbd_error(ctx, errno == ENOENT ? SBD_ENOTFOUND : SBD_EIO, "%s: cannot open: %s%s",
+                     path, strerror(errno),
+                     errno == ENOENT ? " (not a repository: run sbd init, or give --repo DIR)" : "");
+  char *buf = sbd_malloc(ctx, max + 2);
+  size_t got = buf ? fread(buf, 1, max + 1, f) : 0;
+  bool bad = ferror(f);
+  fclose(f);
+  if (!buf)
+    return SBD_ENOMEM;
+  if (bad || got > max) {
+    free(buf);
+    return bad ? sbd_error(ctx, SBD_EIO, "%s: read failed", path)
+               : sbd_error(ctx, SBD_ELIMIT, "%s: larger than %zu bytes", path, max);
+  }
+  buf[got] = 0;
+  *out = buf;
+  *len = got;
+  return SBD_OK;
+}
+
+sbd_status sbd_dedup_run_repo(sbd_ctx *ctx, const char *dir, const sbd_options *opts,
+                              char **summary_json, char **summary_text) {
+  if (summary_json)
+    *summary_json = NULL;
+  if (summary_text)
+    *summary_text = NULL;
+  dir = dir && *dir ? dir : ".";
+  bool here = strcmp(dir, ".") == 0; /* messages say sbd.yaml, not ./sbd.yaml */
+  mt_buf yaml_path = {0}, path = {0};
+  if (!(here ? mt_buf_printf(&yaml_path, "sbd.yaml") : mt_buf_printf(&yaml_path, "%s/sbd.yaml", dir)))
+    return sbd_error(ctx, SBD_ENOMEM, "out of memory");
+  char *text = NULL;
+  size_t len = 0;
+  st_config *sc = NULL;
+  sbd_status st = read_text(ctx, yaml_path.p, ST_MAX_CONFIG_BYTES, &text, &len);
+  /* The whole file is checked as any repository command checks it. */
+  if (st == SBD_OK)
+    st = st_config_parse(ctx, text, len, yaml_path.p, dir, &sc);
+  free(text);
+  if (st == SBD_OK && !sc->dedup_line)
+    st = sbd_error(ctx, SBD_EUSAGE,
+                   "%s: no dedup section (add one, or run sbd dedup CONFIG.yaml; see "
+                   "docs/dedup.md)",
+                   yaml_path.p);
+  if (st == SBD_OK && sc->dedup_config) {
+    /* dedup: {config: FILE}, FILE relative to the repository. */
+    bool ok = sc->dedup_config[0] == '/' || here
+                  ? mt_buf_printf(&path, "%s", sc->dedup_config)
+                  : mt_buf_printf(&path, "%s/%s", dir, sc->dedup_config);
+    st = ok ? dedup_main(ctx, path.p, NULL, opts, summary_json, summary_text)
+            : sbd_error(ctx, SBD_ENOMEM, "out of memory");
+  } else if (st == SBD_OK) {
+    st = dedup_main(ctx, yaml_path.p, "dedup", opts, summary_json, summary_text);
+  }
+  st_config_free(sc);
+  mt_buf_free(&yaml_path);
+  mt_buf_free(&path);
   return st;
 }
 

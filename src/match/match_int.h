@@ -76,7 +76,8 @@ typedef enum mt_norm_kind {
   MT_NORM_COLLAPSE_WHITESPACE,
   MT_NORM_STRIP_ACCENTS,
   MT_NORM_EMAIL,
-  MT_NORM_PHONE
+  MT_NORM_PHONE,
+  MT_NORM_SQL /* a SQL expression over the record's columns: only as a column's first step */
 } mt_norm_kind;
 
 typedef struct mt_norm {
@@ -84,6 +85,8 @@ typedef struct mt_norm {
   bool strip_plus; /* email: drop a +tag of the local part */
   bool gmail_dots; /* email: drop the dots of a gmail.com local part */
   int country;     /* phone: default country code for E.164 (0: digits only) */
+  char *sql;       /* sql: the expression */
+  int line;        /* sql: the config line, for messages */
 } mt_norm;
 
 /* The normalizers of one column, in order. */
@@ -93,6 +96,7 @@ typedef struct mt_column_norm {
   mt_norm *steps;
   int nsteps;
   int line;
+  int sql; /* steps[0] is a SQL expression: its number among the config's (0..nsql), else -1 */
 } mt_column_norm;
 
 typedef struct mt_rule {
@@ -150,6 +154,7 @@ typedef struct mt_config {
   int nsource_priority;
   mt_column_norm *norms;
   int nnorms;
+  int nsql; /* columns whose first normalizer is a SQL expression */
   char **placeholders;
   int nplaceholders;
   mt_rule *rules;
@@ -170,6 +175,10 @@ typedef struct mt_config {
 /* Reads and validates CONFIG (YAML). Errors name the file and the line. Owned by the caller:
  * mt_config_free. */
 sbd_status mt_config_load(sbd_ctx *ctx, const char *path, mt_config **out);
+/* The same from the mapping under key section of the root of path (the dedup section of
+ * sbd.yaml); a file without it is an error. */
+sbd_status mt_config_load_section(sbd_ctx *ctx, const char *path, const char *section,
+                                  mt_config **out);
 /* Resolves every column the configuration names against the inputs' schema; an unknown column
  * is an error with the config line and the closest column. */
 sbd_status mt_config_bind(sbd_ctx *ctx, mt_config *cfg, const sbd_schema *schema);
@@ -178,7 +187,8 @@ const char *mt_survive_name(mt_survive how);
 
 /* ---- normalizers (normalize.c) ---------------------------------------------------------------*/
 
-/* Applies steps[0..n) to s[0..len) and writes the result to out (emptied first). False when out
+/* Applies steps[0..n) to s[0..len) (a SQL step copies s: the reading query computed it, and the
+ * engine passes its result as s) and writes the result to out (emptied first). False when out
  * of memory. The input is UTF-8 (readers validate it). */
 bool mt_normalize(const mt_norm *steps, int n, const char *s, size_t len, mt_buf *out);
 

@@ -281,6 +281,8 @@ bool mt_normalize(const mt_norm *steps, int n, const char *s, size_t len, mt_buf
     case MT_NORM_STRIP_ACCENTS: ok = strip_accents(in, in_len, dst); break;
     case MT_NORM_EMAIL: ok = email(&steps[i], in, in_len, dst); break;
     case MT_NORM_PHONE: ok = phone(&steps[i], in, in_len, dst); break;
+    /* The reading query computed it: the value given is its result. */
+    case MT_NORM_SQL: ok = mt_buf_add(dst, in, in_len); break;
     }
     in = dst->p;
     in_len = dst->len;

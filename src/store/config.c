@@ -10,6 +10,9 @@
  * them, so a name in a string or a comment does not count. Checks that need a query's result
  * columns (the key column, duplicate feature names) are made at calculate time.
  *
+ * The dedup section is only checked for its shape here ({config: FILE} or a mapping): its keys
+ * are the dedup engine's, checked with their lines when sbd dedup runs it.
+ *
  * Everything parsed lives in the config's arena and is freed by st_config_free.
  */
 #include "sql/sql_int.h"
@@ -543,6 +546,22 @@ static sbd_status order_groups(parser *p) {
   return st;
 }
 
+/* The dedup section: {config: FILE} (the only key), or the keys of a dedup configuration, which
+ * the dedup engine checks when it runs (sbd dedup in the repository; src/match/config.c). */
+static sbd_status parse_dedup(parser *p, yaml_node_t *n) {
+  if (!n)
+    return SBD_OK;
+  RETURN_IF_ERROR(need_kind(p, n, YAML_MAPPING_NODE, "dedup"));
+  p->c->dedup_line = line_of(n);
+  yaml_node_t *file = get(p, n, "config");
+  if (!file)
+    return SBD_OK;
+  if (n->data.mapping.pairs.top - n->data.mapping.pairs.start != 1)
+    return err_line(p, n, "dedup: config names a dedup file, and takes no other key beside it");
+  RETURN_IF_ERROR(scalar(p, file, "dedup: config", &p->c->dedup_config));
+  return p->c->dedup_config[0] ? SBD_OK : err_line(p, file, "dedup: config is empty");
+}
+
 static sbd_status parse_document(parser *p) {
   st_config *c = p->c;
   yaml_node_t *root = yaml_document_get_root_node(&p->doc);
@@ -550,9 +569,11 @@ static sbd_status parse_document(parser *p) {
     return sbd_error(p->ctx, SBD_EINPUT, "%s: the file is empty (it declares sources and groups)",
                      c->file);
   RETURN_IF_ERROR(need_kind(p, root, YAML_MAPPING_NODE, "the file"));
-  static const char *const known[] = {"catalog", "store", "part_rows", "sources", "groups"};
-  RETURN_IF_ERROR(check_keys(p, root, known, 5, "the file"));
+  static const char *const known[] = {"catalog", "store", "part_rows", "sources", "groups",
+                                      "dedup"};
+  RETURN_IF_ERROR(check_keys(p, root, known, 6, "the file"));
   RETURN_IF_ERROR(part_rows(p, get(p, root, "part_rows"), &c->part_rows));
+  RETURN_IF_ERROR(parse_dedup(p, get(p, root, "dedup")));
   RETURN_IF_ERROR(optional_scalar(p, root, "catalog", ".sbd/catalog.db", &c->catalog));
   RETURN_IF_ERROR(optional_scalar(p, root, "store", "store", &c->store));
   if (!c->catalog[0] || !c->store[0])

@@ -79,6 +79,8 @@ typedef struct st_config {
   int nsources;
   st_group *groups; /* in dependency order once parsed: a group after those it reads */
   int ngroups;
+  int dedup_line;           /* the line of the dedup section, 0 when there is none */
+  const char *dedup_config; /* dedup: {config: FILE}: FILE as written, or NULL (keys inline) */
 } st_config;
 
 /* Parses and validates the text of sbd.yaml (len bytes; file names it in messages, dir is the

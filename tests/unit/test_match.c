@@ -10,7 +10,7 @@
 
 static const char *norm1(mt_norm_kind kind, const char *in) {
   static mt_buf out;
-  mt_norm st = {kind, false, false, 0};
+  mt_norm st = {kind, false, false, 0, NULL, 0};
   if (!mt_normalize(&st, 1, in, strlen(in), &out))
     return "(oom)";
   mt_buf_add(&out, "", 0);
@@ -62,7 +62,7 @@ TEST(match_email_options) {
   };
   mt_buf out = {0};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    mt_norm st = {MT_NORM_EMAIL, cases[i].plus, cases[i].dots, 0};
+    mt_norm st = {MT_NORM_EMAIL, cases[i].plus, cases[i].dots, 0, NULL, 0};
     ASSERT_TRUE(mt_normalize(&st, 1, cases[i].in, strlen(cases[i].in), &out));
     mt_buf_add(&out, "", 0);
     CHECK(strcmp(out.p, cases[i].want) == 0, "case %zu: '%s' gave '%s', want '%s'", i,
@@ -83,7 +83,7 @@ TEST(match_phone_e164) {
   };
   mt_buf out = {0};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
-    mt_norm st = {MT_NORM_PHONE, false, false, cases[i].country};
+    mt_norm st = {MT_NORM_PHONE, false, false, cases[i].country, NULL, 0};
     ASSERT_TRUE(mt_normalize(&st, 1, cases[i].in, strlen(cases[i].in), &out));
     mt_buf_add(&out, "", 0);
     CHECK(strcmp(out.p, cases[i].want) == 0, "case %zu: '%s' gave '%s', want '%s'", i,
@@ -93,16 +93,35 @@ TEST(match_phone_e164) {
 }
 
 TEST(match_pipeline_of_steps) {
-  mt_norm steps[] = {{MT_NORM_TRIM, 0, 0, 0},
-                     {MT_NORM_COLLAPSE_WHITESPACE, 0, 0, 0},
-                     {MT_NORM_STRIP_ACCENTS, 0, 0, 0},
-                     {MT_NORM_LOWERCASE, 0, 0, 0}};
+  mt_norm steps[] = {{MT_NORM_TRIM, 0, 0, 0, NULL, 0},
+                     {MT_NORM_COLLAPSE_WHITESPACE, 0, 0, 0, NULL, 0},
+                     {MT_NORM_STRIP_ACCENTS, 0, 0, 0, NULL, 0},
+                     {MT_NORM_LOWERCASE, 0, 0, 0, NULL, 0}};
   mt_buf out = {0};
   const char *in = "  MARÍA   José  ";
   for (int n = 1; n <= 4; n++)
     ASSERT_TRUE(mt_normalize(steps, n, in, strlen(in), &out));
   mt_buf_add(&out, "", 0);
   ASSERT_STR_EQ(out.p, "maria jose");
+  mt_buf_free(&out);
+}
+
+/* A SQL step passes on the value it is given (the query's result for it), in any position of an
+ * odd or even pipeline, so the steps after it apply to that value. */
+TEST(match_sql_step_passes_its_value) {
+  mt_norm steps[] = {{MT_NORM_SQL, 0, 0, 0, (char *)"lower(x)", 3},
+                     {MT_NORM_TRIM, 0, 0, 0, NULL, 0},
+                     {MT_NORM_LOWERCASE, 0, 0, 0, NULL, 0}};
+  mt_buf out = {0};
+  ASSERT_TRUE(mt_normalize(steps, 1, " AB C ", 6, &out));
+  ASSERT_EQ(out.len, 6);
+  ASSERT_TRUE(memcmp(out.p, " AB C ", 6) == 0);
+  ASSERT_TRUE(mt_normalize(steps, 2, " AB C ", 6, &out));
+  mt_buf_add(&out, "", 0);
+  ASSERT_STR_EQ(out.p, "AB C");
+  ASSERT_TRUE(mt_normalize(steps, 3, " AB C ", 6, &out));
+  mt_buf_add(&out, "", 0);
+  ASSERT_STR_EQ(out.p, "ab c");
   mt_buf_free(&out);
 }
 

@@ -129,3 +129,36 @@ TEST(store_identifiers) {
   long_name[64] = 0;
   ASSERT_TRUE(st_is_identifier(long_name));
 }
+
+/* The dedup section: its shape is checked here, its keys by the dedup engine. */
+TEST(store_config_dedup) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  static const char *const texts[] = {
+      "dedup:\n  config: d.yaml\n",
+      "sources:\n  s: x.csv\ndedup:\n  inputs: x.csv\n  rules: [{key: email}]\n",
+      "sources:\n  s: x.csv\n",
+      "dedup: [d.yaml]\n",
+      "dedup: {config: d.yaml, inputs: x.csv}\n",
+      "dedup: {config: ''}\n",
+  };
+  st_config *c = NULL;
+  ASSERT_EQ(st_config_parse(ctx, texts[0], strlen(texts[0]), "t.yaml", NULL, &c), SBD_OK);
+  ASSERT_EQ(c->dedup_line, 2); /* where its mapping starts */
+  ASSERT_STR_EQ(c->dedup_config, "d.yaml");
+  st_config_free(c);
+  ASSERT_EQ(st_config_parse(ctx, texts[1], strlen(texts[1]), "t.yaml", NULL, &c), SBD_OK);
+  ASSERT_EQ(c->dedup_line, 4);
+  ASSERT_TRUE(c->dedup_config == NULL);
+  st_config_free(c);
+  ASSERT_EQ(st_config_parse(ctx, texts[2], strlen(texts[2]), "t.yaml", NULL, &c), SBD_OK);
+  ASSERT_EQ(c->dedup_line, 0);
+  st_config_free(c);
+  ASSERT_TRUE(st_config_parse(ctx, texts[3], strlen(texts[3]), "t.yaml", NULL, &c) != SBD_OK);
+  ASSERT_STR_EQ(sbd_errmsg(ctx), "t.yaml:1: dedup must be a mapping, not a list");
+  ASSERT_TRUE(st_config_parse(ctx, texts[4], strlen(texts[4]), "t.yaml", NULL, &c) != SBD_OK);
+  ASSERT_STR_EQ(sbd_errmsg(ctx),
+                "t.yaml:1: dedup: config names a dedup file, and takes no other key beside it");
+  ASSERT_TRUE(st_config_parse(ctx, texts[5], strlen(texts[5]), "t.yaml", NULL, &c) != SBD_OK);
+  ASSERT_STR_EQ(sbd_errmsg(ctx), "t.yaml:1: dedup: config is empty");
+  sbd_ctx_free(ctx);
+}

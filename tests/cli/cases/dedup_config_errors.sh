@@ -1,4 +1,4 @@
-# configuration errors name the file and the line: unknown keys (with the closest), missing columns, unknown normalizers and survivorships, SQL normalizers (not supported yet), YAML syntax, a key given twice, a missing file
+# configuration errors name the file and the line: unknown keys (with the closest), missing columns, unknown normalizers and survivorships, SQL normalizers (not first, naming no column, empty), YAML syntax, a key given twice, a missing file
 cp data/dedup/accounts.csv .
 try() {
   printf '%s\n' "$1" > c.yaml
@@ -28,7 +28,17 @@ try "$base
 rules:
   - key: email
 normalize:
-  email: [{sql: \"lower(email)\"}]"
+  email: [trim, {sql: \"lower(email)\"}]"
+try "$base
+rules:
+  - key: email
+normalize:
+  email: [{sql: \"lower(emial)\"}]"
+try "$base
+rules:
+  - key: email
+normalize:
+  email: [{sql: \"\"}]"
 try "$base
 rules:
   - key: email
