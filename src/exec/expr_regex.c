@@ -277,7 +277,7 @@ static sbd_status replace_one(ex_query *q, const ex_expr *e, const pcre2_code *r
 
 static sbd_status eval_rows(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
                             sbd_vec *r, pcre2_match_data **md, pattern_cache *cache,
-                            outbuf *o) {
+                            outbuf *o, pcre2_general_context *malloc_context) {
   bool boolean = e->fn == EX_FN_REGEXP_MATCHES || e->fn == EX_FN_REGEXP_FULL_MATCH;
   const sbd_vec *a = args[0], *p = args[1];
   for (int64_t i = 0; i < n; i++) {
@@ -295,7 +295,10 @@ static sbd_status eval_rows(ex_query *q, const ex_expr *e, sbd_vec **args, int64
     RETURN_IF_ERROR(row_pattern(q, e, p, i, cache, &re));
     if (!e->regex || !*md) {
       pcre2_match_data_free(*md);
-      *md = pcre2_match_data_create_from_pattern(re, NULL);
+      /* Match data (and the frames pcre2_match keeps in it) come from malloc, never from the
+       * pattern's arena: this kernel runs on several workers at once (parallel aggregation),
+       * and an arena is not thread-safe. */
+      *md = pcre2_match_data_create_from_pattern(re, malloc_context);
       if (!*md)
         return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
     }
@@ -352,8 +355,11 @@ sbd_status ex_eval_regex(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t 
   pcre2_match_data *md = NULL;
   pattern_cache cache = {0};
   outbuf o = {0};
-  sbd_status st = eval_rows(q, e, args, n, r, &md, &cache, &o);
+  pcre2_general_context *malloc_context = pcre2_general_context_create(NULL, NULL, NULL);
+  sbd_status st = malloc_context ? eval_rows(q, e, args, n, r, &md, &cache, &o, malloc_context)
+                                 : sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
   pcre2_match_data_free(md);
+  pcre2_general_context_free(malloc_context);
   pcre2_code_free(cache.code);
   free(cache.text);
   free(o.data);
