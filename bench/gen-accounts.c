@@ -29,11 +29,11 @@
  * written under a temporary name and renamed into place.
  */
 #define _POSIX_C_SOURCE 200809L
+#include <ctype.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <ctype.h>
 #include <unistd.h>
 
 static uint64_t rng_s[4];
@@ -45,7 +45,9 @@ static uint64_t splitmix64(uint64_t *x) {
   return z ^ (z >> 31);
 }
 
-static uint64_t rotl(uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+static uint64_t rotl(uint64_t x, int k) {
+  return (x << k) | (x >> (64 - k));
+}
 
 static uint64_t next_u64(void) {
   uint64_t result = rotl(rng_s[1] * 5, 7) * 9, t = rng_s[1] << 17;
@@ -59,38 +61,40 @@ static uint64_t next_u64(void) {
 }
 
 /* Uniform in [0, n). The bias of the modulo is below 2^-40 for the n used here. */
-static uint64_t uniform(uint64_t n) { return next_u64() % n; }
+static uint64_t uniform(uint64_t n) {
+  return next_u64() % n;
+}
 
 static const char *const first_names[] = {
-    "James",   "Mary",    "John",    "Patricia", "Robert",  "Jennifer", "Michael", "Linda",
-    "William", "Elizabeth", "David", "Barbara",  "Richard", "Susan",    "Joseph",  "Jessica",
-    "Thomas",  "Sarah",   "Charles", "Karen",    "Daniel",  "Nancy",    "Matthew", "Lisa",
-    "Anthony", "Betty",   "Mark",    "Margaret", "Donald",  "Sandra",   "Steven",  "Ashley",
-    "Paul",    "Kimberly", "Andrew", "Emily",    "Joshua",  "Donna",    "Kenneth", "Michelle",
-    "Kevin",   "Carol",   "Brian",   "Amanda",   "George",  "Melissa",  "Edward",  "Deborah",
-    "Ronald",  "Stephanie", "Timothy", "Rebecca", "Jason",  "Laura",    "Jeffrey", "Sharon",
-    "Ryan",    "Cynthia", "Jacob",   "Kathleen", "Gary",    "Amy",      "Nicholas", "Shirley",
-    "Eric",    "Angela",  "Jonathan", "Helen",   "Stephen", "Anna",     "Larry",   "Brenda",
-    "Justin",  "Pamela",  "Scott",   "Nicole",   "Brandon", "Emma",     "Benjamin", "Samantha",
-    "José",    "María",   "Zoë",     "André",    "Renée",   "Jürgen",   "Björn",   "François",
-    "Chloé",   "Noël",    "Inès",    "Łukasz",   "Søren",   "Åsa",      "Dvořák",  "Élodie"};
+    "James",   "Mary",      "John",     "Patricia", "Robert",  "Jennifer", "Michael",  "Linda",
+    "William", "Elizabeth", "David",    "Barbara",  "Richard", "Susan",    "Joseph",   "Jessica",
+    "Thomas",  "Sarah",     "Charles",  "Karen",    "Daniel",  "Nancy",    "Matthew",  "Lisa",
+    "Anthony", "Betty",     "Mark",     "Margaret", "Donald",  "Sandra",   "Steven",   "Ashley",
+    "Paul",    "Kimberly",  "Andrew",   "Emily",    "Joshua",  "Donna",    "Kenneth",  "Michelle",
+    "Kevin",   "Carol",     "Brian",    "Amanda",   "George",  "Melissa",  "Edward",   "Deborah",
+    "Ronald",  "Stephanie", "Timothy",  "Rebecca",  "Jason",   "Laura",    "Jeffrey",  "Sharon",
+    "Ryan",    "Cynthia",   "Jacob",    "Kathleen", "Gary",    "Amy",      "Nicholas", "Shirley",
+    "Eric",    "Angela",    "Jonathan", "Helen",    "Stephen", "Anna",     "Larry",    "Brenda",
+    "Justin",  "Pamela",    "Scott",    "Nicole",   "Brandon", "Emma",     "Benjamin", "Samantha",
+    "José",    "María",     "Zoë",      "André",    "Renée",   "Jürgen",   "Björn",    "François",
+    "Chloé",   "Noël",      "Inès",     "Łukasz",   "Søren",   "Åsa",      "Dvořák",   "Élodie"};
 static const char *const last_names[] = {
-    "Smith",    "Johnson",  "Williams", "Brown",    "Jones",     "Garcia",   "Miller",
-    "Davis",    "Rodriguez", "Martinez", "Hernandez", "Lopez",   "Gonzalez", "Wilson",
-    "Anderson", "Thomas",   "Taylor",   "Moore",    "Jackson",   "Martin",   "Lee",
-    "Perez",    "Thompson", "White",    "Harris",   "Sanchez",   "Clark",    "Ramirez",
-    "Lewis",    "Robinson", "Walker",   "Young",    "Allen",     "King",     "Wright",
-    "Scott",    "Torres",   "Nguyen",   "Hill",     "Flores",    "Green",    "Adams",
-    "Nelson",   "Baker",    "Hall",     "Rivera",   "Campbell",  "Mitchell", "Carter",
-    "Roberts",  "Gomez",    "Phillips", "Evans",    "Turner",    "Diaz",     "Parker",
-    "Cruz",     "Edwards",  "Collins",  "Reyes",    "Stewart",   "Morris",   "Morales",
-    "Murphy",   "Cook",     "Rogers",   "Gutierrez", "Ortiz",    "Morgan",   "Cooper",
-    "Peterson", "Bailey",   "Reed",     "Kelly",    "Howard",    "Ramos",    "Kim",
-    "Cox",      "Ward",     "Richardson", "Watson", "Brooks",    "Chavez",   "Wood",
-    "James",    "Bennett",  "Gray",     "Mendoza",  "Ruiz",      "Hughes",   "Price",
-    "Alvarez",  "Castillo", "Sanders",  "Patel",    "Myers",     "Long",     "Ross",
-    "Foster",   "Jiménez",  "Müller",   "Schröder", "Çelik",     "Ødegård",  "Núñez",
-    "Lefèvre",  "Håkansson", "Kovač",   "Weiß",     "Dupré",     "Ibáñez",   "Sørensen"};
+    "Smith",    "Johnson",   "Williams",   "Brown",     "Jones",    "Garcia",   "Miller",
+    "Davis",    "Rodriguez", "Martinez",   "Hernandez", "Lopez",    "Gonzalez", "Wilson",
+    "Anderson", "Thomas",    "Taylor",     "Moore",     "Jackson",  "Martin",   "Lee",
+    "Perez",    "Thompson",  "White",      "Harris",    "Sanchez",  "Clark",    "Ramirez",
+    "Lewis",    "Robinson",  "Walker",     "Young",     "Allen",    "King",     "Wright",
+    "Scott",    "Torres",    "Nguyen",     "Hill",      "Flores",   "Green",    "Adams",
+    "Nelson",   "Baker",     "Hall",       "Rivera",    "Campbell", "Mitchell", "Carter",
+    "Roberts",  "Gomez",     "Phillips",   "Evans",     "Turner",   "Diaz",     "Parker",
+    "Cruz",     "Edwards",   "Collins",    "Reyes",     "Stewart",  "Morris",   "Morales",
+    "Murphy",   "Cook",      "Rogers",     "Gutierrez", "Ortiz",    "Morgan",   "Cooper",
+    "Peterson", "Bailey",    "Reed",       "Kelly",     "Howard",   "Ramos",    "Kim",
+    "Cox",      "Ward",      "Richardson", "Watson",    "Brooks",   "Chavez",   "Wood",
+    "James",    "Bennett",   "Gray",       "Mendoza",   "Ruiz",     "Hughes",   "Price",
+    "Alvarez",  "Castillo",  "Sanders",    "Patel",     "Myers",    "Long",     "Ross",
+    "Foster",   "Jiménez",   "Müller",     "Schröder",  "Çelik",    "Ødegård",  "Núñez",
+    "Lefèvre",  "Håkansson", "Kovač",      "Weiß",      "Dupré",    "Ibáñez",   "Sørensen"};
 #define NFIRST (sizeof(first_names) / sizeof(first_names[0]))
 #define NLAST (sizeof(last_names) / sizeof(last_names[0]))
 
@@ -172,11 +176,21 @@ static void phone_variant(char *buf, size_t cap, uint64_t id) {
   unsigned a = (unsigned)(n / 10000000), b = (unsigned)(n / 10000 % 1000),
            c = (unsigned)(n % 10000);
   switch (uniform(5)) {
-  case 0: snprintf(buf, cap, "%llu", n); break;
-  case 1: snprintf(buf, cap, "(%03u) %03u-%04u", a, b, c); break;
-  case 2: snprintf(buf, cap, "%03u.%03u.%04u", a, b, c); break;
-  case 3: snprintf(buf, cap, "+1 %03u %03u %04u", a, b, c); break;
-  default: snprintf(buf, cap, "1-%03u-%03u-%04u", a, b, c); break;
+  case 0:
+    snprintf(buf, cap, "%llu", n);
+    break;
+  case 1:
+    snprintf(buf, cap, "(%03u) %03u-%04u", a, b, c);
+    break;
+  case 2:
+    snprintf(buf, cap, "%03u.%03u.%04u", a, b, c);
+    break;
+  case 3:
+    snprintf(buf, cap, "+1 %03u %03u %04u", a, b, c);
+    break;
+  default:
+    snprintf(buf, cap, "1-%03u-%03u-%04u", a, b, c);
+    break;
   }
 }
 
@@ -233,11 +247,11 @@ static void record(uint64_t entity, const char *first, const char *last, const c
   int64_t mp = (5 * doy + 2) / 153, d = doy - (153 * mp + 2) / 5 + 1;
   int64_t m = mp < 10 ? mp + 3 : mp - 9;
   y += m <= 2;
-  snprintf(buf, sizeof(buf), "%llu,%s,%04lld-%02lld-%02lld %02lld:%02lld:%02lld,%s,%s,%s,%s,%05u,%llu",
-           (unsigned long long)entity, sources[uniform(3)], (long long)y, (long long)m,
-           (long long)d, (long long)(secs / 3600), (long long)(secs / 60 % 60),
-           (long long)(secs % 60), first, last, email, phone, zip,
-           (unsigned long long)uniform(1000));
+  snprintf(
+      buf, sizeof(buf), "%llu,%s,%04lld-%02lld-%02lld %02lld:%02lld:%02lld,%s,%s,%s,%s,%05u,%llu",
+      (unsigned long long)entity, sources[uniform(3)], (long long)y, (long long)m, (long long)d,
+      (long long)(secs / 3600), (long long)(secs / 60 % 60), (long long)(secs % 60), first, last,
+      email, phone, zip, (unsigned long long)uniform(1000));
   char *line = strdup(buf);
   if (!line) {
     fprintf(stderr, "gen-accounts: out of memory\n");

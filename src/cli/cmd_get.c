@@ -51,9 +51,8 @@ static int run_get(sbd_ctx *ctx, const cli_args *args) {
   if (code == CLI_EXIT_OK)
     code = cli_open_repo(ctx, args, &repo);
   if (code == CLI_EXIT_OK) {
-    sbd_get_request req = {args->paths[0], features,      nfeatures,      exclude,
-                           nexclude,       args->filters, args->nfilters, args->version,
-                           -1};
+    sbd_get_request req = {args->paths[0], features,       nfeatures,     exclude, nexclude,
+                           args->filters,  args->nfilters, args->version, -1};
     sbd_reader *result;
     sbd_status st = sbd_repo_get(repo, &req, &result);
     code = st == SBD_OK ? cli_emit_result(ctx, args, result) : cli_fail(args->cmd, ctx, st);

@@ -28,8 +28,8 @@ static sbd_status import_error(sbd_ctx *ctx, sbd_status st, const char *name, co
 static sbd_type import_type(const char *f) {
   if (!strcmp(f, "b"))
     return SBD_BOOL;
-  if (!strcmp(f, "c") || !strcmp(f, "s") || !strcmp(f, "i") || !strcmp(f, "l") ||
-      !strcmp(f, "C") || !strcmp(f, "S") || !strcmp(f, "I") || !strcmp(f, "L"))
+  if (!strcmp(f, "c") || !strcmp(f, "s") || !strcmp(f, "i") || !strcmp(f, "l") || !strcmp(f, "C") ||
+      !strcmp(f, "S") || !strcmp(f, "I") || !strcmp(f, "L"))
     return SBD_INT64;
   if (!strcmp(f, "e") || !strcmp(f, "f") || !strcmp(f, "g"))
     return SBD_DOUBLE;
@@ -105,13 +105,27 @@ static sbd_status import_column(sbd_ctx *ctx, const struct ArrowArray *c, const 
     case SBD_INT64: {
       int64_t x;
       switch (f[0]) {
-      case 'c': x = ((const int8_t *)data)[r]; break;
-      case 's': x = ((const int16_t *)data)[r]; break;
-      case 'i': x = ((const int32_t *)data)[r]; break;
-      case 'l': x = ((const int64_t *)data)[r]; break;
-      case 'C': x = ((const uint8_t *)data)[r]; break;
-      case 'S': x = ((const uint16_t *)data)[r]; break;
-      case 'I': x = ((const uint32_t *)data)[r]; break;
+      case 'c':
+        x = ((const int8_t *)data)[r];
+        break;
+      case 's':
+        x = ((const int16_t *)data)[r];
+        break;
+      case 'i':
+        x = ((const int32_t *)data)[r];
+        break;
+      case 'l':
+        x = ((const int64_t *)data)[r];
+        break;
+      case 'C':
+        x = ((const uint8_t *)data)[r];
+        break;
+      case 'S':
+        x = ((const uint16_t *)data)[r];
+        break;
+      case 'I':
+        x = ((const uint32_t *)data)[r];
+        break;
       default: {
         uint64_t u = ((const uint64_t *)data)[r];
         if (u > (uint64_t)INT64_MAX) {
@@ -192,8 +206,8 @@ sbd_status sbd_batch_import(sbd_ctx *ctx, const struct ArrowArray *array,
     sbd_type t = cs->format ? import_type(cs->format) : 0;
     if (!t) {
       schema_unref(s);
-      return import_error(ctx, SBD_EUNSUPPORTED, name, "Arrow format not supported: ",
-                          cs->format ? cs->format : "(none)");
+      return import_error(ctx, SBD_EUNSUPPORTED, name,
+                          "Arrow format not supported: ", cs->format ? cs->format : "(none)");
     }
     if (cs->dictionary) {
       schema_unref(s);
@@ -217,9 +231,8 @@ sbd_status sbd_batch_import(sbd_ctx *ctx, const struct ArrowArray *array,
                           NULL);
     }
     /* A child's rows are the parent's, shifted by the parent's offset. */
-    sbd_status st = import_column(ctx, c, schema->children[i]->format,
-                                  schema->children[i]->name, array->offset + offset, nrows,
-                                  b->cols[i]);
+    sbd_status st = import_column(ctx, c, schema->children[i]->format, schema->children[i]->name,
+                                  array->offset + offset, nrows, b->cols[i]);
     if (st != SBD_OK) {
       sbd_batch_free(b);
       return st;

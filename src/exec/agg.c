@@ -289,8 +289,8 @@ void agg_hash_keys(sbd_vec **key_vals, int nkeys, int64_t n, uint64_t *h) {
         h[i] = mix_u64(h[i], (uint64_t)x[i]);
     } else {
       for (int64_t i = 0; i < n; i++)
-        h[i] = mix_u64(h[i], all_valid || vec_is_valid(v, i) ? key_bits(v, i)
-                                                             : 0x6e756c6c5bd1e995ull);
+        h[i] =
+            mix_u64(h[i], all_valid || vec_is_valid(v, i) ? key_bits(v, i) : 0x6e756c6c5bd1e995ull);
     }
   }
 }
@@ -354,7 +354,7 @@ typedef struct agg_op {
   agg_table **tables; /* one per worker */
   int ntables;
   int64_t *published; /* tables[w]->bytes at the end of its last task, under the lock */
-  int *free_tables;  /* a stack of the tables no task holds */
+  int *free_tables;   /* a stack of the tables no task holds */
   int nfree;
   int inflight;
   sbd_status err;
@@ -689,7 +689,8 @@ static void merge_task_run(void *arg) {
   t->tctx.errmsg[0] = 0;
   m->st = m->merge ? merge_partition(a, m->index, t) : prepare_worker(t);
   if (m->st != SBD_OK)
-    snprintf(m->errmsg, sizeof(m->errmsg), "%s", t->tctx.errmsg[0] ? t->tctx.errmsg : "out of memory");
+    snprintf(m->errmsg, sizeof(m->errmsg), "%s",
+             t->tctx.errmsg[0] ? t->tctx.errmsg : "out of memory");
   pthread_mutex_lock(&a->lock);
   (*m->pending)--;
   pthread_cond_broadcast(&a->changed);

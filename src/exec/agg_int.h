@@ -53,15 +53,15 @@ typedef struct agg_qval {
 /* The state of one aggregate over all the groups of a table. Which arrays exist depends on the
  * kind (agg_col_grow allocates them). */
 typedef struct agg_col {
-  int64_t *n;        /* rows counted, values seen, or "has a value" */
-  int64_t *i64;      /* integer sum, min, max, first, last */
-  double *f[5];      /* double sum, min, max; mean and moments (Welford; corr uses all five) */
-  char **str;        /* min, max, first, last of STRING: malloc'd copies */
+  int64_t *n;   /* rows counted, values seen, or "has a value" */
+  int64_t *i64; /* integer sum, min, max, first, last */
+  double *f[5]; /* double sum, min, max; mean and moments (Welford; corr uses all five) */
+  char **str;   /* min, max, first, last of STRING: malloc'd copies */
   size_t *slen;
-  int64_t *seq;      /* first, last, any_value: the sequence number of the kept row */
-  uint8_t *isnull;   /* first, last: the kept value is NULL */
-  uint8_t **hll;     /* approx_count_distinct: AGG_HLL_REGS registers, made on the first value */
-  int64_t *head;     /* string_agg: the group's first and last piece, -1 for none */
+  int64_t *seq;    /* first, last, any_value: the sequence number of the kept row */
+  uint8_t *isnull; /* first, last: the kept value is NULL */
+  uint8_t **hll;   /* approx_count_distinct: AGG_HLL_REGS registers, made on the first value */
+  int64_t *head;   /* string_agg: the group's first and last piece, -1 for none */
   int64_t *tail;
   agg_piece *pieces; /* string_agg */
   int64_t npieces, cap_pieces;
@@ -69,15 +69,15 @@ typedef struct agg_col {
   int64_t sbuf_len, sbuf_cap;
   agg_qval *qv; /* median, quantile_cont: the values of all groups */
   int64_t nqv, cap_qv;
-  int64_t *qoff;         /* after agg_table_prepare: group g's values are qsorted[qoff[g]..qoff[g+1]) */
+  int64_t *qoff; /* after agg_table_prepare: group g's values are qsorted[qoff[g]..qoff[g+1]) */
   double *qsorted;
-  int64_t *dorder; /* after agg_table_prepare: the DISTINCT pairs of group g are
-                    * dorder[qoff[g]..qoff[g + 1]) */
+  int64_t *dorder;        /* after agg_table_prepare: the DISTINCT pairs of group g are
+                           * dorder[qoff[g]..qoff[g + 1]) */
   agg_distinct *distinct; /* the DISTINCT aggregates */
 } agg_col;
 
 typedef struct agg_table {
-  ex_query tq;  /* this table's query: its own context (messages) and no memory limit */
+  ex_query tq; /* this table's query: its own context (messages) and no memory limit */
   sbd_ctx tctx;
   const ex_agg_spec *aggs;
   int naggs;

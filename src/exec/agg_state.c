@@ -60,7 +60,8 @@ static sbd_status grow_array(agg_table *t, void **p, size_t width, int64_t old_c
 sbd_status agg_col_grow(agg_table *t, int j, int64_t old_cap, int64_t cap) {
   const ex_agg_spec *spec = &t->aggs[j];
   agg_col *c = &t->cols[j];
-#define GROW(field) RETURN_IF_ERROR(grow_array(t, (void **)&c->field, sizeof(*c->field), old_cap, cap))
+#define GROW(field)                                                                                \
+  RETURN_IF_ERROR(grow_array(t, (void **)&c->field, sizeof(*c->field), old_cap, cap))
   GROW(n);
   if (uses_value_arrays(spec->kind)) {
     GROW(i64);
@@ -371,8 +372,8 @@ static sbd_status piece_add(agg_table *t, agg_col *c, int64_t g, int64_t seq, co
   return SBD_OK;
 }
 
-static sbd_status update_string_agg(agg_table *t, agg_col *c, const sbd_vec *v,
-                                    const int64_t *gid, int64_t n, int64_t seq0) {
+static sbd_status update_string_agg(agg_table *t, agg_col *c, const sbd_vec *v, const int64_t *gid,
+                                    int64_t n, int64_t seq0) {
   for (int64_t i = 0; i < n; i++) {
     if (!vec_is_valid(v, i))
       continue;
@@ -744,8 +745,8 @@ static sbd_status merge_one(agg_table *dst, int j, int64_t d, agg_table *src, in
   case EX_AGG_ANY_VALUE: {
     if (!b->n[s])
       return SBD_OK;
-    bool take = !a->n[d] || (spec->kind == EX_AGG_LAST ? b->seq[s] > a->seq[d]
-                                                       : b->seq[s] < a->seq[d]);
+    bool take =
+        !a->n[d] || (spec->kind == EX_AGG_LAST ? b->seq[s] > a->seq[d] : b->seq[s] < a->seq[d]);
     if (!take)
       return SBD_OK;
     a->n[d] = 1;
@@ -765,7 +766,8 @@ static sbd_status merge_one(agg_table *dst, int j, int64_t d, agg_table *src, in
     for (int64_t k = b->qoff[s]; k < b->qoff[s + 1]; k++) {
       int64_t pair = b->dorder[k];
       uint64_t value_hash = bs->hashes[pair] ^ pair_hash(s, 0);
-      RETURN_IF_ERROR(distinct_add(dst, a->distinct, d, bs->values, pair, pair_hash(d, value_hash)));
+      RETURN_IF_ERROR(
+          distinct_add(dst, a->distinct, d, bs->values, pair, pair_hash(d, value_hash)));
     }
     return SBD_OK;
   }
@@ -964,8 +966,8 @@ sbd_status agg_col_result(agg_table *t, int j, int64_t from, int64_t n, sbd_vec 
       break;
     }
     case EX_AGG_QUANTILE:
-      vec_push_f64(v, quantile_of(c->qsorted + c->qoff[g], c->qoff[g + 1] - c->qoff[g],
-                                  spec->param));
+      vec_push_f64(v,
+                   quantile_of(c->qsorted + c->qoff[g], c->qoff[g + 1] - c->qoff[g], spec->param));
       break;
     case EX_AGG_STRING_AGG:
       RETURN_IF_ERROR(push_string_agg(t, spec, c, g, v));

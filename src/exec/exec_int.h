@@ -233,17 +233,16 @@ struct ex_expr {
   int like_escape; /* EX_FN_LIKE: the escape byte, or -1 for none (DuckDB has no default) */
   ex_expr **args;
   int nargs;
-  const char *text; /* the SQL text of the expression, for runtime messages */
-  ex_part part;     /* EX_FN_DATE_PART, EX_FN_DATE_TRUNC, EX_FN_TO_INTERVAL */
-  const void *regex; /* EX_FN_REGEXP_*: the compiled constant pattern (pcre2_code), or NULL */
+  const char *text;     /* the SQL text of the expression, for runtime messages */
+  ex_part part;         /* EX_FN_DATE_PART, EX_FN_DATE_TRUNC, EX_FN_TO_INTERVAL */
+  const void *regex;    /* EX_FN_REGEXP_*: the compiled constant pattern (pcre2_code), or NULL */
   uint32_t regex_flags; /* EX_FN_REGEXP_*: PCRE2 compile options */
   bool regex_global;    /* EX_FN_REGEXP_REPLACE: every match, not the first */
 };
 
 /* The kernels of expr_time.c and expr_regex.c, called by ex_eval with the arguments evaluated. */
 sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n, sbd_vec **out);
-sbd_status ex_eval_regex(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
-                         sbd_vec **out);
+sbd_status ex_eval_regex(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n, sbd_vec **out);
 /* A vector of n intervals, values uninitialised, all valid. */
 sbd_status ex_interval_vec(ex_query *q, int64_t n, sbd_vec **out);
 /* Compiles a pattern for the regexp functions with PCRE2 options flags, its memory in the
@@ -253,8 +252,8 @@ const void *ex_regex_compile(ex_query *q, const char *pattern, size_t len, uint3
                              const char *text);
 /* Reads the options of a regexp function ("i", "c", "s", "m", "n", "p", "l", and "g" when
  * allow_global) into PCRE2 compile flags and *global; false with the bad letter in *bad. */
-bool ex_regex_options(const char *opts, size_t n, bool allow_global, uint32_t *flags,
-                      bool *global, char *bad);
+bool ex_regex_options(const char *opts, size_t n, bool allow_global, uint32_t *flags, bool *global,
+                      char *bad);
 
 /* Evaluates e over the rows of in; *out is a new vector of in->nrows rows, owned by the caller
  * (vec_free). Errors (overflow, a failed CAST) are on q->ctx. */
@@ -385,7 +384,7 @@ typedef enum ex_agg_kind {
   EX_AGG_CORR,     /* corr(arg, arg2): over the rows where both are not NULL */
   EX_AGG_FIRST,    /* the value (NULL or not) of the first row in input order */
   EX_AGG_LAST,
-  EX_AGG_ANY_VALUE,      /* the first value that is not NULL */
+  EX_AGG_ANY_VALUE,       /* the first value that is not NULL */
   EX_AGG_APPROX_DISTINCT, /* approx_count_distinct: HyperLogLog */
   EX_AGG_STRING_AGG       /* string_agg(arg, sep): in input order */
 } ex_agg_kind;

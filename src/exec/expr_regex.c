@@ -44,16 +44,16 @@ static pcre2_code *compile(ex_query *q, const char *pattern, size_t len, uint32_
     flags &= ~(uint32_t)PCRE2_DOTALL;
   else
     flags |= PCRE2_DOLLAR_ENDONLY;
-  pcre2_code *re = pcre2_compile((PCRE2_SPTR)(len ? pattern : ""), len, flags | PCRE2_UTF, &code,
-                                 &at, cc);
+  pcre2_code *re =
+      pcre2_compile((PCRE2_SPTR)(len ? pattern : ""), len, flags | PCRE2_UTF, &code, &at, cc);
   if (re)
     return re;
   PCRE2_UCHAR msg[256];
   pcre2_get_error_message(code, msg, sizeof(msg));
   char shown[128];
   sbd_quote_value(shown, sizeof(shown), pattern, len);
-  sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: bad regular expression %s: %s (at byte %zu)", text,
-            shown, (const char *)msg, (size_t)at);
+  sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: bad regular expression %s: %s (at byte %zu)", text, shown,
+            (const char *)msg, (size_t)at);
   return NULL;
 }
 
@@ -68,8 +68,8 @@ const void *ex_regex_compile(ex_query *q, const char *pattern, size_t len, uint3
   return compile(q, pattern, len, flags, text, cc);
 }
 
-bool ex_regex_options(const char *opts, size_t n, bool allow_global, uint32_t *flags,
-                      bool *global, char *bad) {
+bool ex_regex_options(const char *opts, size_t n, bool allow_global, uint32_t *flags, bool *global,
+                      char *bad) {
   *flags = 0;
   *global = false;
   for (size_t i = 0; i < n; i++) {
@@ -193,7 +193,8 @@ static bool put_rewrite(outbuf *o, const char *s, const char *rep, size_t rlen,
   for (size_t k = 0; k < rlen; k++) {
     if (rep[k] == '\\' && k + 1 < rlen && rep[k + 1] >= '0' && rep[k + 1] <= '9') {
       int g = rep[++k] - '0';
-      if (g < rc && ov[2 * g] != PCRE2_UNSET && !out_put(o, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]))
+      if (g < rc && ov[2 * g] != PCRE2_UNSET &&
+          !out_put(o, s + ov[2 * g], ov[2 * g + 1] - ov[2 * g]))
         return false;
       continue;
     }
@@ -275,9 +276,9 @@ static sbd_status replace_one(ex_query *q, const ex_expr *e, const pcre2_code *r
   return SBD_OK;
 }
 
-static sbd_status eval_rows(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
-                            sbd_vec *r, pcre2_match_data **md, pattern_cache *cache,
-                            outbuf *o, pcre2_general_context *malloc_context) {
+static sbd_status eval_rows(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n, sbd_vec *r,
+                            pcre2_match_data **md, pattern_cache *cache, outbuf *o,
+                            pcre2_general_context *malloc_context) {
   bool boolean = e->fn == EX_FN_REGEXP_MATCHES || e->fn == EX_FN_REGEXP_FULL_MATCH;
   const sbd_vec *a = args[0], *p = args[1];
   for (int64_t i = 0; i < n; i++) {
@@ -329,9 +330,8 @@ static sbd_status eval_rows(ex_query *q, const ex_expr *e, sbd_vec **args, int64
     /* regexp_extract */
     int64_t g = e->nargs > 2 ? ((const int64_t *)args[2]->values)[i] : 0;
     if (g < 0 || g > 9)
-      return sbd_error(q->ctx, SBD_EINPUT,
-                       "SQL: %s: the group must be between 0 and 9, not %lld", e->text,
-                       (long long)g);
+      return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: the group must be between 0 and 9, not %lld",
+                       e->text, (long long)g);
     const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(*md);
     if (rc < 0 || g >= rc || ov[2 * g] == PCRE2_UNSET)
       RETURN_IF_ERROR(vec_push_str(q->ctx, r, "", 0));
@@ -341,8 +341,7 @@ static sbd_status eval_rows(ex_query *q, const ex_expr *e, sbd_vec **args, int64
   return SBD_OK;
 }
 
-sbd_status ex_eval_regex(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n,
-                         sbd_vec **out) {
+sbd_status ex_eval_regex(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n, sbd_vec **out) {
   bool boolean = e->fn == EX_FN_REGEXP_MATCHES || e->fn == EX_FN_REGEXP_FULL_MATCH;
   sbd_vec *r = vec_new(q->ctx, boolean ? SBD_BOOL : SBD_STRING, n > 0 ? n : 1);
   if (!r)
