@@ -109,6 +109,9 @@ int cli_open_repo(sbd_ctx *ctx, const cli_args *args, sbd_repo **out);
 /* Prints or writes a result as sbd query does: -o FILE / --format, else a table on a terminal
  * and CSV otherwise. Closes reader. */
 int cli_emit_result(sbd_ctx *ctx, const cli_args *args, sbd_reader *reader);
+/* The result's format for -o/--format (checked; a usage error otherwise), as cli_emit_result
+ * uses it: commands call it before running anything. */
+int cli_result_format(const cli_args *args, const char **format);
 
 /* Parses argv[0..argc) (the words after the command name) into args. On a usage error prints it
  * with the hint and returns CLI_EXIT_USAGE; otherwise CLI_EXIT_OK. Free with cli_args_free. */

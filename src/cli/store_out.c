@@ -7,6 +7,7 @@
 #include "cli/cli_int.h"
 #include "io/io_int.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -20,18 +21,27 @@ int cli_open_repo(sbd_ctx *ctx, const cli_args *args, sbd_repo **out) {
   return st == SBD_OK ? CLI_EXIT_OK : cli_fail(args->cmd, ctx, st);
 }
 
-static int result_format(const cli_args *args, const char **format) {
-  static const char *const formats[] = {"table", "csv", "jsonl", "parquet"};
+static const char *const formats[] = {"table", "csv", "jsonl", "parquet"};
+
+/* The result's format: --format (checked), else by -o FILE's extension, else table on a terminal
+ * and CSV otherwise. */
+int cli_result_format(const cli_args *args, const char **format) {
+  *format = NULL;
   const char *f = args->query_format;
   if (f) {
-    bool known = false;
-    for (int i = 0; i < 4; i++)
-      known = known || strcmp(f, formats[i]) == 0;
-    if (!known)
-      return cli_usage_error(args->cmd,
-                             "--format: unknown format '%s' (formats: table, csv, "
-                             "jsonl, parquet)",
-                             f);
+    int known = -1;
+    for (int i = 0; i < (int)(sizeof(formats) / sizeof(formats[0])); i++)
+      if (strcmp(f, formats[i]) == 0)
+        known = i;
+    if (known < 0) {
+      const char *near = sbd_closest(f, formats, (int)(sizeof(formats) / sizeof(formats[0])));
+      if (near)
+        return cli_usage_error(args->cmd, "--format: unknown format '%s' (did you mean '%s'?)", f,
+                               near);
+      return cli_usage_error(
+          args->cmd, "--format: unknown format '%s' (formats: table, csv, jsonl, parquet)", f);
+    }
+    f = formats[known];
   } else if (args->output_path) {
     sbd_options *none = sbd_options_new();
     if (!none)
@@ -59,7 +69,7 @@ static int result_format(const cli_args *args, const char **format) {
 
 int cli_emit_result(sbd_ctx *ctx, const cli_args *args, sbd_reader *result) {
   const char *format = "csv";
-  int code = result_format(args, &format);
+  int code = cli_result_format(args, &format);
   if (code != CLI_EXIT_OK) {
     sbd_reader_close(result);
     return code;
@@ -108,6 +118,14 @@ int cli_emit_result(sbd_ctx *ctx, const cli_args *args, sbd_reader *result) {
     code = cli_out_of_memory();
   else if (st != SBD_OK && !(st == SBD_EIO && to_stdout && cli_stdout_closed()))
     code = cli_fail(args->cmd, ctx, st);
+  if (args->stats && code == CLI_EXIT_OK) { /* sbd query --stats */
+    sbd_scan_stats ss;
+    sbd_query_scan_stats(result, &ss);
+    fprintf(stderr,
+            "stats: row groups read %lld, skipped %lld; partition files read %lld, skipped %lld\n",
+            (long long)ss.row_groups_read, (long long)ss.row_groups_skipped,
+            (long long)ss.files_read, (long long)ss.files_skipped);
+  }
   cli_table_free(t);
   sbd_reader_close(result);
   return code;

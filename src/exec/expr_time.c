@@ -55,8 +55,8 @@ static unsigned month_days(int64_t y, unsigned m) {
 typedef struct civil {
   int64_t year;
   unsigned month, day;
-  unsigned dow;  /* 0 Sunday .. 6 Saturday */
-  unsigned doy;  /* 1 .. 366 */
+  unsigned dow; /* 0 Sunday .. 6 Saturday */
+  unsigned doy; /* 1 .. 366 */
   int64_t isoyear;
   unsigned week; /* ISO 8601 week, 1 .. 53 */
 } civil;
@@ -490,9 +490,9 @@ static ex_interval age_of(int64_t a, int64_t b) {
 
 static const char *const day_names[7] = {"Sunday",   "Monday", "Tuesday", "Wednesday",
                                          "Thursday", "Friday", "Saturday"};
-static const char *const month_names[12] = {"January", "February", "March",     "April",
-                                            "May",     "June",     "July",      "August",
-                                            "September", "October", "November", "December"};
+static const char *const month_names[12] = {"January",   "February", "March",    "April",
+                                            "May",       "June",     "July",     "August",
+                                            "September", "October",  "November", "December"};
 
 /* The longest text one specifier writes. */
 #define SPEC_MAX 48
@@ -959,8 +959,8 @@ static sbd_status eval_strptime(ex_query *q, const ex_expr *e, sbd_vec **args, i
     char shown[96], fshown[96];
     sbd_quote_value(shown, sizeof(shown), s, len);
     sbd_quote_value(fshown, sizeof(fshown), fmt, flen);
-    return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: cannot read %s with the format %s (%s)",
-                     e->text, shown, fshown, why);
+    return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: cannot read %s with the format %s (%s)", e->text,
+                     shown, fshown, why);
   }
   return SBD_OK;
 }
@@ -979,7 +979,9 @@ sbd_status ex_interval_vec(ex_query *q, int64_t n, sbd_vec **out) {
 
 static sbd_status range_error(ex_query *q, const ex_expr *e) {
   return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: the result is outside the range of %s", e->text,
-                   e->type == SBD_DATE ? "DATE" : e->type == EX_INTERVAL ? "INTERVAL" : "TIMESTAMP");
+                   e->type == SBD_DATE      ? "DATE"
+                   : e->type == EX_INTERVAL ? "INTERVAL"
+                                            : "TIMESTAMP");
 }
 
 /* A result of e's type with the validity of the arguments ANDed (NULL in, NULL out). */
@@ -993,7 +995,8 @@ static sbd_status new_result(ex_query *q, const ex_expr *e, sbd_vec **args, int 
       return SBD_ENOMEM;
     (*out)->len = n;
   }
-  memset((*out)->values, 0, (size_t)(n > 0 ? n : 1) * (e->type == EX_INTERVAL ? 16 : type_width(e->type)));
+  memset((*out)->values, 0,
+         (size_t)(n > 0 ? n : 1) * (e->type == EX_INTERVAL ? 16 : type_width(e->type)));
   for (int k = 0; k < nargs; k++)
     if (args[k]->null_count)
       for (int64_t i = 0; i < n; i++)
@@ -1083,8 +1086,7 @@ sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n
       continue;
     bool ok = true;
     switch (e->fn) {
-    case EX_FN_DATE_TRUNC:
-    {
+    case EX_FN_DATE_TRUNC: {
       int64_t days, t;
       days_at(a, i, &days, &t);
       trunc_day(e->part, &days, &t);
@@ -1172,9 +1174,9 @@ sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n
         iv.days = ok ? (int32_t)v : 0;
         break;
       default: {
-        int64_t per = e->part == EX_PART_HOUR     ? US_PER_HOUR
-                      : e->part == EX_PART_MINUTE ? US_PER_MIN
-                      : e->part == EX_PART_SECOND ? US_PER_SEC
+        int64_t per = e->part == EX_PART_HOUR          ? US_PER_HOUR
+                      : e->part == EX_PART_MINUTE      ? US_PER_MIN
+                      : e->part == EX_PART_SECOND      ? US_PER_SEC
                       : e->part == EX_PART_MILLISECOND ? 1000
                                                        : 1;
         ok = !__builtin_mul_overflow(k, per, &iv.micros);
@@ -1190,10 +1192,10 @@ sbd_status ex_eval_time(ex_query *q, const ex_expr *e, sbd_vec **args, int64_t n
     case EX_FN_MAKE_DATE: {
       int64_t y = ((const int64_t *)a->values)[i], m = ((const int64_t *)b->values)[i];
       int64_t d = ((const int64_t *)args[2]->values)[i];
-      if (y < -290000 || y > 290000 || m < 1 || m > 12 || d < 1 ||
-          d > month_days(y, (unsigned)m))
-        return sbd_error(q->ctx, SBD_EINPUT, "SQL: %s: %lld-%lld-%lld is not a date in the calendar",
-                         e->text, (long long)y, (long long)m, (long long)d);
+      if (y < -290000 || y > 290000 || m < 1 || m > 12 || d < 1 || d > month_days(y, (unsigned)m))
+        return sbd_error(q->ctx, SBD_EINPUT,
+                         "SQL: %s: %lld-%lld-%lld is not a date in the calendar", e->text,
+                         (long long)y, (long long)m, (long long)d);
       ((int32_t *)r->values)[i] = (int32_t)tm_days_from_civil(y, (unsigned)m, (unsigned)d);
       break;
     }

@@ -730,8 +730,8 @@ sbd_status ex_hash_join_mark(ex_op *op, bool null_aware, const char *name) {
   sbd_schema *s = schema_new(ctx, j->nprobe + 1);
   sbd_status st = s ? SBD_OK : SBD_ENOMEM;
   for (int c = 0; c < j->nprobe && st == SBD_OK; c++)
-    st = schema_set(ctx, s, c, op->child->schema->fields[c].name,
-                    op->child->schema->fields[c].type);
+    st =
+        schema_set(ctx, s, c, op->child->schema->fields[c].name, op->child->schema->fields[c].type);
   if (st == SBD_OK)
     st = schema_set(ctx, s, j->nprobe, name, SBD_BOOL);
   if (st != SBD_OK) {

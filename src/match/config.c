@@ -6,10 +6,10 @@
  * (inputs, outputs) are resolved against the folder of the configuration file.
  *
  * The keys (docs/dedup.md is the user's reference):
- *   inputs (a path or a list), format, schema (types by column, as --schema), id, source, timestamp, source_priority (a list),
- *   normalize (column -> list of normalizers), placeholders (a list), rules (a list of
- *   {name, key}), fuzzy (a list of {name, block, field, method, threshold | max_distance,
- *   max_block}), max_cluster, default_survivorship, fields (column -> survivorship),
+ *   inputs (a path or a list), format, schema (types by column, as --schema), id, source,
+ * timestamp, source_priority (a list), normalize (column -> list of normalizers), placeholders (a
+ * list), rules (a list of {name, key}), fuzzy (a list of {name, block, field, method, threshold |
+ * max_distance, max_block}), max_cluster, default_survivorship, fields (column -> survivorship),
  *   output {golden, mapping, summary, rejects}.
  * The same keys make the dedup section of a repository's sbd.yaml (mt_config_load_section):
  * lines are then sbd.yaml's, and paths relative to the repository.
@@ -28,7 +28,9 @@ typedef struct cfg_parse {
   yaml_document_t doc;
 } cfg_parse;
 
-static int line_of(const yaml_node_t *n) { return (int)n->start_mark.line + 1; }
+static int line_of(const yaml_node_t *n) {
+  return (int)n->start_mark.line + 1;
+}
 
 static sbd_status cfg_error(cfg_parse *p, const yaml_node_t *n, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
@@ -41,18 +43,21 @@ static sbd_status cfg_error(cfg_parse *p, const yaml_node_t *n, const char *fmt,
   return sbd_error(p->ctx, SBD_EUSAGE, "%s:%d: %s", p->cfg->path, n ? line_of(n) : 1, msg);
 }
 
-static yaml_node_t *get(cfg_parse *p, int id) { return yaml_document_get_node(&p->doc, id); }
+static yaml_node_t *get(cfg_parse *p, int id) {
+  return yaml_document_get_node(&p->doc, id);
+}
 
 static const char *scalar(const yaml_node_t *n) {
   return n && n->type == YAML_SCALAR_NODE ? (const char *)n->data.scalar.value : NULL;
 }
 
-static const char *const survive_names[] = {"most_recent", "first_non_null", "most_frequent",
-                                            "max",         "min",            "longest",
-                                            "union",       "sum"};
+static const char *const survive_names[] = {
+    "most_recent", "first_non_null", "most_frequent", "max", "min", "longest", "union", "sum"};
 #define NSURVIVE 8
 
-const char *mt_survive_name(mt_survive how) { return survive_names[how]; }
+const char *mt_survive_name(mt_survive how) {
+  return survive_names[how];
+}
 
 /* Fails when a key of mapping n is not in known[0..nknown), suggesting the closest. */
 static sbd_status check_keys(cfg_parse *p, yaml_node_t *n, const char *what,
@@ -114,8 +119,8 @@ static sbd_status want_list(cfg_parse *p, yaml_node_t *n, const char *what, char
   return SBD_OK;
 }
 
-static sbd_status want_int(cfg_parse *p, yaml_node_t *n, const char *what, int64_t min,
-                           int64_t max, int64_t *out) {
+static sbd_status want_int(cfg_parse *p, yaml_node_t *n, const char *what, int64_t min, int64_t max,
+                           int64_t *out) {
   const char *s = scalar(n);
   if (!s || !num_parse_int64(s, strlen(s), out) || *out < min || *out > max)
     return cfg_error(p, n, "%s must be an integer in %lld..%lld, not '%s'", what, (long long)min,
@@ -141,8 +146,9 @@ static sbd_status want_survive(cfg_parse *p, yaml_node_t *n, const char *what, m
   const char *near = s ? sbd_closest(s, survive_names, NSURVIVE) : NULL;
   if (near)
     return cfg_error(p, n, "%s: unknown survivorship '%s' (did you mean '%s'?)", what, s, near);
-  return cfg_error(p, n, "%s: unknown survivorship '%s' (one of most_recent, first_non_null, "
-                         "most_frequent, max, min, longest, union, sum)",
+  return cfg_error(p, n,
+                   "%s: unknown survivorship '%s' (one of most_recent, first_non_null, "
+                   "most_frequent, max, min, longest, union, sum)",
                    what, s ? s : "(a list)");
 }
 
@@ -157,9 +163,8 @@ static char *resolve(cfg_parse *p, const char *path) {
   return r;
 }
 
-static const char *const norm_names[] = {"trim",          "lowercase", "collapse_whitespace",
-                                         "strip_accents", "email",     "phone",
-                                         "sql"};
+static const char *const norm_names[] = {
+    "trim", "lowercase", "collapse_whitespace", "strip_accents", "email", "phone", "sql"};
 #define NNORM 7
 
 static sbd_status parse_norm(cfg_parse *p, yaml_node_t *n, const char *column, mt_norm *out) {
@@ -310,7 +315,8 @@ static sbd_status parse_rules(cfg_parse *p, yaml_node_t *n) {
       /* Unnamed rules are named after their columns, "last_name+birth_date". */
       mt_buf b = {0};
       for (int j = 0; j < rule->ncols; j++)
-        if ((j && !mt_buf_addc(&b, '+')) || !mt_buf_add(&b, rule->columns[j], strlen(rule->columns[j]))) {
+        if ((j && !mt_buf_addc(&b, '+')) ||
+            !mt_buf_add(&b, rule->columns[j], strlen(rule->columns[j]))) {
           mt_buf_free(&b);
           return sbd_error(p->ctx, SBD_ENOMEM, "out of memory");
         }
@@ -386,11 +392,15 @@ static sbd_status parse_fuzzy(cfg_parse *p, yaml_node_t *n) {
         return SBD_ENOMEM;
     }
     if (f->method == MT_JARO_WINKLER && f->max_distance >= 0)
-      return cfg_error(p, r, "fuzzy rule '%s': max_distance is for levenshtein; jaro_winkler takes "
-                             "a threshold", f->name);
+      return cfg_error(p, r,
+                       "fuzzy rule '%s': max_distance is for levenshtein; jaro_winkler takes "
+                       "a threshold",
+                       f->name);
     if (f->method == MT_LEVENSHTEIN && f->threshold >= 0)
-      return cfg_error(p, r, "fuzzy rule '%s': threshold is for jaro_winkler; levenshtein takes "
-                             "a max_distance", f->name);
+      return cfg_error(p, r,
+                       "fuzzy rule '%s': threshold is for jaro_winkler; levenshtein takes "
+                       "a max_distance",
+                       f->name);
     if (f->method == MT_JARO_WINKLER && f->threshold < 0)
       f->threshold = 0.9;
     if (f->method == MT_LEVENSHTEIN && f->max_distance < 0)
@@ -448,10 +458,21 @@ static sbd_status parse_output(cfg_parse *p, yaml_node_t *n) {
 }
 
 static sbd_status parse_root(cfg_parse *p, yaml_node_t *root) {
-  static const char *const known[] = {
-      "inputs",       "format",    "schema", "id",    "source",      "timestamp",
-      "source_priority", "normalize", "placeholders", "rules", "fuzzy",
-      "max_cluster",  "default_survivorship", "fields", "output"};
+  static const char *const known[] = {"inputs",
+                                      "format",
+                                      "schema",
+                                      "id",
+                                      "source",
+                                      "timestamp",
+                                      "source_priority",
+                                      "normalize",
+                                      "placeholders",
+                                      "rules",
+                                      "fuzzy",
+                                      "max_cluster",
+                                      "default_survivorship",
+                                      "fields",
+                                      "output"};
   mt_config *c = p->cfg;
   if (!root || root->type != YAML_MAPPING_NODE)
     return cfg_error(p, root, "the configuration must be a mapping of keys (inputs, rules, ...)");
@@ -612,8 +633,9 @@ static sbd_status find_col(sbd_ctx *ctx, const mt_config *c, const sbd_schema *s
     names[i] = schema->fields[i].name;
   const char *near = sbd_closest(name, names, n);
   if (near)
-    return sbd_error(ctx, SBD_EUSAGE, "%s:%d: %s: no column '%s' in the inputs (did you mean '%s'?)",
-                     c->path, line, what, name, near);
+    return sbd_error(ctx, SBD_EUSAGE,
+                     "%s:%d: %s: no column '%s' in the inputs (did you mean '%s'?)", c->path, line,
+                     what, name, near);
   return sbd_error(ctx, SBD_EUSAGE, "%s:%d: %s: no column '%s' in the inputs", c->path, line, what,
                    name);
 }

@@ -26,8 +26,8 @@
  *     entity id and the rule that linked the record: the first rule, in configuration order,
  *     under which it shares a key with another record), the summary, and the state.
  */
-#include "match/match_int.h"
 #include "io/io_int.h"
+#include "match/match_int.h"
 #include "sql/sql_int.h"
 #include "store/store_int.h"
 
@@ -43,8 +43,8 @@
 #define SUMMARY_LIST_MAX 100
 #define NBUCKETS 8
 
-static const char *const bucket_names[NBUCKETS] = {"1",    "2",     "3",       "4",
-                                                   "5-9",  "10-99", "100-999", "1000+"};
+static const char *const bucket_names[NBUCKETS] = {"1",   "2",     "3",       "4",
+                                                   "5-9", "10-99", "100-999", "1000+"};
 
 typedef struct dd_run {
   sbd_ctx *ctx;
@@ -66,7 +66,7 @@ typedef struct dd_run {
   int64_t noversized, oversized_records;
   uint32_t *order; /* alive records by id */
   size_t nalive;
-  uint32_t *comp;   /* per record */
+  uint32_t *comp; /* per record */
   size_t ncomp;
   uint32_t *comp_start, *members;
   int64_t *comp_entity;
@@ -130,8 +130,7 @@ static sbd_status grow_known(dd_run *d, size_t *cap) {
   return SBD_OK;
 }
 
-static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
-                            size_t *known_cap) {
+static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row, size_t *known_cap) {
   mt_records *r = &d->recs;
   int64_t nrows = sbd_batch_nrows(b);
   for (int64_t i = 0; i < nrows; i++) {
@@ -153,8 +152,8 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
         n = sbd_batch_value_text(b, c, i, text->p, text->cap);
       }
       if (c >= r->ncols) {
-        if (!mt_strcol_push(&d->sqlvals[c - r->ncols], n < 0 ? "" : text->p,
-                            n < 0 ? 0 : (size_t)n, n < 0))
+        if (!mt_strcol_push(&d->sqlvals[c - r->ncols], n < 0 ? "" : text->p, n < 0 ? 0 : (size_t)n,
+                            n < 0))
           return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
         continue;
       }
@@ -173,8 +172,8 @@ static sbd_status add_batch(dd_run *d, sbd_batch *b, mt_buf *text, mt_buf *row,
     d->records_read++;
     if (d->cfg->id_idx < 0) {
       char id[64];
-      int n = snprintf(id, sizeof(id), "%lld-%lld", (long long)d->st.run,
-                       (long long)d->records_read);
+      int n =
+          snprintf(id, sizeof(id), "%lld-%lld", (long long)d->st.run, (long long)d->records_read);
       if (!mt_strcol_push(&r->ids, id, (size_t)n, false))
         return sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
     }
@@ -256,8 +255,8 @@ static sbd_status open_query(dd_run *d, const sbd_options *o, sbd_reader **out) 
     if (st1 != SBD_OK && st1 != SBD_ENOMEM) {
       char msg[2048];
       snprintf(msg, sizeof(msg), "%s", sbd_errmsg(d->ctx));
-      st = sbd_error(d->ctx, st1, "%s:%d: normalize '%s': sql: %s", cfg->path,
-                     cn->steps[0].line, cn->column, msg);
+      st = sbd_error(d->ctx, st1, "%s:%d: normalize '%s': sql: %s", cfg->path, cn->steps[0].line,
+                     cn->column, msg);
       break;
     }
   }
@@ -378,7 +377,8 @@ static sbd_status check_ids(dd_run *d) {
   return st;
 }
 
-/* ---- keys ---------------------------------------------------------------------------------------*/
+/* ---- keys
+ * ---------------------------------------------------------------------------------------*/
 
 /* The normalized placeholders of each column (computed once per column that a key uses). */
 typedef struct placeholders {
@@ -948,8 +948,8 @@ static sbd_status note_oversized(dd_run *d, uint32_t first, uint32_t size) {
   const char *id = mt_strcol_get(&d->recs.ids, first, &n);
   mt_buf *j = &d->oversized_json;
   bool ok = mt_buf_add(j, d->noversized > 1 ? "," : "", d->noversized > 1) &&
-            mt_buf_printf(j, "{\"size\":%u,\"first_record\":", size) &&
-            mt_buf_json_str(j, id, n) && mt_buf_addc(j, '}');
+            mt_buf_printf(j, "{\"size\":%u,\"first_record\":", size) && mt_buf_json_str(j, id, n) &&
+            mt_buf_addc(j, '}');
   return ok ? SBD_OK : sbd_error(d->ctx, SBD_ENOMEM, "out of memory");
 }
 
@@ -1065,7 +1065,8 @@ static sbd_status assign_entities(dd_run *d) {
   return st;
 }
 
-/* ---- outputs ------------------------------------------------------------------------------------*/
+/* ---- outputs
+ * ------------------------------------------------------------------------------------*/
 
 static int cmp_comp_entity(const void *ctx, uint32_t a, uint32_t b) {
   const int64_t *e = ctx;
@@ -1140,7 +1141,8 @@ static sbd_status write_golden(dd_run *d) {
   int k = 1;
   for (int c = 0; c < r->ncols && st == SBD_OK; c++)
     if (c != d->cfg->id_idx)
-      st = schema_set(d->ctx, schema, k++, r->names[c], mt_survive_type(r->types[c], d->cfg->how[c]));
+      st = schema_set(d->ctx, schema, k++, r->names[c],
+                      mt_survive_type(r->types[c], d->cfg->how[c]));
   if (st == SBD_OK)
     st = schema_set(d->ctx, schema, k, "n_records", SBD_INT64);
   uint32_t *by_entity = NULL;
@@ -1162,8 +1164,13 @@ static sbd_status write_golden(dd_run *d) {
     schema_unref(schema);
     return st;
   }
-  mt_survive_ctx sc = {r, d->cfg->ts_idx, d->cfg->source_idx, d->cfg->id_idx,
-                       d->cfg->source_priority, d->cfg->nsource_priority, NULL};
+  mt_survive_ctx sc = {r,
+                       d->cfg->ts_idx,
+                       d->cfg->source_idx,
+                       d->cfg->id_idx,
+                       d->cfg->source_priority,
+                       d->cfg->nsource_priority,
+                       NULL};
   /* Each record's timestamp, parsed once rather than once per field. */
   double *ts = NULL;
   if (sc.ts_idx >= 0) {
@@ -1263,8 +1270,7 @@ static bool summary_json(const dd_run *d, mt_buf *j) {
                           "{\"records_read\":%lld,\"rejected\":%lld,\"replaced\":%lld,"
                           "\"records\":%zu,\"entities\":%zu,\"new_entities\":%lld,\"links\":{",
                           (long long)d->records_read, (long long)d->rejected,
-                          (long long)d->replaced, d->nalive, d->ncomp,
-                          (long long)d->new_entities);
+                          (long long)d->replaced, d->nalive, d->ncomp, (long long)d->new_entities);
   for (int k = 0; ok && k < c->nrules + c->nfuzzy; k++) {
     const char *name = rule_name(d, k);
     ok = (k == 0 || mt_buf_addc(j, ',')) && mt_buf_json_str(j, name, strlen(name)) &&
@@ -1272,13 +1278,15 @@ static bool summary_json(const dd_run *d, mt_buf *j) {
   }
   ok = ok && mt_buf_printf(j, "},\"key_partitions\":{");
   for (int k = 0; ok && k < c->nrules; k++)
-    ok = (k == 0 || mt_buf_addc(j, ',')) && mt_buf_json_str(j, c->rules[k].name, strlen(c->rules[k].name)) &&
+    ok = (k == 0 || mt_buf_addc(j, ',')) &&
+         mt_buf_json_str(j, c->rules[k].name, strlen(c->rules[k].name)) &&
          mt_buf_printf(j, ":%d", d->key_partitions[k]);
   ok = ok && mt_buf_add(j, "},\"cluster_sizes\":{", 19);
   for (int b = 0; ok && b < NBUCKETS; b++)
     ok = mt_buf_printf(j, "%s\"%s\":%lld", b ? "," : "", bucket_names[b], (long long)d->hist[b]);
-  ok = ok && mt_buf_printf(j, "},\"oversized_clusters\":%lld,\"oversized_records\":%lld,"
-                              "\"oversized\":[",
+  ok = ok && mt_buf_printf(j,
+                           "},\"oversized_clusters\":%lld,\"oversized_records\":%lld,"
+                           "\"oversized\":[",
                            (long long)d->noversized, (long long)d->oversized_records);
   ok = ok && mt_buf_add(j, d->oversized_json.p, d->oversized_json.len);
   ok = ok && mt_buf_printf(j, "],\"skipped_blocks\":%lld,\"skipped\":[", (long long)d->nskipped);
@@ -1297,8 +1305,8 @@ static bool summary_text(const dd_run *d, mt_buf *t) {
   if (d->rejected)
     ok = ok && mt_buf_printf(t, ", %lld rejected", (long long)d->rejected);
   if (d->nold)
-    ok = ok && mt_buf_printf(t, ", %zu from the state (%lld replaced)", d->nold,
-                             (long long)d->replaced);
+    ok = ok &&
+         mt_buf_printf(t, ", %zu from the state (%lld replaced)", d->nold, (long long)d->replaced);
   ok = ok && mt_buf_printf(t, "\nentities:  %zu (%lld new)\nlinks:    ", d->ncomp,
                            (long long)d->new_entities);
   for (int k = 0; ok && k < c->nrules + c->nfuzzy; k++)
@@ -1323,11 +1331,11 @@ static bool summary_text(const dd_run *d, mt_buf *t) {
       ok = mt_buf_printf(t, "spilled:   the keys of rule %s, in %d partitions (memory limit)\n",
                          c->rules[k].name, d->key_partitions[k]);
   if (d->nskipped)
-    ok = ok && mt_buf_printf(t, "skipped:   %lld fuzzy blocks above max_block\n",
-                             (long long)d->nskipped);
+    ok = ok &&
+         mt_buf_printf(t, "skipped:   %lld fuzzy blocks above max_block\n", (long long)d->nskipped);
   if (d->nmerges)
-    ok = ok && mt_buf_printf(t, "merges:    %zu known entities merged into older ones\n",
-                             d->nmerges);
+    ok = ok &&
+         mt_buf_printf(t, "merges:    %zu known entities merged into older ones\n", d->nmerges);
   return ok;
 }
 
@@ -1342,7 +1350,8 @@ static sbd_status write_text_file(sbd_ctx *ctx, const char *path, const mt_buf *
   return io_file_commit(ctx, f);
 }
 
-/* ---- the run ------------------------------------------------------------------------------------*/
+/* ---- the run
+ * ------------------------------------------------------------------------------------*/
 
 static void run_free(dd_run *d) {
   mt_records_free(&d->recs);
@@ -1441,7 +1450,8 @@ static sbd_status dedup_main(sbd_ctx *ctx, const char *config_path, const char *
   memset(&d, 0, sizeof(d));
   d.ctx = ctx;
   long pages = sysconf(_SC_PHYS_PAGES), page_bytes = sysconf(_SC_PAGE_SIZE);
-  int64_t half_ram = pages > 0 && page_bytes > 0 ? (int64_t)pages * page_bytes / 2 : INT64_C(1) << 32;
+  int64_t half_ram =
+      pages > 0 && page_bytes > 0 ? (int64_t)pages * page_bytes / 2 : INT64_C(1) << 32;
   RETURN_IF_ERROR(opt_get_bytes(ctx, opts, "memory_limit", half_ram, &d.memory_limit));
   RETURN_ERROR_IF(d.memory_limit < (1 << 20), ctx, SBD_EUSAGE,
                   "dedup: the memory limit must be at least 1M, not %lld bytes",
@@ -1478,9 +1488,10 @@ sbd_status sbd_dedup_run(sbd_ctx *ctx, const char *config_path, const sbd_option
 static sbd_status read_text(sbd_ctx *ctx, const char *path, size_t max, char **out, size_t *len) {
   FILE *f = fopen(path, "rb");
   if (!f)
-    return sbd_error(ctx, errno == ENOENT ? SBD_ENOTFOUND : SBD_EIO, "%s: cannot open: %s%s",
-                     path, strerror(errno),
-                     errno == ENOENT ? " (not a repository: run sbd init, or give --repo DIR)" : "");
+    return sbd_error(ctx, errno == ENOENT ? SBD_ENOTFOUND : SBD_EIO, "%s: cannot open: %s%s", path,
+                     strerror(errno),
+                     errno == ENOENT ? " (not a repository: run sbd init, or give --repo DIR)"
+                                     : "");
   char *buf = sbd_malloc(ctx, max + 2);
   size_t got = buf ? fread(buf, 1, max + 1, f) : 0;
   bool bad = ferror(f);
@@ -1507,7 +1518,8 @@ sbd_status sbd_dedup_run_repo(sbd_ctx *ctx, const char *dir, const sbd_options *
   dir = dir && *dir ? dir : ".";
   bool here = strcmp(dir, ".") == 0; /* messages say sbd.yaml, not ./sbd.yaml */
   mt_buf yaml_path = {0}, path = {0};
-  if (!(here ? mt_buf_printf(&yaml_path, "sbd.yaml") : mt_buf_printf(&yaml_path, "%s/sbd.yaml", dir)))
+  if (!(here ? mt_buf_printf(&yaml_path, "sbd.yaml")
+             : mt_buf_printf(&yaml_path, "%s/sbd.yaml", dir)))
     return sbd_error(ctx, SBD_ENOMEM, "out of memory");
   char *text = NULL;
   size_t len = 0;
@@ -1538,4 +1550,6 @@ sbd_status sbd_dedup_run_repo(sbd_ctx *ctx, const char *dir, const sbd_options *
   return st;
 }
 
-void sbd_dedup_text_free(char *text) { free(text); }
+void sbd_dedup_text_free(char *text) {
+  free(text);
+}

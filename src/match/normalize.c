@@ -40,7 +40,11 @@ static const char latin_base[192 + 1] = "AAAAAA-CEEEEIIII-NOOOOO--UUUUY--"
 
 static size_t decode1(const unsigned char *s, size_t n, uint32_t *cp) {
   unsigned c = s[0];
-  size_t len = c < 0x80 ? 1 : (c & 0xe0) == 0xc0 ? 2 : (c & 0xf0) == 0xe0 ? 3 : (c & 0xf8) == 0xf0 ? 4 : 1;
+  size_t len = c < 0x80             ? 1
+               : (c & 0xe0) == 0xc0 ? 2
+               : (c & 0xf0) == 0xe0 ? 3
+               : (c & 0xf8) == 0xf0 ? 4
+                                    : 1;
   if (len > n)
     len = 1;
   uint32_t v = len == 1 ? c : len == 2 ? c & 0x1f : len == 3 ? c & 0x0f : c & 0x07;
@@ -275,14 +279,28 @@ bool mt_normalize(const mt_norm *steps, int n, const char *s, size_t len, mt_buf
     }
     dst->len = 0;
     switch (steps[i].kind) {
-    case MT_NORM_TRIM: ok = trim(in, in_len, dst); break;
-    case MT_NORM_LOWERCASE: ok = lowercase(in, in_len, dst); break;
-    case MT_NORM_COLLAPSE_WHITESPACE: ok = collapse(in, in_len, dst); break;
-    case MT_NORM_STRIP_ACCENTS: ok = strip_accents(in, in_len, dst); break;
-    case MT_NORM_EMAIL: ok = email(&steps[i], in, in_len, dst); break;
-    case MT_NORM_PHONE: ok = phone(&steps[i], in, in_len, dst); break;
+    case MT_NORM_TRIM:
+      ok = trim(in, in_len, dst);
+      break;
+    case MT_NORM_LOWERCASE:
+      ok = lowercase(in, in_len, dst);
+      break;
+    case MT_NORM_COLLAPSE_WHITESPACE:
+      ok = collapse(in, in_len, dst);
+      break;
+    case MT_NORM_STRIP_ACCENTS:
+      ok = strip_accents(in, in_len, dst);
+      break;
+    case MT_NORM_EMAIL:
+      ok = email(&steps[i], in, in_len, dst);
+      break;
+    case MT_NORM_PHONE:
+      ok = phone(&steps[i], in, in_len, dst);
+      break;
     /* The reading query computed it: the value given is its result. */
-    case MT_NORM_SQL: ok = mt_buf_add(dst, in, in_len); break;
+    case MT_NORM_SQL:
+      ok = mt_buf_add(dst, in, in_len);
+      break;
     }
     in = dst->p;
     in_len = dst->len;

@@ -16,8 +16,8 @@
  * rebuilt from the records in each run (which also lets a changed configuration apply to all
  * records).
  */
-#include "match/match_int.h"
 #include "io/io_int.h"
+#include "match/match_int.h"
 
 #include <errno.h>
 #include <stdio.h>

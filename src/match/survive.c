@@ -21,7 +21,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-sbd_type mt_survive_type(sbd_type t, mt_survive how) { return how == MT_UNION ? SBD_STRING : t; }
+sbd_type mt_survive_type(sbd_type t, mt_survive how) {
+  return how == MT_UNION ? SBD_STRING : t;
+}
 
 static sbd_status push_text(sbd_ctx *ctx, sbd_vec *out, const char *s, size_t n) {
   RETURN_IF_ERROR(vec_reserve(ctx, out, 1, 0));

@@ -35,7 +35,9 @@ bool mt_buf_add(mt_buf *b, const void *s, size_t n) {
   return true;
 }
 
-bool mt_buf_addc(mt_buf *b, char c) { return mt_buf_add(b, &c, 1); }
+bool mt_buf_addc(mt_buf *b, char c) {
+  return mt_buf_add(b, &c, 1);
+}
 
 bool mt_buf_printf(mt_buf *b, const char *fmt, ...) {
   char tmp[512];
