@@ -215,6 +215,30 @@ typedef struct sbd_scan_stats {
 void sbd_query_scan_stats(const sbd_reader *query, sbd_scan_stats *out);
 
 /* ---------------------------------------------------------------------------------------------
+ * Scripts and in-memory tables. A script is statements separated by ';': queries (SELECT,
+ * WITH), CREATE [OR REPLACE] [TEMP|TEMPORARY] TABLE name AS query and DROP TABLE [IF EXISTS]
+ * name. A table made by CREATE TABLE is the query's result kept in memory, in the context: it
+ * lives until dropped, replaced or the context is freed, and every later statement on the
+ * context (sbd_query, sbd_repo_query and scripts alike) reads it by name, like a file. Its
+ * batches are shared, never copied, by the queries that read it; a reader still open when the
+ * table is dropped keeps what it reads alive.
+ */
+typedef struct sbd_script sbd_script;
+
+/* Parses every statement of sql (a syntax error anywhere fails here, before any runs). Owned by
+ * the caller: sbd_script_close. The context must outlive it. */
+sbd_status sbd_script_open(sbd_ctx *ctx, const char *sql, sbd_script **out);
+/* The number of statements (>= 1), and whether statement i (from 0) is a query. */
+int sbd_script_count(const sbd_script *script);
+int sbd_script_is_query(const sbd_script *script, int i);
+/* Runs statement i. A query is planned and *out is its result, as from sbd_query (owned by the
+ * caller: sbd_reader_close; it may outlive the script). CREATE TABLE runs its query to the end
+ * before returning; it and DROP TABLE set *out to NULL. Run the statements in order: each sees
+ * the tables the ones before it made. Errors carry a caret into the whole script's text. */
+sbd_status sbd_script_run(sbd_script *script, int i, sbd_reader **out);
+void sbd_script_close(sbd_script *script);
+
+/* ---------------------------------------------------------------------------------------------
  * Writers. Output goes to a temporary file beside path and is renamed into place only by a
  * successful sbd_writer_close; sbd_writer_abort (or a crash) leaves any previous file whole.
  * The path "-" writes to standard output.
@@ -313,6 +337,10 @@ sbd_status sbd_repo_parts(sbd_repo *repo, const char *group, int64_t version, in
 /* sbd_query where the sources and groups of the repository are tables: a group is its latest
  * version, GROUP@N its version N. The reader is owned by the caller: sbd_reader_close. */
 sbd_status sbd_repo_query(sbd_repo *repo, const char *sql, sbd_reader **out);
+/* sbd_script_open where the sources and groups of the repository are tables too (as in
+ * sbd_repo_query). The script is owned by the caller: sbd_script_close (the repository may be
+ * closed first). */
+sbd_status sbd_repo_script_open(sbd_repo *repo, const char *sql, sbd_script **out);
 
 /* Listings as readers, owned by the caller (sbd_reader_close):
  *  groups:   group, description, owner, key, latest, rows, features, created

@@ -32,7 +32,9 @@ enum flag_id {
   FLAG_QUERY_FORMAT,
   FLAG_STATS,
   FLAG_HELP,
-  FLAG_STORE /* the feature store's commands: stored by apply_store_flag */
+  FLAG_STORE, /* the feature store's commands: stored by apply_store_flag */
+  FLAG_SCRIPT_FILE,
+  FLAG_TIMER
 };
 
 typedef struct flag_spec {
@@ -65,6 +67,10 @@ static const flag_spec flags[] = {
      "worker threads (default 0: one per core)"},
     {"--stats", 0, CLI_FLAGS_STATS, FLAG_STATS, NULL, NULL, NULL, 0,
      "print on stderr the row groups and files the filters skipped"},
+    {"--file", 'f', CLI_FLAGS_SCRIPT, FLAG_SCRIPT_FILE, NULL, NULL, "FILE", 0,
+     "read the SQL script from FILE (- for standard input) instead of the argument"},
+    {"--timer", 0, CLI_FLAGS_SCRIPT, FLAG_TIMER, NULL, NULL, NULL, 0,
+     "print each statement's wall time on stderr (Run Time: 0.123 s)"},
     /* Reading. */
     {"--format", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "format", NULL, "F", 0,
      "csv, jsonl or parquet (default: by the extension)"},
@@ -287,6 +293,12 @@ static int apply_flag(const cli_command *cmd, const flag_spec *f, const char *sh
     return CLI_EXIT_OK;
   case FLAG_STORE:
     return apply_store_flag(cmd, f, shown, value, args);
+  case FLAG_SCRIPT_FILE:
+    args->script_path = value;
+    return CLI_EXIT_OK;
+  case FLAG_TIMER:
+    args->timer = true;
+    return CLI_EXIT_OK;
   }
   return CLI_EXIT_OK;
 }

@@ -43,6 +43,7 @@ enum {
   CLI_FLAGS_STATS = 1u << 12, /* sbd query: --stats */
   CLI_FLAGS_DEDUP = 1u << 13, /* sbd dedup: --state (in read_opts), --threads */
   CLI_FLAGS_DEMO = 1u << 14,  /* sbd demo: --customers, --orders */
+  CLI_FLAGS_SCRIPT = 1u << 15, /* sbd query: -f FILE (the SQL script), --timer */
 };
 
 /* File formats, as bits: the formats a flag applies to. */
@@ -66,6 +67,8 @@ typedef struct cli_args {
   const char *output_path;  /* -o FILE (sbd query), or NULL */
   const char *query_format; /* --format of sbd query's result, or NULL */
   bool stats;               /* --stats (sbd query) */
+  const char *script_path;  /* -f FILE (sbd query): the script's file, "-" standard input */
+  bool timer;               /* --timer (sbd query): each statement's time on stderr */
   bool help;
   uint64_t given; /* bit i: the flag of row i of the flag table was given */
   /* The feature store's commands. */

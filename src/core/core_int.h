@@ -34,6 +34,10 @@ struct sbd_ctx {
   int threads;       /* resolved: >= 1 */
   struct pool *pool; /* created on first use, sized threads */
   pthread_mutex_t lock;
+  /* The session's in-memory tables (CREATE TABLE; exec/memtable.c), freed with the context by
+   * tables_free. NULL until the first CREATE TABLE. */
+  void *tables;
+  void (*tables_free)(void *tables);
 };
 
 /* Records a formatted message on ctx and returns status (so `return sbd_error(...)` reads well).
@@ -132,11 +136,21 @@ typedef struct sbd_vec {
   void *values; /* see the layout above; for STRING: int64_t offsets[len + 1] */
   char *bytes;  /* STRING payload */
   int64_t bytes_len, bytes_cap;
+  /* Non-NULL: a view (vec_view) whose buffers belong to a column of this batch, which the view
+   * holds a reference to. The buffers are never written through a view: vec_reserve,
+   * vec_set_null and vec_reset first give it buffers of its own (copy on write). */
+  struct sbd_batch *owner;
 } sbd_vec;
 
 size_t type_width(sbd_type type); /* bytes per value; 8 for STRING offsets */
 
 sbd_vec *vec_new(sbd_ctx *ctx, sbd_type type, int64_t cap_rows);
+/* A view of column col of batch b: the same rows without copying them (it takes a reference to
+ * b, released by vec_free). The in-memory tables (exec/memtable.c) hand out their batches this
+ * way, so that the many queries reading a table share its buffers and none can change them. */
+sbd_vec *vec_view(sbd_ctx *ctx, struct sbd_batch *b, int col);
+/* Gives a view buffers of its own (a copy), so it may be written; no-op for other vectors. */
+sbd_status vec_unshare(sbd_ctx *ctx, sbd_vec *v);
 void vec_free(sbd_vec *v);
 /* Empties v keeping its buffers. */
 void vec_reset(sbd_vec *v);

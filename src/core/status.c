@@ -24,6 +24,8 @@ sbd_ctx *sbd_ctx_new(void) {
 void sbd_ctx_free(sbd_ctx *ctx) {
   if (!ctx)
     return;
+  if (ctx->tables_free)
+    ctx->tables_free(ctx->tables);
   pool_free(ctx->pool);
   pthread_mutex_destroy(&ctx->lock);
   free(ctx);

@@ -46,9 +46,60 @@ sbd_vec *vec_new(sbd_ctx *ctx, sbd_type type, int64_t cap_rows) {
   return v;
 }
 
+sbd_vec *vec_view(sbd_ctx *ctx, sbd_batch *b, int col) {
+  sbd_vec *v = sbd_malloc(ctx, sizeof(*v));
+  if (!v)
+    return NULL;
+  *v = *b->cols[col];
+  /* A view has no room to grow into: any append goes through vec_reserve, which unshares. */
+  v->cap = v->len;
+  v->bytes_cap = v->bytes_len;
+  v->owner = batch_ref(b);
+  return v;
+}
+
+sbd_status vec_unshare(sbd_ctx *ctx, sbd_vec *v) {
+  if (!v->owner)
+    return SBD_OK;
+  int64_t cap = v->len > 0 ? v->len : 1;
+  size_t width = type_width(v->type);
+  size_t slots = (size_t)cap + (v->type == SBD_STRING ? 1 : 0);
+  size_t words = (size_t)(cap + 63) / 64;
+  void *values = sbd_malloc(ctx, slots * width);
+  uint64_t *validity = v->validity ? sbd_malloc(ctx, words * 8) : NULL;
+  int64_t bytes_cap = v->bytes_len > 0 ? v->bytes_len : 64;
+  char *bytes = v->type == SBD_STRING ? sbd_malloc(ctx, (size_t)bytes_cap) : NULL;
+  if (!values || (v->validity && !validity) || (v->type == SBD_STRING && !bytes)) {
+    free(values);
+    free(validity);
+    free(bytes);
+    return SBD_ENOMEM;
+  }
+  memcpy(values, v->values, (size_t)(v->len + (v->type == SBD_STRING ? 1 : 0)) * width);
+  if (validity) {
+    memset(validity, 0xff, words * 8);
+    memcpy(validity, v->validity, (size_t)(v->len + 63) / 64 * 8);
+  }
+  if (bytes && v->bytes_len > 0)
+    memcpy(bytes, v->bytes, (size_t)v->bytes_len);
+  sbd_batch_free(v->owner);
+  v->owner = NULL;
+  v->values = values;
+  v->validity = validity;
+  v->bytes = bytes;
+  v->cap = cap;
+  v->bytes_cap = v->type == SBD_STRING ? bytes_cap : 0;
+  return SBD_OK;
+}
+
 void vec_free(sbd_vec *v) {
   if (!v)
     return;
+  if (v->owner) {
+    sbd_batch_free(v->owner);
+    free(v);
+    return;
+  }
   free(v->validity);
   free(v->values);
   free(v->bytes);
@@ -56,6 +107,12 @@ void vec_free(sbd_vec *v) {
 }
 
 void vec_reset(sbd_vec *v) {
+  if (v->owner) {
+    /* Nothing of a view's is kept: it becomes an empty vector of its own. */
+    sbd_batch_free(v->owner);
+    *v = (sbd_vec){.type = v->type};
+    return;
+  }
   v->len = 0;
   v->null_count = 0;
   v->bytes_len = 0;
@@ -64,16 +121,20 @@ void vec_reset(sbd_vec *v) {
 }
 
 sbd_status vec_reserve(sbd_ctx *ctx, sbd_vec *v, int64_t rows, int64_t bytes) {
+  RETURN_IF_ERROR(vec_unshare(ctx, v));
   if (v->len + rows > v->cap) {
     int64_t cap = v->cap ? v->cap : 64;
     while (cap < v->len + rows)
       cap *= 2;
     size_t width = type_width(v->type);
     size_t slots = (size_t)cap + (v->type == SBD_STRING ? 1 : 0);
+    bool fresh = !v->values; /* a reset view: a STRING's first offset is still to be set */
     void *values = sbd_realloc(ctx, v->values, slots * width);
     if (!values)
       return SBD_ENOMEM;
     v->values = values;
+    if (fresh && v->type == SBD_STRING)
+      ((int64_t *)values)[0] = 0;
     if (v->validity) {
       size_t old_words = (size_t)(v->cap + 63) / 64, words = (size_t)(cap + 63) / 64;
       uint64_t *validity = sbd_realloc(ctx, v->validity, words * 8);
@@ -98,6 +159,7 @@ sbd_status vec_reserve(sbd_ctx *ctx, sbd_vec *v, int64_t rows, int64_t bytes) {
 }
 
 sbd_status vec_set_null(sbd_ctx *ctx, sbd_vec *v, int64_t i) {
+  RETURN_IF_ERROR(vec_unshare(ctx, v));
   if (!v->validity) {
     size_t words = (size_t)(v->cap + 63) / 64;
     v->validity = sbd_malloc(ctx, (words ? words : 1) * 8);

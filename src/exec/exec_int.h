@@ -485,4 +485,36 @@ sbd_status ex_hash_join_mark(ex_op *op, bool null_aware, const char *name);
  * child. */
 sbd_status ex_repeat_new(ex_query *q, ex_op *child, int count_col, int nkeep, ex_op **out);
 
+/* ---- in-memory tables (memtable.c) ------------------------------------------------------------
+ * CREATE TABLE name AS query keeps the query's result batches in memory, in a registry on the
+ * context, for the later statements of a session to read by name. */
+typedef struct ex_memtable ex_memtable;
+
+/* A new empty table (one reference, the caller's) of schema (referenced), named name (copied). */
+ex_memtable *ex_memtable_new(sbd_ctx *ctx, const char *name, sbd_schema *schema);
+/* Appends b (taken, never changed afterwards; a batch of no rows is dropped); *bytes says what
+ * it adds to the table. */
+sbd_status ex_memtable_append(sbd_ctx *ctx, ex_memtable *t, sbd_batch *b, int64_t *bytes);
+void ex_memtable_unref(ex_memtable *t); /* accepts NULL */
+const char *ex_memtable_name(const ex_memtable *t);
+const sbd_schema *ex_memtable_schema(const ex_memtable *t);
+int64_t ex_memtable_rows(const ex_memtable *t);
+int64_t ex_memtable_bytes(const ex_memtable *t);
+/* The context's table named name (any case), or NULL. Borrowed: valid until it is dropped or
+ * replaced (a reader takes its own reference). */
+ex_memtable *ex_memtable_find(sbd_ctx *ctx, const char *name);
+/* Registers t (the caller's reference, taken even on failure) under its name, replacing a table
+ * of that name. */
+sbd_status ex_memtable_put(sbd_ctx *ctx, ex_memtable *t);
+/* Removes the table named name; false when there is none. */
+bool ex_memtable_drop(sbd_ctx *ctx, const char *name);
+/* The context's tables, in the order they were first created: i in [0, count). Borrowed. */
+int ex_memtable_count(sbd_ctx *ctx);
+ex_memtable *ex_memtable_at(sbd_ctx *ctx, int i);
+int64_t ex_memtable_total_bytes(sbd_ctx *ctx);
+/* A reader of t's columns keep[0..nkeep) (nkeep -1: all), one batch per stored batch, whose
+ * columns are views of the stored ones (no copy). Owned by the caller: sbd_reader_close. */
+sbd_status ex_memtable_reader(sbd_ctx *ctx, ex_memtable *t, const int *keep, int nkeep,
+                              sbd_reader **out);
+
 #endif

@@ -2293,6 +2293,7 @@ typedef struct source {
   bool parquet;
   bool projectable;     /* files: Parquet or CSV, which take the option columns */
   const ex_expr *where; /* files: the WHERE over them, pushed into the reader (prune.c) */
+  ex_memtable *mem;     /* an in-memory table (reader is a scan of all its columns); borrowed */
 } source;
 
 static void source_free(source *s) {
@@ -2372,6 +2373,13 @@ static sbd_status bind_join(binder *b, const sql_from *f, source *src, scope *s)
  * reader options. *found says whether the name is one of them. */
 static sbd_status open_named_table(binder *b, const sql_from *f, source *src, bool *found) {
   *found = false;
+  /* A table of the session (CREATE TABLE) before the caller's files of the same name. */
+  ex_memtable *mem = ex_memtable_find(b->ctx, f->table.name.name);
+  if (mem) {
+    *found = true;
+    src->mem = mem;
+    return ex_memtable_reader(b->ctx, mem, NULL, -1, &src->reader);
+  }
   const sql_table *t = NULL;
   for (int i = 0; i < b->q->ntables && !t; i++)
     if (strcasecmp(b->q->tables[i].name, f->table.name.name) == 0)
@@ -2539,6 +2547,12 @@ static sbd_status make_leaf(binder *b, source *src, scope *s, ex_expr **cols, in
     keep[nkeep++] = 0;
   for (int i = 0; i < ncols; i++)
     cols[i]->col = map[cols[i]->col];
+  if (src->mem) {
+    /* An in-memory table hands out views of the kept columns alone, in order. */
+    sbd_reader *r;
+    RETURN_IF_ERROR(ex_memtable_reader(b->ctx, src->mem, keep, nkeep, &r));
+    return ex_scan_new(b->q, r, NULL, -1, out);
+  }
   const sbd_schema *rs = sbd_reader_schema(src->reader);
   bool comma = false;
   for (int i = 0; i < nkeep; i++)

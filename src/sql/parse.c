@@ -1868,12 +1868,93 @@ static sql_query *parse_query(parser *p) {
   return q;
 }
 
-static sql_stmt *parse_statement(parser *p) {
+/* Whether the current token is the word w (upper case), keyword or not, unquoted. */
+static bool at_word(const parser *p, const char *w) {
+  const sql_token *t = cur(p);
+  return t->type == SQL_TK_WORD && t->len == strlen(w) && strncasecmp(p->sql + t->off, w, t->len) == 0;
+}
+
+static bool accept_word(parser *p, const char *w) {
+  if (!at_word(p, w))
+    return false;
+  advance(p);
+  return true;
+}
+
+/* CREATE [OR REPLACE] [TEMP|TEMPORARY] TABLE name AS query (CREATE already consumed). */
+static void parse_create(parser *p, sql_stmt *st) {
+  st->kind = SQL_STMT_CREATE_TABLE;
+  if (accept_kw(p, SQL_KW_OR)) {
+    if (!accept_word(p, "REPLACE"))
+      fail_expected_after(p, "REPLACE");
+    st->or_replace = true;
+  }
+  st->temp = accept_word(p, "TEMP") || accept_word(p, "TEMPORARY");
+  if (!accept_word(p, "TABLE")) {
+    if (is_label(cur(p)))
+      fail_msg(p, SBD_EUNSUPPORTED, cur(p)->off, "unsupported construct",
+               "CREATE makes tables only (CREATE TABLE name AS query)");
+    fail_expected_after(p, "TABLE");
+  }
+  if (at_word(p, "IF"))
+    fail_msg(p, SBD_EUNSUPPORTED, cur(p)->off, "unsupported construct",
+             "CREATE TABLE IF NOT EXISTS is not supported yet (CREATE OR REPLACE TABLE is)");
+  st->table = expect_name(p, "a table name");
+  if (at(p, SQL_TK_DOT))
+    fail_msg(p, SBD_EUNSUPPORTED, cur(p)->off, "unsupported construct",
+             "a table in a schema or database (name it without a dot)");
+  if (at(p, SQL_TK_LPAREN))
+    fail_msg(p, SBD_EUNSUPPORTED, cur(p)->off, "unsupported construct",
+             "CREATE TABLE with a column list is not supported yet (CREATE TABLE name AS query)");
+  if (!accept_kw(p, SQL_KW_AS))
+    fail_expected_after(p, "AS and a query");
   if (!at_kw(p, SQL_KW_SELECT) && !at_kw(p, SQL_KW_WITH) && !at(p, SQL_TK_LPAREN))
-    fail_expected(p, "SELECT or WITH");
-  sql_stmt *st = alloc(p, sizeof(*st));
-  st->kind = SQL_STMT_QUERY;
+    fail_expected_after(p, "SELECT or WITH");
   st->query = parse_query(p);
+}
+
+/* DROP TABLE [IF EXISTS] name (DROP already consumed). */
+static void parse_drop(parser *p, sql_stmt *st) {
+  st->kind = SQL_STMT_DROP_TABLE;
+  if (!accept_word(p, "TABLE")) {
+    if (is_label(cur(p)))
+      fail_msg(p, SBD_EUNSUPPORTED, cur(p)->off, "unsupported construct",
+               "DROP removes tables only (DROP TABLE name)");
+    fail_expected_after(p, "TABLE");
+  }
+  if (accept_word(p, "IF")) {
+    if (!accept_kw(p, SQL_KW_EXISTS))
+      fail_expected_after(p, "EXISTS");
+    st->if_exists = true;
+  }
+  st->table = expect_name(p, "a table name");
+  if (at(p, SQL_TK_DOT))
+    fail_msg(p, SBD_EUNSUPPORTED, cur(p)->off, "unsupported construct",
+             "a table in a schema or database (name it without a dot)");
+}
+
+/* One statement, up to (not including) its ';' or the end. */
+static sql_stmt *parse_one(parser *p) {
+  sql_stmt *st = alloc(p, sizeof(*st));
+  st->off = cur(p)->off;
+  if (accept_word(p, "CREATE")) {
+    parse_create(p, st);
+  } else if (accept_word(p, "DROP")) {
+    parse_drop(p, st);
+  } else {
+    if (!at_kw(p, SQL_KW_SELECT) && !at_kw(p, SQL_KW_WITH) && !at(p, SQL_TK_LPAREN))
+      fail_expected(p, "SELECT or WITH");
+    st->kind = SQL_STMT_QUERY;
+    st->query = parse_query(p);
+  }
+  st->end = prev_end(p);
+  if (!at(p, SQL_TK_SEMI) && !at(p, SQL_TK_EOF))
+    fail_expected(p, st->kind == SQL_STMT_QUERY ? "the end of the query" : "the end of the statement");
+  return st;
+}
+
+static sql_stmt *parse_statement(parser *p) {
+  sql_stmt *st = parse_one(p);
   if (accept(p, SQL_TK_SEMI)) {
     while (accept(p, SQL_TK_SEMI))
       ;
@@ -1884,14 +1965,34 @@ static sql_stmt *parse_statement(parser *p) {
                   "expected the end of the SQL after ';' but found %s (one statement at a time)",
                   found);
     }
-  } else if (!at(p, SQL_TK_EOF)) {
-    fail_expected(p, "the end of the query");
   }
   return st;
 }
 
-sbd_status sql_parse(sbd_ctx *ctx, const char *sql, arena *a, sql_stmt **out) {
-  *out = NULL;
+static sql_script *parse_script(parser *p) {
+  list l = LIST(sql_stmt *);
+  while (accept(p, SQL_TK_SEMI))
+    ;
+  do {
+    sql_stmt *st = parse_one(p);
+    list_push(p, &l, &st);
+    while (accept(p, SQL_TK_SEMI))
+      ;
+  } while (!at(p, SQL_TK_EOF));
+  sql_script *sc = alloc(p, sizeof(*sc));
+  sc->stmts = l.items;
+  sc->nstmts = l.n;
+  return sc;
+}
+
+typedef struct parse_result {
+  sql_stmt *stmt;
+  sql_script *script;
+} parse_result;
+
+/* Parses sql as one statement (out->stmt) or, when script, as a script (out->script). */
+static sbd_status parse_text(sbd_ctx *ctx, const char *sql, arena *a, bool script,
+                             parse_result *out) {
   size_t len = strlen(sql);
   if (len > SQL_MAX_TEXT_BYTES)
     return sbd_error(ctx, SBD_ELIMIT, "SQL: the text is %zu bytes, over the limit of %u bytes", len,
@@ -1914,10 +2015,35 @@ sbd_status sql_parse(sbd_ctx *ctx, const char *sql, arena *a, sql_stmt **out) {
     free(toks);
     return (sbd_status)status;
   }
-  sql_stmt *st = parse_statement(&p);
-  st->sql = copy;
-  st->sql_len = len;
+  if (script) {
+    sql_script *sc = parse_script(&p);
+    sc->sql = copy;
+    sc->sql_len = len;
+    for (int i = 0; i < sc->nstmts; i++) {
+      sc->stmts[i]->sql = copy;
+      sc->stmts[i]->sql_len = len;
+    }
+    out->script = sc;
+  } else {
+    sql_stmt *st = parse_statement(&p);
+    st->sql = copy;
+    st->sql_len = len;
+    out->stmt = st;
+  }
   free(toks);
-  *out = st;
   return SBD_OK;
+}
+
+sbd_status sql_parse(sbd_ctx *ctx, const char *sql, arena *a, sql_stmt **out) {
+  parse_result r = {0};
+  sbd_status st = parse_text(ctx, sql, a, false, &r);
+  *out = r.stmt;
+  return st;
+}
+
+sbd_status sql_parse_script(sbd_ctx *ctx, const char *sql, arena *a, sql_script **out) {
+  parse_result r = {0};
+  sbd_status st = parse_text(ctx, sql, a, true, &r);
+  *out = r.script;
+  return st;
 }

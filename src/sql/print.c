@@ -637,5 +637,34 @@ bool sql_print_query(const sql_query *q, sql_buf *b) {
 }
 
 bool sql_print(const sql_stmt *stmt, sql_buf *b) {
+  switch (stmt->kind) {
+  case SQL_STMT_CREATE_TABLE:
+    PUT(b, "CREATE ");
+    if (stmt->or_replace)
+      PUT(b, "OR REPLACE ");
+    if (stmt->temp)
+      PUT(b, "TEMP ");
+    PUT(b, "TABLE ");
+    put_name(b, &stmt->table);
+    PUT(b, " AS ");
+    return sql_print_query(stmt->query, b);
+  case SQL_STMT_DROP_TABLE:
+    PUT(b, "DROP TABLE ");
+    if (stmt->if_exists)
+      PUT(b, "IF EXISTS ");
+    put_name(b, &stmt->table);
+    return !b->failed;
+  case SQL_STMT_QUERY:
+    break;
+  }
   return sql_print_query(stmt->query, b);
+}
+
+bool sql_print_script(const sql_script *script, sql_buf *b) {
+  for (int i = 0; i < script->nstmts; i++) {
+    if (i)
+      PUT(b, ";\n");
+    sql_print(script->stmts[i], b);
+  }
+  return !b->failed;
 }

@@ -425,14 +425,34 @@ struct sql_query {
   sql_expr *offset; /* NULL when not written */
 };
 
-typedef enum sql_stmt_kind { SQL_STMT_QUERY = 1 } sql_stmt_kind;
+typedef enum sql_stmt_kind {
+  SQL_STMT_QUERY = 1,
+  SQL_STMT_CREATE_TABLE, /* CREATE [OR REPLACE] [TEMP|TEMPORARY] TABLE table AS query */
+  SQL_STMT_DROP_TABLE    /* DROP TABLE [IF EXISTS] table */
+} sql_stmt_kind;
 
+/* CREATE, TABLE, DROP, REPLACE, TEMP, TEMPORARY and IF are not keywords of the lexer: they are
+ * recognised by their spelling at the start of a statement only, so they stay ordinary names
+ * (a column called table, the function replace) everywhere else. */
 typedef struct sql_stmt {
   sql_stmt_kind kind;
-  const char *sql; /* a copy of the text, in the arena: offsets in the tree point into it */
+  const char *sql; /* a copy of the whole text (a script's), in the arena: offsets point into it */
   size_t sql_len;
-  sql_query *query;
+  uint32_t off, end; /* the statement's own text, sql[off, end), without its ';' */
+  sql_query *query;  /* QUERY, CREATE_TABLE; NULL for DROP_TABLE */
+  sql_ident table;   /* CREATE_TABLE, DROP_TABLE */
+  bool or_replace;   /* CREATE OR REPLACE */
+  bool temp;         /* TEMP or TEMPORARY written (every table is in memory anyway) */
+  bool if_exists;    /* DROP TABLE IF EXISTS */
 } sql_stmt;
+
+/* A script: statements separated by ';' (empty ones, ;;, are skipped), sharing one text. */
+typedef struct sql_script {
+  const char *sql; /* the arena's copy */
+  size_t sql_len;
+  sql_stmt **stmts;
+  int nstmts; /* >= 1 */
+} sql_script;
 
 /* ---- parsing ----------------------------------------------------------------------------------*/
 
@@ -443,6 +463,10 @@ typedef struct sql_stmt {
  * SBD_EINPUT for a syntax error, SBD_EUNSUPPORTED for a construct sbd recognises but does not
  * support (WITH RECURSIVE), SBD_ELIMIT for a text over SQL_MAX_TEXT_BYTES, SBD_ENOMEM. */
 sbd_status sql_parse(sbd_ctx *ctx, const char *sql, arena *a, sql_stmt **out);
+/* Parses a script of one or more statements separated by semicolons, as sql_parse parses one
+ * (the same errors; a text with no statement is a syntax error). Every statement is parsed
+ * before any runs, so a syntax error anywhere runs nothing. */
+sbd_status sql_parse_script(sbd_ctx *ctx, const char *sql, arena *a, sql_script **out);
 
 /* ---- messages ---------------------------------------------------------------------------------*/
 
@@ -485,6 +509,8 @@ void sql_buf_puts(sql_buf *b, const char *s);
  * identifiers quoted only when they must be. Parsing the canonical text gives the same tree,
  * so printing it again gives the same text. Returns false when b failed. */
 bool sql_print(const sql_stmt *stmt, sql_buf *b);
+/* The statements' canonical texts joined by ";\n". */
+bool sql_print_script(const sql_script *script, sql_buf *b);
 bool sql_print_query(const sql_query *q, sql_buf *b);
 bool sql_print_expr(const sql_expr *e, sql_buf *b);
 bool sql_print_type(const sql_type *t, sql_buf *b);
@@ -672,5 +698,8 @@ typedef struct sql_table {
  * planned (before this returns). */
 sbd_status sql_query_with_tables(sbd_ctx *ctx, const char *sql, const sql_table *tables,
                                  int ntables, sbd_reader **out);
+/* sbd_script_open with tables[0..ntables) visible by name to every statement (copied). */
+sbd_status sql_script_open_with_tables(sbd_ctx *ctx, const char *sql, const sql_table *tables,
+                                       int ntables, sbd_script **out);
 
 #endif

@@ -331,6 +331,21 @@ sbd_status st_repo_sql_with(sbd_repo *r, const char *sql, const char *name, cons
   return st;
 }
 
+sbd_status sbd_repo_script_open(sbd_repo *r, const char *sql, sbd_script **out) {
+  *out = NULL;
+  char *text = quote_pins(r->ctx, sql);
+  if (!text)
+    return SBD_ENOMEM;
+  sql_table *tables;
+  int n;
+  sbd_status st = st_repo_tables(r, &tables, &n);
+  if (st == SBD_OK)
+    st = sql_script_open_with_tables(r->ctx, text, tables, n, out);
+  st_tables_free(tables, n);
+  free(text);
+  return st;
+}
+
 sbd_status sbd_repo_query(sbd_repo *r, const char *sql, sbd_reader **out) {
   *out = NULL;
   char *text = quote_pins(r->ctx, sql);
