@@ -67,9 +67,9 @@ static const flag_spec flags[] = {
      "worker threads (default 0: one per core)"},
     {"--stats", 0, CLI_FLAGS_STATS, FLAG_STATS, NULL, NULL, NULL, 0,
      "print on stderr the row groups and files the filters skipped"},
-    {"--file", 'f', CLI_FLAGS_SCRIPT, FLAG_SCRIPT_FILE, NULL, NULL, "FILE", 0,
+    {"--file", 'f', CLI_FLAGS_FILE, FLAG_SCRIPT_FILE, NULL, NULL, "FILE", 0,
      "read the SQL script from FILE (- for standard input) instead of the argument"},
-    {"--timer", 0, CLI_FLAGS_SCRIPT, FLAG_TIMER, NULL, NULL, NULL, 0,
+    {"--timer", 0, CLI_FLAGS_FILE, FLAG_TIMER, NULL, NULL, NULL, 0,
      "print each statement's wall time on stderr (Run Time: 0.123 s)"},
     /* Reading. */
     {"--format", 0, CLI_FLAGS_READ, FLAG_READ_OPTION, "format", NULL, "F", 0,

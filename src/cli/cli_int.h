@@ -43,7 +43,7 @@ enum {
   CLI_FLAGS_STATS = 1u << 12, /* sbd query: --stats */
   CLI_FLAGS_DEDUP = 1u << 13, /* sbd dedup: --state (in read_opts), --threads */
   CLI_FLAGS_DEMO = 1u << 14,  /* sbd demo: --customers, --orders */
-  CLI_FLAGS_SCRIPT = 1u << 15, /* sbd query: -f FILE (the SQL script), --timer */
+  CLI_FLAGS_FILE = 1u << 15,  /* sbd query: -f FILE (the SQL script), --timer */
 };
 
 /* File formats, as bits: the formats a flag applies to. */

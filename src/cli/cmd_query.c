@@ -179,6 +179,6 @@ const cli_command cli_cmd_query = {
     "skip. In a feature repository (a folder with sbd.yaml) its sources and\n"
     "groups are tables: FROM customer reads the group's latest version, FROM\n"
     "customer@3 its version 3.",
-    CLI_FLAGS_QUERY | CLI_FLAGS_STATS | CLI_FLAGS_SCRIPT,
+    CLI_FLAGS_QUERY | CLI_FLAGS_STATS | CLI_FLAGS_FILE,
     run_query,
 };

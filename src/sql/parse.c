@@ -1871,7 +1871,8 @@ static sql_query *parse_query(parser *p) {
 /* Whether the current token is the word w (upper case), keyword or not, unquoted. */
 static bool at_word(const parser *p, const char *w) {
   const sql_token *t = cur(p);
-  return t->type == SQL_TK_WORD && t->len == strlen(w) && strncasecmp(p->sql + t->off, w, t->len) == 0;
+  return t->type == SQL_TK_WORD && t->len == strlen(w) &&
+         strncasecmp(p->sql + t->off, w, t->len) == 0;
 }
 
 static bool accept_word(parser *p, const char *w) {
@@ -1949,7 +1950,8 @@ static sql_stmt *parse_one(parser *p) {
   }
   st->end = prev_end(p);
   if (!at(p, SQL_TK_SEMI) && !at(p, SQL_TK_EOF))
-    fail_expected(p, st->kind == SQL_STMT_QUERY ? "the end of the query" : "the end of the statement");
+    fail_expected(p,
+                  st->kind == SQL_STMT_QUERY ? "the end of the query" : "the end of the statement");
   return st;
 }
 

@@ -57,8 +57,7 @@ static sbd_status name_statement(sbd_ctx *ctx, sbd_status st, int stmt_no) {
   char msg[SBD_ERRMSG_MAX];
   snprintf(msg, sizeof(msg), "%s", sbd_errmsg(ctx));
   bool sql = strncmp(msg, "SQL: ", 5) == 0;
-  return sbd_error(ctx, st, "%sstatement %d: %s", sql ? "SQL: " : "", stmt_no,
-                   sql ? msg + 5 : msg);
+  return sbd_error(ctx, st, "%sstatement %d: %s", sql ? "SQL: " : "", stmt_no, sql ? msg + 5 : msg);
 }
 
 static sbd_status query_next(sbd_reader *r, sbd_batch **out) {
@@ -185,8 +184,7 @@ int sbd_script_count(const sbd_script *script) {
 }
 
 int sbd_script_is_query(const sbd_script *script, int i) {
-  return i >= 0 && i < script->parsed->nstmts &&
-         script->parsed->stmts[i]->kind == SQL_STMT_QUERY;
+  return i >= 0 && i < script->parsed->nstmts && script->parsed->stmts[i]->kind == SQL_STMT_QUERY;
 }
 
 /* Plans the query of stmt (a query, or a CREATE TABLE's AS query) into a new stream. */

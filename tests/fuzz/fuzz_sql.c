@@ -78,8 +78,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size) {
     abort();
   }
   if (sc2->nstmts != sc1->nstmts) {
-    fprintf(stderr, "the canonical text has %d statements, not %d:\n%s\n", sc2->nstmts,
-            sc1->nstmts, b1.data);
+    fprintf(stderr, "the canonical text has %d statements, not %d:\n%s\n", sc2->nstmts, sc1->nstmts,
+            b1.data);
     abort();
   }
   if (!sql_print_script(sc2, &b2))

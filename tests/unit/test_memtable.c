@@ -210,7 +210,7 @@ TEST(script_parse_and_print) {
     const char *canonical; /* NULL: an error, msg */
     const char *msg;
   } cases[] = {
-      {"create or replace temporary table \"My T\" as select 1 as a;", 
+      {"create or replace temporary table \"My T\" as select 1 as a;",
        "CREATE OR REPLACE TEMP TABLE \"My T\" AS SELECT 1 AS a", NULL},
       {"drop table if exists t; ; select 1", "DROP TABLE IF EXISTS t;\nSELECT 1", NULL},
       {"CREATE TABLE t AS (SELECT 1) ORDER BY 1", "CREATE TABLE t AS SELECT 1 ORDER BY 1", NULL},
