@@ -19,6 +19,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 struct sbd_script {
   sbd_ctx *ctx;
@@ -210,6 +211,35 @@ static sbd_status plan_stmt(sbd_script *s, const sql_stmt *stmt, query_stream **
   return SBD_OK;
 }
 
+/* The schema of a table made from a query's result s: as DuckDB does, a name that repeats an
+ * earlier one (in any case) gets the first free suffix _1, _2, ..., so every column of the table
+ * can be named. *out is a new reference. */
+static sbd_status table_schema(sbd_ctx *ctx, const sbd_schema *s, sbd_schema **out) {
+  sbd_schema *t = schema_new(ctx, s->ncols);
+  if (!t)
+    return SBD_ENOMEM;
+  sbd_status st = SBD_OK;
+  for (int i = 0; i < s->ncols && st == SBD_OK; i++) {
+    char name[256];
+    snprintf(name, sizeof(name), "%s", s->fields[i].name);
+    for (int k = 1;; k++) {
+      bool taken = false;
+      for (int j = 0; j < i && !taken; j++)
+        taken = strcasecmp(t->fields[j].name, name) == 0;
+      if (!taken)
+        break;
+      snprintf(name, sizeof(name), "%.200s_%d", s->fields[i].name, k);
+    }
+    st = schema_set(ctx, t, i, name, s->fields[i].type);
+  }
+  if (st != SBD_OK) {
+    schema_unref(t);
+    return st;
+  }
+  *out = t;
+  return SBD_OK;
+}
+
 /* CREATE [OR REPLACE] TABLE name AS query: runs the query to its end and keeps its batches. */
 static sbd_status run_create(sbd_script *s, const sql_stmt *stmt) {
   sbd_ctx *ctx = s->ctx;
@@ -220,8 +250,12 @@ static sbd_status run_create(sbd_script *s, const sql_stmt *stmt) {
                         stmt->table.name);
   query_stream *qs;
   RETURN_IF_ERROR(plan_stmt(s, stmt, &qs));
-  ex_memtable *t = ex_memtable_new(ctx, stmt->table.name, qs->root->schema);
-  sbd_status st = t ? SBD_OK : SBD_ENOMEM;
+  sbd_schema *schema = NULL;
+  sbd_status st = table_schema(ctx, qs->root->schema, &schema);
+  ex_memtable *t = st == SBD_OK ? ex_memtable_new(ctx, stmt->table.name, schema) : NULL;
+  schema_unref(schema);
+  if (st == SBD_OK && !t)
+    st = SBD_ENOMEM;
   while (st == SBD_OK) {
     sbd_batch *b;
     if ((st = ex_op_next(qs->root, &b)) != SBD_OK || !b)

@@ -11,3 +11,4 @@ SQL
 sbd query -f script.sql --format jsonl
 echo "CREATE TABLE t AS SELECT 1 AS a; SELECT a + 1 AS b FROM t" | sbd query -f -
 sbd query "CREATE TABLE t AS SELECT 41 AS a; SELECT a + 1 AS b FROM t" -o out.csv && cat out.csv
+sbd query "CREATE TABLE d AS SELECT 1 AS a, 2 AS A, 3 AS a_1, 4 AS a; SELECT * FROM d; SELECT a_2 FROM d"
