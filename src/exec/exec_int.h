@@ -7,7 +7,9 @@
  * root the query's stream pulls: scan (any sbd_reader) -> filter -> hash aggregate -> project ->
  * sort -> limit, with hash joins (join.c) of two such trees below the filter. Batches are never
  * shared between operators: an operator consumes its input batch and hands out a new one (or the
- * same one, modified), so no reference counting is needed.
+ * same one, modified), so no reference counting is needed. The one exception is the scan of an
+ * in-memory table (memtable.c), whose batches hold views of the table's columns: a view is
+ * copied before anything is written into it (vec_unshare), so operators need not know.
  *
  * Expressions. ex_eval evaluates an expression tree over a whole batch and returns a new vector:
  * each node is one kernel, a typed loop over the rows of its children's vectors (a switch on the
