@@ -157,7 +157,7 @@ static int run_query(sbd_ctx *ctx, const cli_args *args) {
 
 const cli_command cli_cmd_query = {
     "query",
-    "run SQL over files: a query or a script",
+    "run a SQL query over files",
     "sbd query SQL | -f FILE [-o FILE] [--format table|csv|jsonl|parquet] [--threads N] "
     "[--timer] [--stats]",
     "Runs SQL (see docs/sql.md) over files named in it as strings or with the\n"
