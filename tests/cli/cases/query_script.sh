@@ -12,3 +12,5 @@ sbd query -f script.sql --format jsonl
 echo "CREATE TABLE t AS SELECT 1 AS a; SELECT a + 1 AS b FROM t" | sbd query -f -
 sbd query "CREATE TABLE t AS SELECT 41 AS a; SELECT a + 1 AS b FROM t" -o out.csv && cat out.csv
 sbd query "CREATE TABLE d AS SELECT 1 AS a, 2 AS A, 3 AS a_1, 4 AS a; SELECT * FROM d; SELECT a_2 FROM d"
+# in a feature repository, a script's tables sit beside its sources
+sbd init --example repo >/dev/null && cd repo && sbd query "CREATE TABLE c AS SELECT id, age FROM customers WHERE age >= 30; SELECT count(*) > 0 AS some, min(age) >= 30 AS ok FROM c; DROP TABLE c"
