@@ -43,8 +43,10 @@ typedef struct agg_qval {
   double v;
 } agg_qval;
 
-/* The partitions of the merge: the top AGG_PART_BITS bits of a group's hash. */
-#define AGG_PART_BITS 4
+/* The partitions of the merge: the top AGG_PART_BITS bits of a group's hash. Enough of them that
+ * one partition of a table with millions of groups is a few hundred thousand groups, whose
+ * directory stays close to the caches while the partition is aggregated. */
+#define AGG_PART_BITS 6
 #define AGG_PARTS (1 << AGG_PART_BITS)
 
 #define AGG_HLL_BITS 10
@@ -88,7 +90,9 @@ typedef struct agg_table {
   uint64_t *dir; /* (high 32 bits of the hash) << 32 | (group + 1); 0 when empty; <= half full */
   uint64_t dir_mask;
   agg_col *cols;
-  int64_t bytes; /* memory held, for the operator's accounting */
+  bool append_only;       /* no directory: groups are appended, never looked up (a flush buffer) */
+  struct agg_table *next; /* a flush buffer: the next (older) chunk of the same partition */
+  int64_t bytes;          /* memory held, for the operator's accounting */
   /* for merging: the groups by partition, partition p's at porder[poff[p]..poff[p + 1]) */
   int64_t *porder;
   int64_t poff[AGG_PARTS + 2];
@@ -102,6 +106,8 @@ typedef struct agg_table {
 agg_table *agg_table_new(sbd_ctx *ctx, const sbd_type *key_types, int nkeys,
                          const ex_agg_spec *aggs, int naggs);
 void agg_table_free(agg_table *t);
+/* Empties t (no groups), keeping its directory and key buffers for the next rows. */
+sbd_status agg_table_clear(agg_table *t);
 /* Finds (or adds) the groups of rows [0, n) of key_vals whose hashes are h; gid[i] is row i's. */
 sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uint64_t *h,
                           int64_t *gid);
