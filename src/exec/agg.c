@@ -19,13 +19,24 @@
  * worker order. (3) Emit: the partitions' groups in turn. Partitions are independent, which is
  * what a later issue needs to spill one to disk.
  *
+ * Many groups. A worker table that reaches AGG_FLUSH_GROUPS groups while most rows of its last
+ * morsel made new groups reduces little and would only grow to hold (nearly) every group once
+ * per worker: instead it is flushed, its groups (hash, keys, partial states) appended to the
+ * worker's per-partition buffers (append-only tables in fixed-size chunks, so nothing is ever
+ * moved), and it starts again empty, staying near the caches. A table that mostly finds its groups
+ * grows instead (flush_at doubles). When any worker flushed, the merge flushes every worker's
+ * table, and each partition is built from its buffers only when the output reaches it, a pool's
+ * worth of partitions at once, its buffers freed as they are merged and the partition freed once
+ * emitted: the memory holds about one copy of the groups, not one per worker plus the merge.
+ *
  * Order. first/last/any_value/string_agg carry each row's sequence number (morsel index *
  * SBD_BATCH_ROWS + row) and keep what the sequence order says, so their answers do not depend on
  * the number of threads. Only the order of the groups does.
  *
  * Errors and memory. Worker tables report on their own contexts; the first error in input order
- * (smallest morsel index) is copied to the query's context. The tables count the bytes they hold;
- * the calling thread charges the growth with ex_mem_charge between morsels.
+ * (smallest morsel index) is copied to the query's context. The tables and buffers count the bytes
+ * they hold; the calling thread charges the growth with ex_mem_charge between morsels, after the
+ * flush and after each round of partitions, and releases a partition's bytes once emitted.
  */
 #include "exec/agg_int.h"
 
@@ -366,6 +377,37 @@ static void prefetch_keys(const agg_table *t, int64_t g) {
   }
 }
 
+/* The first n (<= 8) bytes at p as a word, the others zero: read as 8 bytes when the buffer has
+ * them, else copied. */
+static inline uint64_t word_prefix(const char *p, int64_t n, bool room) {
+  uint64_t w = 0;
+  if (!room) {
+    memcpy(&w, p, (size_t)n);
+    return w;
+  }
+  memcpy(&w, p, 8);
+  if (n >= 8)
+    return w;
+  const uint16_t probe = 1;
+  unsigned char little;
+  memcpy(&little, &probe, 1);
+  return w & (little ? (UINT64_C(1) << (n * 8)) - 1 : ~(~UINT64_C(0) >> (n * 8)));
+}
+
+/* Mixes the string at v->bytes + off (len bytes) into h. One of at most 16 bytes (most keys) is
+ * one or two words and its length through the integer mixer, instead of a call to xxHash; the
+ * words are the same whatever follows the string in its buffer, so equal strings hash equally. */
+static inline uint64_t hash_str(const sbd_vec *v, int64_t off, int64_t len, uint64_t h) {
+  const char *p = v->bytes + off;
+  if (len > 16)
+    return hash_bytes(p, (size_t)len, h);
+  bool room = off + 16 <= v->bytes_cap;
+  uint64_t w0 = word_prefix(p, len < 8 ? len : 8, room);
+  if (len <= 8)
+    return mix_u64(h, w0 ^ ((uint64_t)len << 56));
+  return mix_u64(mix_u64(h, w0), word_prefix(p + 8, len - 8, room) ^ ((uint64_t)len << 56));
+}
+
 void agg_hash_keys(sbd_vec **key_vals, int nkeys, int64_t n, uint64_t *h) {
   for (int64_t i = 0; i < n; i++)
     h[i] = 0x243f6a8885a308d3ull;
@@ -375,9 +417,8 @@ void agg_hash_keys(sbd_vec **key_vals, int nkeys, int64_t n, uint64_t *h) {
     if (v->type == SBD_STRING) {
       const int64_t *off = v->values;
       for (int64_t i = 0; i < n; i++)
-        h[i] = all_valid || vec_is_valid(v, i)
-                   ? hash_bytes(v->bytes + off[i], (size_t)(off[i + 1] - off[i]), h[i])
-                   : mix_u64(h[i], 0x6e756c6c5bd1e995ull);
+        h[i] = all_valid || vec_is_valid(v, i) ? hash_str(v, off[i], off[i + 1] - off[i], h[i])
+                                               : mix_u64(h[i], 0x6e756c6c5bd1e995ull);
     } else if ((v->type == SBD_INT64 || v->type == SBD_TIMESTAMP) && all_valid) {
       const int64_t *x = v->values;
       for (int64_t i = 0; i < n; i++)
@@ -412,6 +453,27 @@ sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uin
           break;
         }
         if ((e >> 32 << 32) == tag && kx[(uint32_t)e - 1] == x[i]) {
+          gid[i] = (int64_t)(uint32_t)e - 1;
+          break;
+        }
+      }
+    }
+  }
+  if (t->nkeys == 1 && v->null_count == 0 && t->keys[0]->null_count == 0 &&
+      v->type == SBD_STRING && t->dir_mask < AGG_PREFETCH_MIN_SLOTS) {
+    /* One string key without NULLs in a small table: the same, comparing the strings inline. */
+    for (; i < n; i++) {
+      if (t->ngroups == t->cap_groups)
+        RETURN_IF_ERROR(grow_groups(t));
+      const sbd_vec *kv = t->keys[0];
+      uint64_t tag = h[i] >> 32 << 32;
+      for (uint64_t slot = h[i] & t->dir_mask;; slot = (slot + 1) & t->dir_mask) {
+        uint64_t e = t->dir[slot];
+        if (!e) {
+          RETURN_IF_ERROR(add_group(t, key_vals, i, h[i], &gid[i]));
+          break;
+        }
+        if ((e >> 32 << 32) == tag && str_equal(v, i, kv, (int64_t)(uint32_t)e - 1)) {
           gid[i] = (int64_t)(uint32_t)e - 1;
           break;
         }

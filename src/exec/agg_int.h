@@ -11,6 +11,9 @@
  * pieces in sequence order, quantiles keep the values, approx_count_distinct keeps HyperLogLog
  * registers and the DISTINCT aggregates keep the set of (group, value) pairs seen.
  *
+ * A flush buffer (append_only) is a table without a directory: the groups a worker flushed, in
+ * chunks of a fixed number of groups linked by next, merged into a partition's table later.
+ *
  * A table belongs to one thread at a time and reports errors on its own query (tq), whose context
  * is private to the table, so worker threads never touch the caller's context. bytes is the
  * memory the table holds; the operator accounts it (ex_mem_charge) on the calling thread.
