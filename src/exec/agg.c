@@ -59,7 +59,7 @@
  * this size (directory, hashes, a few keys and states) is a few megabytes, near the caches. */
 #define AGG_FLUSH_GROUPS (1 << 16)
 /* The groups of one chunk of a partition buffer. */
-#define AGG_BUFFER_GROUPS 4096
+#define AGG_BUFFER_GROUPS 1024
 
 static sbd_status grow_groups(agg_table *t);
 
@@ -202,8 +202,7 @@ static sbd_status append_key(agg_table *t, sbd_vec *dst, const sbd_vec *v, int64
   case SBD_STRING: {
     size_t len;
     const char *str = vec_str(v, row, &len);
-    if (len <= 16 && dst->bytes_len + 16 <= dst->bytes_cap &&
-        str + 16 <= v->bytes + v->bytes_cap) {
+    if (len <= 16 && dst->bytes_len + 16 <= dst->bytes_cap && str + 16 <= v->bytes + v->bytes_cap) {
       /* A short key (most are): a fixed 16-byte copy the compiler inlines, where both buffers
        * have the room, instead of a call per value. */
       memcpy(dst->bytes + dst->bytes_len, str, 16);
@@ -459,8 +458,8 @@ sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uin
       }
     }
   }
-  if (t->nkeys == 1 && v->null_count == 0 && t->keys[0]->null_count == 0 &&
-      v->type == SBD_STRING && t->dir_mask < AGG_PREFETCH_MIN_SLOTS) {
+  if (t->nkeys == 1 && v->null_count == 0 && t->keys[0]->null_count == 0 && v->type == SBD_STRING &&
+      t->dir_mask < AGG_PREFETCH_MIN_SLOTS) {
     /* One string key without NULLs in a small table: the same, comparing the strings inline. */
     for (; i < n; i++) {
       if (t->ngroups == t->cap_groups)
@@ -511,7 +510,7 @@ typedef struct agg_op {
   agg_table **tables; /* one per worker */
   int ntables;
   int64_t *published; /* worker w's bytes at the end of its last task, under the lock */
-  /* High cardinality: bufs[w * AGG_PARTS + p] holds worker w's flushed groups of partition p
+  /* High cardinality: bufs[w * AGG_FLUSH_PARTS + p] holds worker w's flushed groups of partition p
    * (append-only, NULL until the first), buf_bytes[w] their memory; flush_at[w] is the number of
    * groups at which worker w's table is flushed or, if its last morsel mostly found groups it
    * had, grown. */
@@ -606,9 +605,9 @@ static void free_arg(const ex_expr *e, sbd_vec *v) {
 static sbd_status flush_table(agg_op *a, int w) {
   agg_table *t = a->tables[w];
   RETURN_IF_ERROR(agg_table_prepare(t));
-  agg_table **bufs = &a->bufs[(size_t)w * AGG_PARTS];
+  agg_table **bufs = &a->bufs[(size_t)w * AGG_FLUSH_PARTS];
   for (int64_t g = 0; g < t->ngroups; g++) {
-    int p = (int)(t->hashes[g] >> (64 - AGG_PART_BITS));
+    int p = (int)(t->hashes[g] >> (64 - AGG_FLUSH_PART_BITS));
     if (!bufs[p] || bufs[p]->ngroups == bufs[p]->cap_groups) {
       /* A new chunk, so that a buffer never moves what it holds. */
       agg_table *chunk = new_table(&t->tctx, a->key_types, a->nkeys, a->aggs, a->naggs, true);
@@ -756,7 +755,7 @@ static sbd_status make_tables(agg_op *a, int n) {
   a->tables = sbd_calloc(ctx, (size_t)n, sizeof(agg_table *));
   a->published = sbd_calloc(ctx, (size_t)n, sizeof(int64_t));
   a->free_tables = sbd_calloc(ctx, (size_t)n, sizeof(int));
-  a->bufs = sbd_calloc(ctx, (size_t)n * AGG_PARTS, sizeof(agg_table *));
+  a->bufs = sbd_calloc(ctx, (size_t)n * AGG_FLUSH_PARTS, sizeof(agg_table *));
   a->buf_bytes = sbd_calloc(ctx, (size_t)n, sizeof(int64_t));
   a->flush_at = sbd_calloc(ctx, (size_t)n, sizeof(int64_t));
   if (!a->tables || !a->published || !a->free_tables || !a->bufs || !a->buf_bytes || !a->flush_at)
@@ -930,7 +929,7 @@ static int popcount64(uint64_t x) {
 static int64_t estimate_groups(agg_op *a, int p, int64_t total, uint64_t *bitmap, int64_t bits) {
   memset(bitmap, 0, (size_t)bits / 8);
   for (int w = 0; w < a->ntables; w++) {
-    for (const agg_table *b = a->bufs[(size_t)w * AGG_PARTS + p]; b; b = b->next)
+    for (const agg_table *b = a->bufs[(size_t)w * AGG_FLUSH_PARTS + p]; b; b = b->next)
       for (int64_t g = 0; g < b->ngroups; g++) {
         uint64_t bit = b->hashes[g] & (uint64_t)(bits - 1);
         bitmap[bit >> 6] |= UINT64_C(1) << (bit & 63);
@@ -951,7 +950,7 @@ static int64_t estimate_groups(agg_op *a, int p, int64_t total, uint64_t *bitmap
 static sbd_status merge_buffers(agg_op *a, int p, agg_table *dst) {
   int64_t total = 0;
   for (int w = 0; w < a->ntables; w++)
-    for (const agg_table *b = a->bufs[(size_t)w * AGG_PARTS + p]; b; b = b->next)
+    for (const agg_table *b = a->bufs[(size_t)w * AGG_FLUSH_PARTS + p]; b; b = b->next)
       total += b->ngroups;
   if (total > dst->cap_groups) {
     int64_t bits = 1 << 12;
@@ -968,7 +967,7 @@ static sbd_status merge_buffers(agg_op *a, int p, agg_table *dst) {
   /* The chunks of a worker are listed newest first; the order does not matter to the states (the
    * ordered aggregates compare sequence numbers), only to the order of the groups. */
   for (int w = 0; w < a->ntables; w++) {
-    agg_table **head = &a->bufs[(size_t)w * AGG_PARTS + p];
+    agg_table **head = &a->bufs[(size_t)w * AGG_FLUSH_PARTS + p];
     while (*head) {
       agg_table *src = *head;
       if (agg_table_prepare(src) != SBD_OK) {
@@ -1086,7 +1085,7 @@ static sbd_status merge_parallel(agg_op *a, pool *p) {
 /* The memory of the buffers not merged yet and of the partitions not emitted yet. */
 static int64_t flushed_bytes(const agg_op *a) {
   int64_t total = 0;
-  for (int k = 0; k < a->ntables * AGG_PARTS; k++)
+  for (int k = 0; k < a->ntables * AGG_FLUSH_PARTS; k++)
     for (const agg_table *b = a->bufs[k]; b; b = b->next)
       total += b->bytes;
   for (int i = 0; i < a->nparts; i++)
@@ -1106,10 +1105,10 @@ static sbd_status merge_flushed(agg_op *a, pool *p) {
     a->tables[w] = NULL;
   }
   a->pool = p;
-  a->parts = sbd_calloc(ctx, AGG_PARTS, sizeof(agg_table *));
+  a->parts = sbd_calloc(ctx, AGG_FLUSH_PARTS, sizeof(agg_table *));
   if (!a->parts)
     return SBD_ENOMEM;
-  a->nparts = AGG_PARTS;
+  a->nparts = AGG_FLUSH_PARTS;
   return charge_to(a, flushed_bytes(a));
 }
 
@@ -1130,8 +1129,8 @@ static sbd_status build_partitions(agg_op *a, int first) {
 
 static bool any_flushed(const agg_op *a) {
   for (int w = 0; w < a->ntables; w++)
-    for (int p = 0; p < AGG_PARTS; p++)
-      if (a->bufs[(size_t)w * AGG_PARTS + p])
+    for (int p = 0; p < AGG_FLUSH_PARTS; p++)
+      if (a->bufs[(size_t)w * AGG_FLUSH_PARTS + p])
         return true;
   return false;
 }
@@ -1221,7 +1220,7 @@ static void agg_free(ex_op *op) {
   for (int p = 0; p < a->nparts; p++)
     agg_table_free(a->parts[p]);
   if (a->bufs)
-    for (int k = 0; k < a->ntables * AGG_PARTS; k++)
+    for (int k = 0; k < a->ntables * AGG_FLUSH_PARTS; k++)
       while (a->bufs[k]) {
         agg_table *next = a->bufs[k]->next;
         agg_table_free(a->bufs[k]);

@@ -46,10 +46,12 @@ typedef struct agg_qval {
   double v;
 } agg_qval;
 
-/* The partitions of the merge: the top AGG_PART_BITS bits of a group's hash. Enough of them that
- * one partition of a table with millions of groups is a few hundred thousand groups, whose
- * directory stays close to the caches while the partition is aggregated. */
-#define AGG_PART_BITS 6
+/* The partitions of the merge: the top AGG_PART_BITS bits of a group's hash. After a flush (many
+ * groups) there are more of them, so that one partition of millions of groups is some tens of
+ * thousands, whose directory and keys stay near the caches while the partition is aggregated. */
+#define AGG_PART_BITS 4
+#define AGG_FLUSH_PART_BITS 8
+#define AGG_FLUSH_PARTS (1 << AGG_FLUSH_PART_BITS)
 #define AGG_PARTS (1 << AGG_PART_BITS)
 
 #define AGG_HLL_BITS 10
