@@ -964,10 +964,18 @@ static sbd_status merge_buffers(agg_op *a, int p, agg_table *dst) {
     if (want > dst->cap_groups)
       RETURN_IF_ERROR(grow_groups_to(dst, want));
   }
-  /* The chunks of a worker are listed newest first; the order does not matter to the states (the
-   * ordered aggregates compare sequence numbers), only to the order of the groups. */
+  /* The chunks of a worker are listed newest first: they are merged oldest first, so that a
+   * string_agg's pieces mostly arrive in sequence order and are appended (the states do not
+   * depend on the order, the ordered aggregates compare sequence numbers). */
   for (int w = 0; w < a->ntables; w++) {
-    agg_table **head = &a->bufs[(size_t)w * AGG_FLUSH_PARTS + p];
+    agg_table **head = &a->bufs[(size_t)w * AGG_FLUSH_PARTS + p], *oldest = NULL;
+    while (*head) {
+      agg_table *next = (*head)->next;
+      (*head)->next = oldest;
+      oldest = *head;
+      *head = next;
+    }
+    *head = oldest;
     while (*head) {
       agg_table *src = *head;
       if (agg_table_prepare(src) != SBD_OK) {
