@@ -11,6 +11,9 @@
  * pieces in sequence order, quantiles keep the values, approx_count_distinct keeps HyperLogLog
  * registers and the DISTINCT aggregates keep the set of (group, value) pairs seen.
  *
+ * A flush buffer (append_only) is a table without a directory: the groups a worker flushed, in
+ * chunks of a fixed number of groups linked by next, merged into a partition's table later.
+ *
  * A table belongs to one thread at a time and reports errors on its own query (tq), whose context
  * is private to the table, so worker threads never touch the caller's context. bytes is the
  * memory the table holds; the operator accounts it (ex_mem_charge) on the calling thread.
@@ -43,8 +46,12 @@ typedef struct agg_qval {
   double v;
 } agg_qval;
 
-/* The partitions of the merge: the top AGG_PART_BITS bits of a group's hash. */
+/* The partitions of the merge: the top AGG_PART_BITS bits of a group's hash. After a flush (many
+ * groups) there are more of them, so that one partition of millions of groups is some tens of
+ * thousands, whose directory and keys stay near the caches while the partition is aggregated. */
 #define AGG_PART_BITS 4
+#define AGG_FLUSH_PART_BITS 8
+#define AGG_FLUSH_PARTS (1 << AGG_FLUSH_PART_BITS)
 #define AGG_PARTS (1 << AGG_PART_BITS)
 
 #define AGG_HLL_BITS 10
@@ -88,7 +95,9 @@ typedef struct agg_table {
   uint64_t *dir; /* (high 32 bits of the hash) << 32 | (group + 1); 0 when empty; <= half full */
   uint64_t dir_mask;
   agg_col *cols;
-  int64_t bytes; /* memory held, for the operator's accounting */
+  bool append_only;       /* no directory: groups are appended, never looked up (a flush buffer) */
+  struct agg_table *next; /* a flush buffer: the next (older) chunk of the same partition */
+  int64_t bytes;          /* memory held, for the operator's accounting */
   /* for merging: the groups by partition, partition p's at porder[poff[p]..poff[p + 1]) */
   int64_t *porder;
   int64_t poff[AGG_PARTS + 2];
@@ -102,6 +111,8 @@ typedef struct agg_table {
 agg_table *agg_table_new(sbd_ctx *ctx, const sbd_type *key_types, int nkeys,
                          const ex_agg_spec *aggs, int naggs);
 void agg_table_free(agg_table *t);
+/* Empties t (no groups), keeping its directory and key buffers for the next rows. */
+sbd_status agg_table_clear(agg_table *t);
 /* Finds (or adds) the groups of rows [0, n) of key_vals whose hashes are h; gid[i] is row i's. */
 sbd_status agg_table_find(agg_table *t, sbd_vec **key_vals, int64_t n, const uint64_t *h,
                           int64_t *gid);

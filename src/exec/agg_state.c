@@ -63,7 +63,13 @@ sbd_status agg_col_grow(agg_table *t, int j, int64_t old_cap, int64_t cap) {
 #define GROW(field)                                                                                \
   RETURN_IF_ERROR(grow_array(t, (void **)&c->field, sizeof(*c->field), old_cap, cap))
   GROW(n);
-  if (uses_value_arrays(spec->kind)) {
+  if (spec->kind == EX_AGG_SUM || spec->kind == EX_AGG_AVG) {
+    /* A sum is kept in one of the two: a DOUBLE sum (and every avg) in f[0], others in i64. */
+    if (spec->type == SBD_DOUBLE || spec->kind == EX_AGG_AVG)
+      GROW(f[0]);
+    else
+      GROW(i64);
+  } else if (uses_value_arrays(spec->kind)) {
     GROW(i64);
     GROW(f[0]);
     if (spec->type == SBD_STRING) {
