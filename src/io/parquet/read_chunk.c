@@ -166,6 +166,17 @@ static inline uint32_t load_u32(const uint8_t *p) {
 static bool ascii_only(const uint8_t *s, size_t n) {
   uint64_t any = 0;
   size_t i = 0;
+#if defined(__SSE2__)
+  __m128i acc = _mm_setzero_si128();
+  for (; i + 64 <= n; i += 64) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(s + i));
+    __m128i b = _mm_loadu_si128((const __m128i *)(s + i + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(s + i + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(s + i + 48));
+    acc = _mm_or_si128(acc, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
+  }
+  any = _mm_movemask_epi8(acc) ? 0x80 : 0; /* a top bit set, where the test below looks */
+#endif
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     memcpy(&w, s + i, 8);
@@ -969,8 +980,8 @@ static bool append_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_t *lv,
   if (span > SBD_MAX_VALUE_BYTES)
     for (size_t j = 0; j < valid; j++)
       if (srefs[j].len > SBD_MAX_VALUE_BYTES)
-        return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes",
-                    srefs[j].len, SBD_MAX_VALUE_BYTES);
+        return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", srefs[j].len,
+                    SBD_MAX_VALUE_BYTES);
   uint64_t rows_after = (uint64_t)(v->cap - at_row) - n;
   if (!reserve_bytes(r, v, span, span / valid * rows_after))
     return false;
@@ -1017,6 +1028,30 @@ static bool append_plain_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_
   char *out = v->bytes;
   int64_t at = v->bytes_len;
   size_t k = pv->plain_k;
+  if (!lv && ascii && !check_cap) {
+    /* The common case, with the tests that cannot fail here taken out of the loop. */
+    for (size_t i = 0; i < n; i++) {
+      if (len - pos < 4)
+        return truncated(r, "PLAIN", pv->plain_n);
+      uint32_t l = load_u32(p + pos);
+      pos += 4;
+      if (l > len - pos)
+        return fail(r, SBD_EINPUT, "value %zu: a string of %u bytes runs past the end of the page",
+                    k + i, l);
+      if (l <= PQ_SHORT_STRING && len - pos >= PQ_SHORT_STRING) {
+        uint64_t w[2];
+        memcpy(w, p + pos, 16);
+        memcpy(out + at, w, 16);
+      } else if (l) {
+        memcpy(out + at, p + pos, l);
+      }
+      at += l;
+      pos += l;
+      off[i + 1] = at;
+    }
+    k += n;
+    n = 0;
+  }
   for (size_t i = 0; i < n; i++) {
     if (!lv || lv[i]) {
       if (len - pos < 4)
