@@ -483,6 +483,70 @@ TEST(parquet_read_short_strings) {
   sbd_ctx_free(ctx);
 }
 
+/* A PLAIN page of more string bytes than the reader reserves ahead (16 MiB), and a batch of more
+ * than twice that, some values longer than the rest, so that a batch's payload grows while the
+ * page is copied into it. */
+TEST(parquet_read_long_plain_page) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  sbd_schema *schema;
+  ASSERT_EQ(schema_parse(ctx, "s:STRING", &schema), SBD_OK);
+  char path[160];
+  test_path(path, sizeof(path), "long-plain");
+  sbd_options *opts = sbd_options_new();
+  sbd_options_set(opts, "parquet_encoding", "plain");
+  sbd_options_set(opts, "compression", "none");
+  sbd_options_set(opts, "page_bytes", "64000000");
+  sbd_writer *w = NULL;
+  sbd_status st = sbd_writer_open(ctx, path, schema, opts, &w);
+  sbd_options_free(opts);
+  const int64_t nrows = 70000;
+  static char buf[2000];
+  for (int64_t r0 = 0; st == SBD_OK && r0 < nrows; r0 += 10000) {
+    sbd_batch *b = batch_new(ctx, schema, 10000);
+    for (int64_t r = r0; r < r0 + 10000; r++) {
+      size_t n = r % 1000 == 7 ? 1900 : 600 + (size_t)(r % 100);
+      for (size_t i = 0; i < n; i++)
+        buf[i] = (char)('a' + (r + (int64_t)i) % 26);
+      vec_push_str(ctx, b->cols[0], buf, n);
+    }
+    batch_seal(b);
+    st = sbd_writer_write(w, b);
+    sbd_batch_free(b);
+  }
+  if (st == SBD_OK)
+    st = sbd_writer_close(w);
+  else
+    sbd_writer_abort(w);
+  CHECK(st == SBD_OK, "write: %s", sbd_errmsg(ctx));
+  const char *paths[] = {path};
+  sbd_reader *rd = NULL;
+  st = sbd_reader_open(ctx, paths, 1, NULL, &rd);
+  int64_t row = 0, bad = -1;
+  while (st == SBD_OK) {
+    sbd_batch *b;
+    st = sbd_reader_next(rd, &b);
+    if (st != SBD_OK || !b)
+      break;
+    for (int64_t i = 0; i < b->nrows; i++, row++) {
+      size_t want = row % 1000 == 7 ? 1900 : 600 + (size_t)(row % 100), n;
+      const char *got = vec_str(b->cols[0], i, &n);
+      bool same = n == want;
+      for (size_t j = 0; same && j < n; j++)
+        same = got[j] == (char)('a' + (row + (int64_t)j) % 26);
+      if (!same && bad < 0)
+        bad = row;
+    }
+    sbd_batch_free(b);
+  }
+  CHECK(st == SBD_OK, "read: %s", sbd_errmsg(ctx));
+  CHECK(row == nrows && bad < 0, "%lld rows of %lld, the first wrong one %lld", (long long)row,
+        (long long)nrows, (long long)bad);
+  sbd_reader_close(rd);
+  unlink(path);
+  schema_unref(schema);
+  sbd_ctx_free(ctx);
+}
+
 TEST(parquet_read_schema_and_metadata) {
   sbd_ctx *ctx = sbd_ctx_new();
   char path[160];

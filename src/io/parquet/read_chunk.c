@@ -52,6 +52,8 @@
 /* A dictionary-encoded stretch reserves (values * the longest entry) bytes without summing the
  * lengths, unless that passes this. */
 #define PQ_DICT_BOUND_BYTES ((uint64_t)16 << 20)
+/* A vector's string bytes grow at most this much beyond what a page needs now. */
+#define PQ_RESERVE_AHEAD_BYTES ((uint64_t)16 << 20)
 /* The Julian day number of 1970-01-01. */
 #define PQ_JULIAN_EPOCH 2440588
 
@@ -964,6 +966,10 @@ static bool reserve_bytes(rd *r, sbd_vec *v, uint64_t need, uint64_t later) {
   need += PQ_SHORT_STRING;
   if (v->bytes_len + (int64_t)need <= v->bytes_cap)
     return true;
+  /* An estimate from the first values only: a vector whose first strings are long grows by
+   * doubling past this rather than reserving gigabytes at once. */
+  if (later > PQ_RESERVE_AHEAD_BYTES)
+    later = PQ_RESERVE_AHEAD_BYTES;
   uint64_t want = need + later;
   if ((int64_t)want > PQ_MAX_VEC_BYTES - v->bytes_len)
     want = need;
@@ -1021,14 +1027,17 @@ static bool append_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_t *lv,
 
 /* Appends n rows of PLAIN strings to v, as append_strings does, reading the valid rows' values
  * (each a 4-byte length and its bytes) from pv->base at pv->plain_pos on, and moving plain_pos
- * past them. Each length is checked against the page as it is read. */
+ * past them. Each length is checked against the page as it is read. The values take at most the
+ * rest of the page, which may be far more than these rows need when the page is long: v is given
+ * that much room up to a cap, and grows past it when a value does not fit. */
 static bool append_plain_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_t *lv, size_t n,
                                  pvals *pv, size_t valid) {
   const uint8_t *p = pv->base;
   const size_t len = pv->base_len;
   size_t pos = pv->plain_pos;
-  /* The values take at most the rest of the page, less their length prefixes. */
   uint64_t bound = len - pos > 4 * (uint64_t)valid ? len - pos - 4 * (uint64_t)valid : 0;
+  if (bound > PQ_RESERVE_AHEAD_BYTES)
+    bound = PQ_RESERVE_AHEAD_BYTES;
   uint64_t rows_after = (uint64_t)(v->cap - at_row) - n;
   if (!reserve_bytes(r, v, bound, valid ? bound / valid * rows_after : 0))
     return false;
@@ -1036,58 +1045,57 @@ static bool append_plain_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_
   int64_t *off = (int64_t *)v->values + at_row;
   char *out = v->bytes;
   int64_t at = v->bytes_len;
+  /* A value of l bytes fits when at + l <= room (the slack is kept out of room). */
+  int64_t room = v->bytes_cap - PQ_SHORT_STRING;
   size_t k = pv->plain_k;
+#define PQ_PLAIN_VALUE(VALUE_INDEX)                                                                \
+  do {                                                                                             \
+    if (len - pos < 4)                                                                             \
+      return truncated(r, "PLAIN", pv->plain_n);                                                   \
+    uint32_t l = load_u32(p + pos);                                                                \
+    pos += 4;                                                                                      \
+    if (l > len - pos)                                                                             \
+      return fail(r, SBD_EINPUT, "value %zu: a string of %u bytes runs past the end of the page",  \
+                  (size_t)(VALUE_INDEX), l);                                                       \
+    if (check_cap && l > SBD_MAX_VALUE_BYTES)                                                      \
+      return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", l,            \
+                  SBD_MAX_VALUE_BYTES);                                                            \
+    if (!ascii && !str_utf8_valid((const char *)p + pos, l))                                       \
+      return bad_utf8(r, p + pos, l);                                                              \
+    if (at + (int64_t)l > room) {                                                                  \
+      v->bytes_len = at;                                                                           \
+      if (!reserve_bytes(r, v, l, (uint64_t)(len - pos)))                                          \
+        return false;                                                                              \
+      out = v->bytes;                                                                              \
+      room = v->bytes_cap - PQ_SHORT_STRING;                                                       \
+    }                                                                                              \
+    if (l <= PQ_SHORT_STRING && len - pos >= PQ_SHORT_STRING) {                                    \
+      uint64_t w_[2];                                                                              \
+      memcpy(w_, p + pos, 16);                                                                     \
+      memcpy(out + at, w_, 16);                                                                    \
+    } else if (l) {                                                                                \
+      memcpy(out + at, p + pos, l);                                                                \
+    }                                                                                              \
+    at += l;                                                                                       \
+    pos += l;                                                                                      \
+  } while (0)
   if (!lv && ascii && !check_cap) {
-    /* The common case, with the tests that cannot fail here taken out of the loop. */
+    /* The common case: the tests of ascii and check_cap in the loop are constant false, and go. */
     for (size_t i = 0; i < n; i++) {
-      if (len - pos < 4)
-        return truncated(r, "PLAIN", pv->plain_n);
-      uint32_t l = load_u32(p + pos);
-      pos += 4;
-      if (l > len - pos)
-        return fail(r, SBD_EINPUT, "value %zu: a string of %u bytes runs past the end of the page",
-                    k + i, l);
-      if (l <= PQ_SHORT_STRING && len - pos >= PQ_SHORT_STRING) {
-        uint64_t w[2];
-        memcpy(w, p + pos, 16);
-        memcpy(out + at, w, 16);
-      } else if (l) {
-        memcpy(out + at, p + pos, l);
-      }
-      at += l;
-      pos += l;
+      PQ_PLAIN_VALUE(k + i);
       off[i + 1] = at;
     }
     k += n;
-    n = 0;
-  }
-  for (size_t i = 0; i < n; i++) {
-    if (!lv || lv[i]) {
-      if (len - pos < 4)
-        return truncated(r, "PLAIN", pv->plain_n);
-      uint32_t l = load_u32(p + pos);
-      pos += 4;
-      if (l > len - pos)
-        return fail(r, SBD_EINPUT, "value %zu: a string of %u bytes runs past the end of the page",
-                    k, l);
-      if (check_cap && l > SBD_MAX_VALUE_BYTES)
-        return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", l,
-                    SBD_MAX_VALUE_BYTES);
-      if (!ascii && !str_utf8_valid((const char *)p + pos, l))
-        return bad_utf8(r, p + pos, l);
-      if (l <= PQ_SHORT_STRING && len - pos >= PQ_SHORT_STRING) {
-        uint64_t w[2];
-        memcpy(w, p + pos, 16);
-        memcpy(out + at, w, 16);
-      } else if (l) {
-        memcpy(out + at, p + pos, l);
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      if (!lv || lv[i]) {
+        PQ_PLAIN_VALUE(k);
+        k++;
       }
-      at += l;
-      pos += l;
-      k++;
+      off[i + 1] = at;
     }
-    off[i + 1] = at;
   }
+#undef PQ_PLAIN_VALUE
   v->bytes_len = at;
   pv->plain_pos = pos;
   pv->plain_k = k;
