@@ -10,14 +10,24 @@
  *     with level 1 have a value;
  *  3. the values are decoded by the page's encoding into a "physical" form: fixed-width values
  *     (PLAIN ones are used in place), bytes for booleans, (offset, length) references for byte
- *     arrays, or dictionary indices;
+ *     arrays, or dictionary indices (the whole page's at once, checked against the dictionary
+ *     four at a time); PLAIN strings of a STRING column are left in the page, to be copied from
+ *     it in step 4 with each length checked as it is read;
  *  4. for each stretch of the page that falls in one output vector, the values are converted to
  *     the sbd type (INT32 -> INT64, millis -> micros, DECIMAL -> DOUBLE, ...) or gathered from
  *     the dictionary, straight into the vector when the stretch has no null, else into a scratch
  *     array that is then spread out by the levels.
  * A dictionary page is decoded once per chunk and converted to the sbd type at once (strings
- * checked for UTF-8, UUIDs formatted), so data pages only gather. No inner loop calls through a
- * pointer: each conversion is its own loop, chosen once per stretch.
+ * checked for UTF-8, UUIDs formatted, laid end to end with 16 bytes of slack, their longest length
+ * noted), so data pages only gather: a string entry is copied as a fixed 8 or 16 bytes whatever its
+ * length, and a stretch reserves (values * longest entry) bytes without summing lengths. No inner
+ * loop calls through a pointer: each conversion is its own loop, chosen once per stretch. Levels
+ * that are one run of 1s (a page without nulls) are not spread out.
+ *
+ * Memory: the scratch buffers (decompressed page, levels, indices, dictionary) belong to the task
+ * and are reused for every page and row group it decodes; the output vectors belong to the
+ * consumer once handed out (it frees them), so they are new per row group, their string bytes
+ * reserved ahead for the rows left so that they grow once or twice rather than per page.
  *
  * Every size comes from the file and is checked before it is used: a page header's sizes against
  * the chunk and a cap, the uncompressed size against what the codec could produce from the
