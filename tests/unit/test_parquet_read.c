@@ -404,6 +404,149 @@ TEST(parquet_read_invalid_utf8) {
   sbd_ctx_free(ctx);
 }
 
+/* Strings of at most 8 bytes (the reader copies those as one word from the dictionary), with
+ * and without nulls, dictionary-encoded and PLAIN, over more rows than a batch holds, so that
+ * pages straddle the batches. */
+static size_t short_str(int64_t r, char *buf) {
+  static const char *const words[] = {
+      "", "a", "ab", "id042", "12345678", "\xe6\x97\xa5\xe6\x9c\xac", "caf\xc3\xa9"};
+  uint64_t h = mix((uint64_t)r + 99);
+  return (size_t)sprintf(buf, "%s", words[h % 7]);
+}
+
+TEST(parquet_read_short_strings) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  sbd_schema *schema;
+  ASSERT_EQ(schema_parse(ctx, "k:STRING,n:STRING", &schema), SBD_OK);
+  const int64_t nrows = 70001;
+  for (int plain = 0; plain < 2; plain++) {
+    char path[160];
+    test_path(path, sizeof(path), plain ? "short-plain" : "short-dict");
+    sbd_options *opts = sbd_options_new();
+    sbd_options_set(opts, "parquet_encoding", plain ? "plain" : "dictionary");
+    sbd_options_set(opts, "page_bytes", "5000");
+    sbd_writer *w = NULL;
+    sbd_status st = sbd_writer_open(ctx, path, schema, opts, &w);
+    sbd_options_free(opts);
+    char buf[64];
+    for (int64_t r0 = 0; st == SBD_OK && r0 < nrows; r0 += 10000) {
+      int64_t n = nrows - r0 < 10000 ? nrows - r0 : 10000;
+      sbd_batch *b = batch_new(ctx, schema, n);
+      for (int64_t r = r0; r < r0 + n; r++) {
+        vec_push_str(ctx, b->cols[0], buf, short_str(r, buf));
+        if (r % 5 == 3)
+          vec_push_null(ctx, b->cols[1]);
+        else
+          vec_push_str(ctx, b->cols[1], buf, short_str(r * 7, buf));
+      }
+      batch_seal(b);
+      st = sbd_writer_write(w, b);
+      sbd_batch_free(b);
+    }
+    if (st == SBD_OK)
+      st = sbd_writer_close(w);
+    else
+      sbd_writer_abort(w);
+    CHECK(st == SBD_OK, "plain %d: write: %s", plain, sbd_errmsg(ctx));
+    const char *paths[] = {path};
+    sbd_reader *rd = NULL;
+    st = sbd_reader_open(ctx, paths, 1, NULL, &rd);
+    int64_t row = 0, bad = 0;
+    char first_bad[200] = "";
+    while (st == SBD_OK) {
+      sbd_batch *b;
+      st = sbd_reader_next(rd, &b);
+      if (st != SBD_OK || !b)
+        break;
+      for (int64_t i = 0; i < b->nrows; i++, row++) {
+        for (int c = 0; c < 2; c++) {
+          bool want_null = c == 1 && row % 5 == 3;
+          size_t wn = short_str(c ? row * 7 : row, buf), n = 0;
+          const char *got = vec_is_valid(b->cols[c], i) ? vec_str(b->cols[c], i, &n) : NULL;
+          if (want_null ? got != NULL : !got || n != wn || memcmp(got, buf, n) != 0) {
+            if (!bad++)
+              snprintf(first_bad, sizeof(first_bad), "row %lld column %d: \"%.*s\" for \"%s\"",
+                       (long long)row, c, got ? (int)n : 4, got ? got : "NULL",
+                       want_null ? "NULL" : buf);
+          }
+        }
+      }
+      sbd_batch_free(b);
+    }
+    CHECK(st == SBD_OK, "plain %d: read: %s", plain, sbd_errmsg(ctx));
+    CHECK(row == nrows, "plain %d: %lld rows of %lld", plain, (long long)row, (long long)nrows);
+    CHECK(bad == 0, "plain %d: %lld values differ, the first %s", plain, (long long)bad, first_bad);
+    sbd_reader_close(rd);
+    unlink(path);
+  }
+  schema_unref(schema);
+  sbd_ctx_free(ctx);
+}
+
+/* A PLAIN page of more string bytes than the reader reserves ahead (16 MiB), and a batch of more
+ * than twice that, some values longer than the rest, so that a batch's payload grows while the
+ * page is copied into it. */
+TEST(parquet_read_long_plain_page) {
+  sbd_ctx *ctx = sbd_ctx_new();
+  sbd_schema *schema;
+  ASSERT_EQ(schema_parse(ctx, "s:STRING", &schema), SBD_OK);
+  char path[160];
+  test_path(path, sizeof(path), "long-plain");
+  sbd_options *opts = sbd_options_new();
+  sbd_options_set(opts, "parquet_encoding", "plain");
+  sbd_options_set(opts, "compression", "none");
+  sbd_options_set(opts, "page_bytes", "64000000");
+  sbd_writer *w = NULL;
+  sbd_status st = sbd_writer_open(ctx, path, schema, opts, &w);
+  sbd_options_free(opts);
+  const int64_t nrows = 70000;
+  static char buf[2000];
+  for (int64_t r0 = 0; st == SBD_OK && r0 < nrows; r0 += 10000) {
+    sbd_batch *b = batch_new(ctx, schema, 10000);
+    for (int64_t r = r0; r < r0 + 10000; r++) {
+      size_t n = r % 1000 == 7 ? 1900 : 600 + (size_t)(r % 100);
+      for (size_t i = 0; i < n; i++)
+        buf[i] = (char)('a' + (r + (int64_t)i) % 26);
+      vec_push_str(ctx, b->cols[0], buf, n);
+    }
+    batch_seal(b);
+    st = sbd_writer_write(w, b);
+    sbd_batch_free(b);
+  }
+  if (st == SBD_OK)
+    st = sbd_writer_close(w);
+  else
+    sbd_writer_abort(w);
+  CHECK(st == SBD_OK, "write: %s", sbd_errmsg(ctx));
+  const char *paths[] = {path};
+  sbd_reader *rd = NULL;
+  st = sbd_reader_open(ctx, paths, 1, NULL, &rd);
+  int64_t row = 0, bad = -1;
+  while (st == SBD_OK) {
+    sbd_batch *b;
+    st = sbd_reader_next(rd, &b);
+    if (st != SBD_OK || !b)
+      break;
+    for (int64_t i = 0; i < b->nrows; i++, row++) {
+      size_t want = row % 1000 == 7 ? 1900 : 600 + (size_t)(row % 100), n;
+      const char *got = vec_str(b->cols[0], i, &n);
+      bool same = n == want;
+      for (size_t j = 0; same && j < n; j++)
+        same = got[j] == (char)('a' + (row + (int64_t)j) % 26);
+      if (!same && bad < 0)
+        bad = row;
+    }
+    sbd_batch_free(b);
+  }
+  CHECK(st == SBD_OK, "read: %s", sbd_errmsg(ctx));
+  CHECK(row == nrows && bad < 0, "%lld rows of %lld, the first wrong one %lld", (long long)row,
+        (long long)nrows, (long long)bad);
+  sbd_reader_close(rd);
+  unlink(path);
+  schema_unref(schema);
+  sbd_ctx_free(ctx);
+}
+
 TEST(parquet_read_schema_and_metadata) {
   sbd_ctx *ctx = sbd_ctx_new();
   char path[160];

@@ -10,14 +10,24 @@
  *     with level 1 have a value;
  *  3. the values are decoded by the page's encoding into a "physical" form: fixed-width values
  *     (PLAIN ones are used in place), bytes for booleans, (offset, length) references for byte
- *     arrays, or dictionary indices;
+ *     arrays, or dictionary indices (the whole page's at once, checked against the dictionary
+ *     four at a time); PLAIN strings of a STRING column are left in the page, to be copied from
+ *     it in step 4 with each length checked as it is read;
  *  4. for each stretch of the page that falls in one output vector, the values are converted to
  *     the sbd type (INT32 -> INT64, millis -> micros, DECIMAL -> DOUBLE, ...) or gathered from
  *     the dictionary, straight into the vector when the stretch has no null, else into a scratch
  *     array that is then spread out by the levels.
  * A dictionary page is decoded once per chunk and converted to the sbd type at once (strings
- * checked for UTF-8, UUIDs formatted), so data pages only gather. No inner loop calls through a
- * pointer: each conversion is its own loop, chosen once per stretch.
+ * checked for UTF-8, UUIDs formatted, laid end to end with 16 bytes of slack, their longest length
+ * noted), so data pages only gather: a string entry is copied as a fixed 8 or 16 bytes whatever its
+ * length, and a stretch reserves (values * longest entry) bytes without summing lengths. No inner
+ * loop calls through a pointer: each conversion is its own loop, chosen once per stretch. Levels
+ * that are one run of 1s (a page without nulls) are not spread out.
+ *
+ * Memory: the scratch buffers (decompressed page, levels, indices, dictionary) belong to the task
+ * and are reused for every page and row group it decodes; the output vectors belong to the
+ * consumer once handed out (it frees them), so they are new per row group, their string bytes
+ * reserved ahead for the rows left so that they grow once or twice rather than per page.
  *
  * Every size comes from the file and is checked before it is used: a page header's sizes against
  * the chunk and a cap, the uncompressed size against what the codec could produce from the
@@ -34,6 +44,9 @@
 #include <stdlib.h>
 #include <string.h>
 #include <zstd.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #if !defined(__BYTE_ORDER__) || __BYTE_ORDER__ != __ORDER_LITTLE_ENDIAN__
 #error "the Parquet reader loads values in host order, which must be little-endian"
@@ -43,6 +56,14 @@
 #define PQ_MAX_PAGE_BYTES ((int64_t)1 << 30)
 /* The string bytes of one output vector (SBD_BATCH_ROWS rows) may not pass this. */
 #define PQ_MAX_VEC_BYTES ((int64_t)2 << 30)
+/* A string of at most this many bytes is copied as two 8-byte words, whatever its length: the
+ * source may be read that far past its start, and the vector has that much slack. */
+#define PQ_SHORT_STRING 16
+/* A dictionary-encoded stretch reserves (values * the longest entry) bytes without summing the
+ * lengths, unless that passes this. */
+#define PQ_DICT_BOUND_BYTES ((uint64_t)16 << 20)
+/* A vector's string bytes grow at most this much beyond what a page needs now. */
+#define PQ_RESERVE_AHEAD_BYTES ((uint64_t)16 << 20)
 /* The Julian day number of 1970-01-01. */
 #define PQ_JULIAN_EPOCH 2440588
 
@@ -77,7 +98,8 @@ struct pq_scratch {
   pq_sref *dict_srefs;
   size_t dict_srefs_cap;
   uint8_t *dict_bytes;
-  size_t dict_bytes_cap; /* string bytes */
+  size_t dict_bytes_cap; /* string bytes, with PQ_SHORT_STRING bytes of slack past the last */
+  uint32_t dict_max_len; /* the longest string entry */
 };
 
 /* A page's values before conversion. */
@@ -89,6 +111,11 @@ typedef struct pvals {
   const pq_sref *srefs;
   const uint32_t *idx; /* dictionary indices */
   uint8_t *owned;      /* malloc'd by a DELTA decoder; freed after the page */
+  /* PLAIN strings of a STRING field are not split into srefs: append_plain_strings reads them
+   * from base at plain_pos on, checking each length as it goes; plain_ascii says the whole page
+   * is ASCII, so that no value needs a UTF-8 check. */
+  bool plain_text, plain_ascii;
+  size_t plain_pos, plain_k, plain_n; /* the read position, values read, values in the page */
 } pvals;
 
 /* The state of one chunk's decoding. */
@@ -151,6 +178,17 @@ static inline uint32_t load_u32(const uint8_t *p) {
 static bool ascii_only(const uint8_t *s, size_t n) {
   uint64_t any = 0;
   size_t i = 0;
+#if defined(__SSE2__)
+  __m128i acc = _mm_setzero_si128();
+  for (; i + 64 <= n; i += 64) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(s + i));
+    __m128i b = _mm_loadu_si128((const __m128i *)(s + i + 16));
+    __m128i c = _mm_loadu_si128((const __m128i *)(s + i + 32));
+    __m128i d = _mm_loadu_si128((const __m128i *)(s + i + 48));
+    acc = _mm_or_si128(acc, _mm_or_si128(_mm_or_si128(a, b), _mm_or_si128(c, d)));
+  }
+  any = _mm_movemask_epi8(acc) ? 0x80 : 0; /* a top bit set, where the test below looks */
+#endif
   for (; i + 8 <= n; i += 8) {
     uint64_t w;
     memcpy(&w, s + i, 8);
@@ -271,6 +309,17 @@ static bool rle1_decode(const uint8_t *in, size_t len, size_t n, uint8_t *out, s
   return true;
 }
 
+/* Whether levels of bit width 1 (as rle1_decode reads them) open with a run of at least n 1s,
+ * as a writer encodes a page without nulls: then all n rows have a value, and the levels need not
+ * be spread out and counted. */
+static bool levels_all_ones(const uint8_t *in, size_t len, size_t n) {
+  size_t pos = 0;
+  uint32_t header;
+  if (!read_uleb32(in, len, &pos, &header) || (header & 1))
+    return false;
+  return (header >> 1) >= n && pos < len && in[pos] == 1;
+}
+
 /* ---- codecs -----------------------------------------------------------------------------------*/
 
 /* The page's data uncompressed: in place when the codec is UNCOMPRESSED, else in the scratch. */
@@ -377,6 +426,32 @@ static bool truncated(rd *r, const char *enc, size_t n) {
   return fail(r, SBD_EINPUT, "the %s values of %zu rows run past the end of the page", enc, n);
 }
 
+/* Whether every one of the n values is below bound; four lanes at a time where SSE2 is there. */
+static bool all_below(const uint32_t *v, size_t n, uint32_t bound) {
+  size_t i = 0;
+  uint32_t over = 0;
+#if defined(__SSE2__)
+  /* SSE2 compares signed: flipping the top bit orders unsigned values the same way. */
+  const __m128i flip = _mm_set1_epi32((int)0x80000000u);
+  const __m128i last = _mm_set1_epi32((int)((bound - 1) ^ 0x80000000u));
+  __m128i acc = _mm_setzero_si128();
+  for (; i + 16 <= n; i += 16) {
+    __m128i a = _mm_loadu_si128((const __m128i *)(v + i));
+    __m128i b = _mm_loadu_si128((const __m128i *)(v + i + 4));
+    __m128i c = _mm_loadu_si128((const __m128i *)(v + i + 8));
+    __m128i d = _mm_loadu_si128((const __m128i *)(v + i + 12));
+    acc = _mm_or_si128(acc, _mm_cmpgt_epi32(_mm_xor_si128(a, flip), last));
+    acc = _mm_or_si128(acc, _mm_cmpgt_epi32(_mm_xor_si128(b, flip), last));
+    acc = _mm_or_si128(acc, _mm_cmpgt_epi32(_mm_xor_si128(c, flip), last));
+    acc = _mm_or_si128(acc, _mm_cmpgt_epi32(_mm_xor_si128(d, flip), last));
+  }
+  over = (uint32_t)_mm_movemask_epi8(acc);
+#endif
+  for (; i < n; i++)
+    over |= v[i] >= bound;
+  return bound > 0 ? over == 0 : n == 0;
+}
+
 /* PLAIN: n values from p[0..len). */
 static bool decode_plain(rd *r, const uint8_t *p, size_t len, size_t n, pvals *pv) {
   struct pq_scratch *s = r->s;
@@ -438,6 +513,16 @@ static bool decode_values(rd *r, int enc, const uint8_t *p, size_t len, size_t n
   memset(pv, 0, sizeof(*pv));
   switch (enc) {
   case PQ_ENC_PLAIN:
+    if (phys == PQ_BYTE_ARRAY && fd->conv == PQ_CONV_STRING) {
+      if (n > len / 4)
+        return truncated(r, "PLAIN", n);
+      pv->plain_text = true;
+      pv->plain_ascii = ascii_only(p, len);
+      pv->base = p;
+      pv->base_len = len;
+      pv->plain_n = n;
+      return true;
+    }
     return decode_plain(r, p, len, n, pv);
   case PQ_ENC_PLAIN_DICTIONARY:
   case PQ_ENC_RLE_DICTIONARY: {
@@ -449,14 +534,17 @@ static bool decode_values(rd *r, int enc, const uint8_t *p, size_t len, size_t n
       return false;
     if (!pq_rle_decode(p + 1, len - 1, p[0], s->idx, n))
       return fail(r, SBD_EINPUT, "corrupt dictionary indices (RLE/bit-packed, width %d)", p[0]);
-    uint32_t max = 0;
-    for (size_t i = 0; i < n; i++)
-      max = s->idx[i] > max ? s->idx[i] : max;
-    if (n && max >= s->dict_n)
+    /* Indices of a width whose every value is in the dictionary need no check. */
+    if (n && (p[0] >= 32 || ((uint64_t)1 << p[0]) > s->dict_n) &&
+        !all_below(s->idx, n, s->dict_n)) {
+      uint32_t max = 0;
+      for (size_t i = 0; i < n; i++)
+        max = s->idx[i] > max ? s->idx[i] : max;
       return fail(r, SBD_EINPUT,
                   "dictionary index %u is out of range (the dictionary has %u "
                   "entries)",
                   max, s->dict_n);
+    }
     pv->idx = s->idx;
     return true;
   }
@@ -807,9 +895,18 @@ static void gather(const struct pq_scratch *s, int width, const uint32_t *idx, s
     break;
   }
   default: {
+    /* Four a step: the loop's own count and test are a third of a one-value step. */
     const uint64_t *d = (const uint64_t *)s->dict;
     uint64_t *o = dst;
-    for (size_t i = 0; i < n; i++)
+    size_t i = 0;
+    for (; i + 4 <= n; i += 4) {
+      uint64_t a = d[idx[i]], b = d[idx[i + 1]], c = d[idx[i + 2]], e = d[idx[i + 3]];
+      o[i] = a;
+      o[i + 1] = b;
+      o[i + 2] = c;
+      o[i + 3] = e;
+    }
+    for (; i < n; i++)
       o[i] = d[idx[i]];
     break;
   }
@@ -869,37 +966,61 @@ static bool mark_nulls(rd *r, sbd_vec *v, int64_t at, const uint8_t *lv, size_t 
   return true;
 }
 
-/* Appends n rows of strings to v: the values come in order from base/srefs (or, with idx, from
- * the dictionary). */
-/* Copies a short string as two 8-byte words: base may be read up to base_len, and the vector has
- * 16 bytes of slack. */
-#define PQ_SHORT_STRING 16
-
-static bool append_strings(rd *r, sbd_vec *v, const uint8_t *lv, size_t n, const uint8_t *base,
-                           size_t base_len, const pq_sref *srefs, const uint32_t *idx,
-                           size_t valid) {
-  size_t bytes = 0;
-  for (size_t j = 0; j < valid; j++) {
-    uint32_t len = srefs[idx ? idx[j] : j].len;
-    if (len > SBD_MAX_VALUE_BYTES)
-      return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", len,
-                  SBD_MAX_VALUE_BYTES);
-    bytes += len;
-  }
-  if ((int64_t)bytes > PQ_MAX_VEC_BYTES - v->bytes_len)
+/* Makes room for need more string bytes in v, PQ_SHORT_STRING of slack included. When v must
+ * grow, it grows for the `later` bytes its remaining rows are expected to need too, so that a
+ * vector is reallocated once or twice rather than once per page. */
+static bool reserve_bytes(rd *r, sbd_vec *v, uint64_t need, uint64_t later) {
+  if ((int64_t)need > PQ_MAX_VEC_BYTES - v->bytes_len)
     return fail(r, SBD_ELIMIT, "the strings of one batch of %d rows pass the cap of %lld bytes",
                 SBD_BATCH_ROWS, (long long)PQ_MAX_VEC_BYTES);
-  if (vec_reserve(NULL, v, 0, (int64_t)bytes + PQ_SHORT_STRING) != SBD_OK)
-    return fail(r, SBD_ENOMEM, "out of memory (strings of %zu bytes)", bytes);
-  int64_t *off = (int64_t *)v->values + v->len;
+  need += PQ_SHORT_STRING;
+  if (v->bytes_len + (int64_t)need <= v->bytes_cap)
+    return true;
+  /* An estimate from the first values only: a vector whose first strings are long grows by
+   * doubling past this rather than reserving gigabytes at once. */
+  if (later > PQ_RESERVE_AHEAD_BYTES)
+    later = PQ_RESERVE_AHEAD_BYTES;
+  uint64_t want = need + later;
+  if ((int64_t)want > PQ_MAX_VEC_BYTES - v->bytes_len)
+    want = need;
+  if (vec_reserve(NULL, v, 0, (int64_t)want) != SBD_OK)
+    return fail(r, SBD_ENOMEM, "out of memory (strings of %llu bytes)", (unsigned long long)want);
+  return true;
+}
+
+/* Appends n rows of strings to v, the row at index `at_row` first. The values come in order from
+ * srefs into base (of which base_len bytes may be read): references in increasing order that do
+ * not overlap, so the bytes they span bound the bytes they hold. Rows whose level in lv is 0 (lv
+ * NULL: none) get no value; valid rows have one. */
+static bool append_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_t *lv, size_t n,
+                           const uint8_t *base, size_t base_len, const pq_sref *srefs,
+                           size_t valid) {
+  if (valid == 0) {
+    int64_t *off = (int64_t *)v->values + at_row;
+    for (size_t i = 0; i < n; i++)
+      off[i + 1] = v->bytes_len;
+    return true;
+  }
+  uint64_t span = (uint64_t)srefs[valid - 1].off + srefs[valid - 1].len - srefs[0].off;
+  if (span > SBD_MAX_VALUE_BYTES)
+    for (size_t j = 0; j < valid; j++)
+      if (srefs[j].len > SBD_MAX_VALUE_BYTES)
+        return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", srefs[j].len,
+                    SBD_MAX_VALUE_BYTES);
+  uint64_t rows_after = (uint64_t)(v->cap - at_row) - n;
+  if (!reserve_bytes(r, v, span, span / valid * rows_after))
+    return false;
+  int64_t *off = (int64_t *)v->values + at_row;
   char *out = v->bytes;
   int64_t at = v->bytes_len;
+  /* A reference that starts at or before short_end can be read as 16 bytes. */
+  const size_t short_end = base_len >= PQ_SHORT_STRING ? base_len - PQ_SHORT_STRING : 0;
+  const bool any_short = base_len >= PQ_SHORT_STRING;
   size_t k = 0;
   for (size_t i = 0; i < n; i++) {
     if (!lv || lv[i]) {
-      pq_sref sr = srefs[idx ? idx[k] : k];
-      k++;
-      if (sr.len <= PQ_SHORT_STRING && sr.off + (size_t)PQ_SHORT_STRING <= base_len) {
+      pq_sref sr = srefs[k++];
+      if (sr.len <= PQ_SHORT_STRING && any_short && sr.off <= short_end) {
         uint64_t w[2];
         memcpy(w, base + sr.off, 16);
         memcpy(out + at, w, 16);
@@ -914,6 +1035,170 @@ static bool append_strings(rd *r, sbd_vec *v, const uint8_t *lv, size_t n, const
   return true;
 }
 
+/* Appends n rows of PLAIN strings to v, as append_strings does, reading the valid rows' values
+ * (each a 4-byte length and its bytes) from pv->base at pv->plain_pos on, and moving plain_pos
+ * past them. Each length is checked against the page as it is read. The values take at most the
+ * rest of the page, which may be far more than these rows need when the page is long: v is given
+ * that much room up to a cap, and grows past it when a value does not fit. */
+static bool append_plain_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_t *lv, size_t n,
+                                 pvals *pv, size_t valid) {
+  const uint8_t *p = pv->base;
+  const size_t len = pv->base_len;
+  size_t pos = pv->plain_pos;
+  uint64_t bound = len - pos > 4 * (uint64_t)valid ? len - pos - 4 * (uint64_t)valid : 0;
+  if (bound > PQ_RESERVE_AHEAD_BYTES)
+    bound = PQ_RESERVE_AHEAD_BYTES;
+  uint64_t rows_after = (uint64_t)(v->cap - at_row) - n;
+  if (!reserve_bytes(r, v, bound, valid ? bound / valid * rows_after : 0))
+    return false;
+  const bool check_cap = len > SBD_MAX_VALUE_BYTES, ascii = pv->plain_ascii;
+  int64_t *off = (int64_t *)v->values + at_row;
+  char *out = v->bytes;
+  int64_t at = v->bytes_len;
+  /* A value of l bytes fits when at + l <= room (the slack is kept out of room). */
+  int64_t room = v->bytes_cap - PQ_SHORT_STRING;
+  size_t k = pv->plain_k;
+#define PQ_PLAIN_VALUE(VALUE_INDEX)                                                                \
+  do {                                                                                             \
+    if (len - pos < 4)                                                                             \
+      return truncated(r, "PLAIN", pv->plain_n);                                                   \
+    uint32_t l = load_u32(p + pos);                                                                \
+    pos += 4;                                                                                      \
+    if (l > len - pos)                                                                             \
+      return fail(r, SBD_EINPUT, "value %zu: a string of %u bytes runs past the end of the page",  \
+                  (size_t)(VALUE_INDEX), l);                                                       \
+    if (check_cap && l > SBD_MAX_VALUE_BYTES)                                                      \
+      return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", l,            \
+                  SBD_MAX_VALUE_BYTES);                                                            \
+    if (!ascii && !str_utf8_valid((const char *)p + pos, l))                                       \
+      return bad_utf8(r, p + pos, l);                                                              \
+    if (at + (int64_t)l > room) {                                                                  \
+      v->bytes_len = at;                                                                           \
+      if (!reserve_bytes(r, v, l, (uint64_t)(len - pos)))                                          \
+        return false;                                                                              \
+      out = v->bytes;                                                                              \
+      room = v->bytes_cap - PQ_SHORT_STRING;                                                       \
+    }                                                                                              \
+    if (l <= PQ_SHORT_STRING && len - pos >= PQ_SHORT_STRING) {                                    \
+      uint64_t w_[2];                                                                              \
+      memcpy(w_, p + pos, 16);                                                                     \
+      memcpy(out + at, w_, 16);                                                                    \
+    } else if (l) {                                                                                \
+      memcpy(out + at, p + pos, l);                                                                \
+    }                                                                                              \
+    at += l;                                                                                       \
+    pos += l;                                                                                      \
+  } while (0)
+  if (!lv && ascii && !check_cap) {
+    /* The common case: the tests of ascii and check_cap in the loop are constant false, and go. */
+    for (size_t i = 0; i < n; i++) {
+      PQ_PLAIN_VALUE(k + i);
+      off[i + 1] = at;
+    }
+    k += n;
+  } else {
+    for (size_t i = 0; i < n; i++) {
+      if (!lv || lv[i]) {
+        PQ_PLAIN_VALUE(k);
+        k++;
+      }
+      off[i + 1] = at;
+    }
+  }
+#undef PQ_PLAIN_VALUE
+  v->bytes_len = at;
+  pv->plain_pos = pos;
+  pv->plain_k = k;
+  return true;
+}
+
+/* The copy loops of append_dict_strings: value k of row i is entry idx[k] of the dictionary
+ * (entries ds into the bytes db); COPY copies entry e to out + at. */
+#define PQ_DICT_LOOP(COPY)                                                                         \
+  do {                                                                                             \
+    if (!lv) {                                                                                     \
+      for (size_t i = 0; i < n; i++) {                                                             \
+        pq_sref e = ds[idx[i]];                                                                    \
+        COPY;                                                                                      \
+        at += e.len;                                                                               \
+        off[i + 1] = at;                                                                           \
+      }                                                                                            \
+    } else {                                                                                       \
+      size_t k = 0;                                                                                \
+      for (size_t i = 0; i < n; i++) {                                                             \
+        if (lv[i]) {                                                                               \
+          pq_sref e = ds[idx[k++]];                                                                \
+          COPY;                                                                                    \
+          at += e.len;                                                                             \
+        }                                                                                          \
+        off[i + 1] = at;                                                                           \
+      }                                                                                            \
+    }                                                                                              \
+  } while (0)
+
+#define PQ_COPY8                                                                                   \
+  do {                                                                                             \
+    uint64_t w_;                                                                                   \
+    memcpy(&w_, db + e.off, 8);                                                                    \
+    memcpy(out + at, &w_, 8);                                                                      \
+  } while (0)
+#define PQ_COPY16                                                                                  \
+  do {                                                                                             \
+    uint64_t w_[2];                                                                                \
+    memcpy(w_, db + e.off, 16);                                                                    \
+    memcpy(out + at, w_, 16);                                                                      \
+  } while (0)
+#define PQ_COPY_ANY                                                                                \
+  do {                                                                                             \
+    if (e.len <= PQ_SHORT_STRING)                                                                  \
+      PQ_COPY16;                                                                                   \
+    else                                                                                           \
+      memcpy(out + at, db + e.off, e.len);                                                         \
+  } while (0)
+
+/* Appends n rows of dictionary strings to v, as append_strings does, the valid ones taking
+ * entries idx[0..valid) in turn (checked to be in the dictionary). The dictionary was converted
+ * once (dictionary_page): its entries' bytes have PQ_SHORT_STRING bytes of slack and its longest
+ * entry is known, so the loops copy a fixed 8 or 16 bytes per value, with no test of the length,
+ * and the bytes to reserve need not be summed when (values * longest entry) is small. */
+static bool append_dict_strings(rd *r, sbd_vec *v, int64_t at_row, const uint8_t *lv, size_t n,
+                                const uint32_t *idx, size_t valid) {
+  const struct pq_scratch *s = r->s;
+  const pq_sref *ds = s->dict_srefs;
+  const uint8_t *db = s->dict_bytes;
+  const uint32_t max_len = s->dict_max_len;
+  uint64_t bytes = (uint64_t)valid * max_len;
+  if (max_len > SBD_MAX_VALUE_BYTES || bytes > PQ_DICT_BOUND_BYTES) {
+    bytes = 0;
+    for (size_t j = 0; j < valid; j++) {
+      uint32_t len = ds[idx[j]].len;
+      if (len > SBD_MAX_VALUE_BYTES)
+        return fail(r, SBD_ELIMIT, "a string of %u bytes is over the cap of %u bytes", len,
+                    SBD_MAX_VALUE_BYTES);
+      bytes += len;
+    }
+  }
+  uint64_t rows_after = (uint64_t)(v->cap - at_row) - n;
+  if (!reserve_bytes(r, v, bytes, valid ? bytes / valid * rows_after : 0))
+    return false;
+  int64_t *off = (int64_t *)v->values + at_row;
+  char *out = v->bytes;
+  int64_t at = v->bytes_len;
+  if (max_len <= 8)
+    PQ_DICT_LOOP(PQ_COPY8);
+  else if (max_len <= PQ_SHORT_STRING)
+    PQ_DICT_LOOP(PQ_COPY16);
+  else
+    PQ_DICT_LOOP(PQ_COPY_ANY);
+  v->bytes_len = at;
+  return true;
+}
+
+#undef PQ_DICT_LOOP
+#undef PQ_COPY8
+#undef PQ_COPY16
+#undef PQ_COPY_ANY
+
 /* Puts a page of n rows (levels lv, or NULL when every row has a value) with nn values pv into
  * the vectors, from chunk row r->row on. */
 static bool emit(rd *r, const uint8_t *lv, size_t n, size_t nn, pvals *pv) {
@@ -923,12 +1208,8 @@ static bool emit(rd *r, const uint8_t *lv, size_t n, size_t nn, pvals *pv) {
   const uint8_t *tbase = NULL;
   size_t tlen = 0;
   const pq_sref *trefs = NULL;
-  if (is_text) {
-    if (pv->idx) {
-      tbase = s->dict_bytes;
-      tlen = s->dict_bytes_cap;
-      trefs = s->dict_srefs;
-    } else if (r->fd->conv == PQ_CONV_STRING) {
+  if (is_text && !pv->idx && !pv->plain_text) { /* the others read their values themselves */
+    if (r->fd->conv == PQ_CONV_STRING) {
       if (!to_text(r, pv, nn, NULL, NULL, NULL, NULL, false))
         return false;
       tbase = pv->base;
@@ -953,10 +1234,15 @@ static bool emit(rd *r, const uint8_t *lv, size_t n, size_t nn, pvals *pv) {
     size_t valid = slv ? count_ones(slv, seg) : seg;
     if (valid != seg && !mark_nulls(r, v, at, slv, seg))
       return false;
-    if (is_text) {
-      if (!append_strings(r, v, valid == seg ? NULL : slv, seg, tbase, tlen,
-                          pv->idx || !trefs ? trefs : trefs + k, pv->idx ? pv->idx + k : NULL,
-                          valid))
+    if (is_text && pv->idx) {
+      if (!append_dict_strings(r, v, at, valid == seg ? NULL : slv, seg, pv->idx + k, valid))
+        return false;
+    } else if (is_text && pv->plain_text) {
+      if (!append_plain_strings(r, v, at, valid == seg ? NULL : slv, seg, pv, valid))
+        return false;
+    } else if (is_text) {
+      if (!append_strings(r, v, at, valid == seg ? NULL : slv, seg, tbase, tlen,
+                          trefs ? trefs + k : NULL, valid))
         return false;
     } else {
       uint8_t *dst = (uint8_t *)v->values + (size_t)at * (size_t)w;
@@ -1008,6 +1294,15 @@ static bool dictionary_page(rd *r, const pq_page_header *h, const uint8_t *body)
     if (!to_text(r, &pv, n, &s->dict_bytes, &s->dict_bytes_cap, &s->dict_srefs, &s->dict_srefs_cap,
                  true))
       return false;
+    /* The entries lie end to end from 0 (to_text copied them): the slack goes past the last. */
+    size_t total = n ? (size_t)s->dict_srefs[n - 1].off + s->dict_srefs[n - 1].len : 0;
+    if (!grow(r, &s->dict_bytes, &s->dict_bytes_cap, total + PQ_SHORT_STRING))
+      return false;
+    memset(s->dict_bytes + total, 0, PQ_SHORT_STRING);
+    uint32_t max_len = 0;
+    for (size_t i = 0; i < n; i++)
+      max_len = s->dict_srefs[i].len > max_len ? s->dict_srefs[i].len : max_len;
+    s->dict_max_len = max_len;
   } else {
     if (!grow(r, &s->dict, &s->dict_cap, (n ? n : 1) * (size_t)r->out_width))
       return false;
@@ -1057,6 +1352,7 @@ static bool data_page_v1(rd *r, const pq_page_header *h, const uint8_t *body) {
     return false;
   const uint8_t *lv = NULL;
   size_t nn = n;
+  bool lv_all = false;
   if (r->fd->max_def > 0) {
     if (!grow(r, &s->levels, &s->levels_cap, n + 8))
       return false;
@@ -1064,7 +1360,9 @@ static bool data_page_v1(rd *r, const pq_page_header *h, const uint8_t *body) {
       if (len < 4 || load_u32(p) > len - 4)
         return fail(r, SBD_EINPUT, "the definition levels' length runs past the end of the page");
       size_t l = load_u32(p);
-      if (!rle1_decode(p + 4, l, n, s->levels, &nn))
+      if (levels_all_ones(p + 4, l, n))
+        lv_all = true;
+      else if (!rle1_decode(p + 4, l, n, s->levels, &nn))
         return fail(r, SBD_EINPUT, "corrupt definition levels");
       p += 4 + l;
       len -= 4 + l;
@@ -1081,7 +1379,7 @@ static bool data_page_v1(rd *r, const pq_page_header *h, const uint8_t *body) {
       return fail(r, SBD_EUNSUPPORTED, "definition levels in encoding %s",
                   encoding_name(dh->definition_level_encoding));
     }
-    lv = s->levels;
+    lv = lv_all ? NULL : s->levels;
   }
   if (!values_of(r, lv, n, nn, dh->encoding, p, len))
     return false;
@@ -1111,9 +1409,12 @@ static bool data_page_v2(rd *r, const pq_page_header *h, const uint8_t *body) {
   if (r->fd->max_def > 0) {
     if (!grow(r, &s->levels, &s->levels_cap, n + 8))
       return false;
-    if (!rle1_decode(body + rl, (size_t)dl, n, s->levels, &nn))
+    if (levels_all_ones(body + rl, (size_t)dl, n))
+      lv = NULL;
+    else if (!rle1_decode(body + rl, (size_t)dl, n, s->levels, &nn))
       return fail(r, SBD_EINPUT, "corrupt definition levels");
-    lv = s->levels;
+    else
+      lv = s->levels;
     size_t nulls = n - nn;
     if (nulls != (size_t)dh->num_nulls)
       return fail(r, SBD_EINPUT, "the page says %d nulls but its levels hold %zu",
