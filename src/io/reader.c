@@ -15,22 +15,11 @@
  * off. A Hive dataset takes its file columns and their types from its first file, and the other
  * files are read with those types forced, so that a file a filter skips (io_reader_set_filter: the
  * partition values are exact statistics) is never opened.
- *
- * Memory. Readers hand out batches of large vectors (half a MiB and more per column) that the
- * consumer frees while the next ones are decoded on other threads. With glibc's default malloc
- * such blocks come from fresh mappings, or from heap top that is handed back to the system as
- * soon as it is free, so each batch lands on fresh zeroed pages (a page fault and a page clear per
- * 4 KiB: a third of a Parquet scan's time). The first reader opened in the process therefore
- * raises malloc's mmap and trim thresholds (32 MiB, 64 MiB), so that freed vectors are reused by
- * the next batches; a process keeps at most the trim threshold of free heap per malloc arena.
  */
 #include "io/io_int.h"
 #include "io/parquet/pq_int.h"
 
 #include <dirent.h>
-#if defined(__GLIBC__)
-#include <malloc.h>
-#endif
 #include <glob.h>
 #include <math.h>
 #include <stdlib.h>
@@ -69,19 +58,6 @@ const char *io_format_of(const sbd_options *opts, const char *path) {
       return map[i][1];
   return NULL;
 }
-
-#define IO_MALLOC_MMAP_THRESHOLD (32 << 20)
-#define IO_MALLOC_TRIM_THRESHOLD (64 << 20)
-
-/* See "Memory" above; only where malloc is glibc's (elsewhere nothing changes). */
-static void tune_malloc(void) {
-#if defined(__GLIBC__) && defined(M_MMAP_THRESHOLD) && defined(M_TRIM_THRESHOLD)
-  mallopt(M_MMAP_THRESHOLD, IO_MALLOC_MMAP_THRESHOLD);
-  mallopt(M_TRIM_THRESHOLD, IO_MALLOC_TRIM_THRESHOLD);
-#endif
-}
-
-static pthread_once_t tune_malloc_once = PTHREAD_ONCE_INIT;
 
 static sbd_status open_one(sbd_ctx *ctx, const char *path, const sbd_options *opts,
                            const sbd_schema *force, sbd_reader **out) {
@@ -898,7 +874,6 @@ static sbd_status multi_new(sbd_ctx *ctx, path_list *paths, sbd_reader **out) {
 sbd_status sbd_reader_open(sbd_ctx *ctx, const char *const *paths, int npaths,
                            const sbd_options *opts, sbd_reader **out) {
   *out = NULL;
-  pthread_once(&tune_malloc_once, tune_malloc);
   RETURN_ERROR_IF(npaths < 1, ctx, SBD_EUSAGE, "no input file given");
   RETURN_IF_ERROR(opt_check_known(ctx, opts, "reader", reader_keys,
                                   (int)(sizeof(reader_keys) / sizeof(reader_keys[0]))));
