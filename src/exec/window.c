@@ -176,8 +176,7 @@ static int compare_items(const win_sort *s, const win_item *x, const win_item *y
   return compare_rows(s, x->row, y->row);
 }
 
-/* The prefix of row i of an order key: orders as the key does where it differs. */
-static uint64_t key_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i) {
+uint64_t ex_sort_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i) {
   const uint64_t sign = UINT64_C(1) << 63;
   if (!vec_is_valid(v, i))
     return flags->nulls_first ? 0 : UINT64_MAX;
@@ -506,7 +505,7 @@ static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
     for (int k = 0; k < s->npkeys; k++)
       ex_vec_hash(s->pkeys[k], h);
     for (int64_t i = 0; i < n; i++) {
-      win_item it = {h[i], s->nokeys ? key_prefix(s->okeys[0], &s->okey_flags[0], i) : 0, i};
+      win_item it = {h[i], s->nokeys ? ex_sort_prefix(s->okeys[0], &s->okey_flags[0], i) : 0, i};
       items[i] = it;
     }
   }
@@ -1129,6 +1128,14 @@ static void window_free(ex_op *op) {
 }
 
 static const ex_op_vt window_vt = {"window", window_next, window_free};
+
+bool ex_window_calls(const ex_op *op, const ex_window_fn **fns, int *nfns) {
+  if (!op || op->vt != &window_vt)
+    return false;
+  *fns = ((const win_op *)op)->fns;
+  *nfns = ((const win_op *)op)->nfns;
+  return true;
+}
 
 sbd_status ex_window_new(ex_query *q, ex_op *child, const ex_window_fn *fns, int nfns,
                          const char *const *names, ex_op **out) {
