@@ -484,12 +484,13 @@ bool ex_window_calls(const ex_op *op, const ex_window_fn **fns, int *nfns);
 /* The expression a projection computes its column col with, or NULL when op is not a projection
  * (or has no such column). */
 const ex_expr *ex_project_expr(const ex_op *op, int col);
-/* The per-partition top-k (window_topk.c): when pred, the condition of filter (a filter over a
- * window operator, perhaps through projections and filters), bounds a row_number(), rank() or
- * dense_rank() call's column by a small constant (`rn <= k`, `rn < k`, `rn = k`, BETWEEN's
- * `rn <= k`) and the window's calls allow it, replaces the window operator beneath the filter
- * with one that keeps only each partition's first rows. Leaves the plan as it is otherwise. */
-sbd_status ex_window_topk_plan(ex_query *q, ex_op *filter, const ex_expr *pred);
+/* The per-partition top-k (window_topk.c): when pred, a condition that op (a filter, or an
+ * aggregation given it with ex_agg_set_filter) applies to its child's rows, bounds a row_number(),
+ * rank() or dense_rank() call's column by a small constant (`rn <= k`, `rn < k`, `rn = k`,
+ * BETWEEN's `rn <= k`), the call comes from a window operator beneath op (perhaps through
+ * projections and filters) and the window's calls allow it, replaces that window operator with one
+ * that keeps only each partition's first rows. Leaves the plan as it is otherwise. */
+sbd_status ex_window_topk_plan(ex_query *q, ex_op *op, const ex_expr *pred);
 
 /* Makes a hash join a MARK join (call before the first next; never build_first): it hands out
  * each probe row once, followed by one BOOL column named name: true when a build row matches it

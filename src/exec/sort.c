@@ -6,6 +6,15 @@
  * Keys compare by ex_vec_compare (strings by bytes, NaN greatest) with NULLs first or last as
  * each key says.
  *
+ * Sorting. Each row gets a 64-bit prefix of its first key (ex_sort_prefix: NULLs, DESC and NaN
+ * folded in, so that unsigned order is the key's order wherever prefixes differ), and the (prefix,
+ * row) pairs are sorted by an LSD radix sort on the prefix, one pass per byte that is not the same
+ * in every row: stable, so rows of equal prefixes stay in input order. Only the runs of equal
+ * prefixes are then sorted further, by the full comparison (stable merge sort): where there are
+ * more keys, where the first is a string (the prefix is its first 8 bytes), or where its NULLs may
+ * share a prefix with an extreme value. A single numeric key is sorted by the radix passes alone,
+ * with no comparison at all.
+ *
  * Top-N. Under ORDER BY ... LIMIT n OFFSET m the binder sets a bound (ex_sort_set_limit: n + m
  * rows); only those rows can reach the output. The buffer then never holds much more than the
  * bound: whenever it reaches bound + max(bound, SBD_BATCH_ROWS) rows it is sorted and cut to its
@@ -118,21 +127,80 @@ static int64_t buffer_bytes(const sort_op *s) {
   return bytes;
 }
 
+/* A row to sort: its first key's prefix and its row number. */
+typedef struct sort_item {
+  uint64_t prefix;
+  int64_t row;
+} sort_item;
+
+/* A stable LSD radix sort of a[0..n) by prefix, using tmp[0..n); the result is in a. */
+static void radix_sort(sort_item *a, sort_item *tmp, int64_t n) {
+  int64_t count[256];
+  sort_item *src = a, *dst = tmp;
+  for (int shift = 0; shift < 64; shift += 8) {
+    memset(count, 0, sizeof(count));
+    for (int64_t i = 0; i < n; i++)
+      count[(src[i].prefix >> shift) & 0xff]++;
+    if (count[(src[0].prefix >> shift) & 0xff] == n)
+      continue; /* the same byte in every row: nothing to do */
+    int64_t at = 0;
+    for (int b = 0; b < 256; b++) {
+      int64_t c = count[b];
+      count[b] = at;
+      at += c;
+    }
+    for (int64_t i = 0; i < n; i++)
+      dst[count[(src[i].prefix >> shift) & 0xff]++] = src[i];
+    sort_item *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a)
+    memcpy(a, src, sizeof(sort_item) * (size_t)n);
+}
+
 /* Sorts the buffered rows into a new permutation s->perm (stable). */
 static sbd_status sort_buffer(sort_op *s) {
   sbd_ctx *ctx = s->op.q->ctx;
-  size_t bytes = sizeof(int64_t) * (size_t)(s->nrows ? s->nrows : 1);
+  int64_t n = s->nrows;
+  size_t rows = (size_t)(n ? n : 1);
   free(s->perm);
-  s->perm = sbd_malloc(ctx, bytes);
-  int64_t *tmp = sbd_malloc(ctx, bytes);
-  if (!s->perm || !tmp) {
+  s->perm = sbd_malloc(ctx, sizeof(int64_t) * rows);
+  int64_t *tmp = sbd_malloc(ctx, sizeof(int64_t) * rows);
+  sort_item *items = s->nkeys ? sbd_malloc(ctx, sizeof(sort_item) * rows) : NULL;
+  sort_item *itmp = s->nkeys ? sbd_malloc(ctx, sizeof(sort_item) * rows) : NULL;
+  if (!s->perm || !tmp || (s->nkeys && (!items || !itmp))) {
     free(tmp);
+    free(items);
+    free(itmp);
     return SBD_ENOMEM;
   }
-  for (int64_t i = 0; i < s->nrows; i++)
-    s->perm[i] = i;
-  merge_sort(s, s->perm, tmp, s->nrows);
+  if (s->nkeys == 0 || n < 2) {
+    for (int64_t i = 0; i < n; i++)
+      s->perm[i] = i;
+  } else {
+    const sbd_vec *v = s->cols[s->keys[0].col];
+    for (int64_t i = 0; i < n; i++)
+      items[i] = (sort_item){ex_sort_prefix(v, &s->keys[0], i), i};
+    radix_sort(items, itmp, n);
+    for (int64_t i = 0; i < n; i++)
+      s->perm[i] = items[i].row;
+    /* Runs of equal prefixes that the prefix does not order completely. */
+    bool exact = s->nkeys == 1 && v->null_count == 0 &&
+                 (v->type == SBD_INT64 || v->type == SBD_DOUBLE || v->type == SBD_DATE ||
+                  v->type == SBD_TIMESTAMP || v->type == SBD_BOOL);
+    for (int64_t lo = 0; lo < n && !exact;) {
+      int64_t hi = lo + 1;
+      while (hi < n && items[hi].prefix == items[lo].prefix)
+        hi++;
+      if (hi - lo > 1)
+        merge_sort(s, s->perm + lo, tmp, hi - lo);
+      lo = hi;
+    }
+  }
   free(tmp);
+  free(items);
+  free(itmp);
   return SBD_OK;
 }
 

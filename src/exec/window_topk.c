@@ -7,13 +7,13 @@
  * its input; this one streams it and keeps, per partition, only the rows that can still pass the
  * filter, so its memory is O(partitions x k) and not O(input).
  *
- * Planning (ex_window_topk_plan). A filter whose condition is a conjunction with a term
- * `c <= K`, `c < K`, `c = K` (or the same written the other way round, and BETWEEN's x <= K)
- * where c reaches, through projections that pass columns on and other filters, the column of a
- * window call row_number(), rank() or dense_rank(), replaces that window operator with this one,
- * when all of the window's calls are such ranking calls over the same PARTITION BY and ORDER BY.
- * The filter stays above: this operator hands out every row whose bounding call's value is at
- * most K, with every call's value exact, and the filter drops the rest.
+ * Planning (ex_window_topk_plan). A filter (or an aggregation's filter) whose condition is a
+ * conjunction with a term `c <= K`, `c < K`, `c = K` (or the same written the other way round,
+ * and BETWEEN's x <= K) where c reaches, through projections that pass columns on and other
+ * filters, the column of a window call row_number(), rank() or dense_rank(), replaces that window
+ * operator with this one, when all of the window's calls are such ranking calls over the same
+ * PARTITION BY and ORDER BY. The filter stays above: this operator hands out every row whose
+ * bounding call's value is at most K, with every call's value exact, and the filter drops the rest.
  *
  * Why that is exact. The rows kept for a partition are always a prefix of the partition in its
  * sorted order, ties in input order as window.c orders them (each candidate carries its position
@@ -804,8 +804,11 @@ static sbd_status tk_next(ex_op *op, sbd_batch **out) {
   }
   free(rows);
   free(vals);
-  if (st == SBD_OK)
-    return ex_batch_of(q, op->schema, cols, n, out);
+  if (st == SBD_OK) {
+    st = ex_batch_of(q, op->schema, cols, n, out); /* takes the vectors, even on failure */
+    free(cols);
+    return st;
+  }
   if (cols)
     for (int c = 0; c < op->schema->ncols; c++)
       vec_free(cols[c]);
@@ -892,13 +895,13 @@ static bool calls_allow(const ex_window_fn *fns, int nfns, int fn) {
   return fns[0].npartition <= 64 && fns[0].norder <= 64;
 }
 
-sbd_status ex_window_topk_plan(ex_query *q, ex_op *filter, const ex_expr *pred) {
+sbd_status ex_window_topk_plan(ex_query *q, ex_op *above, const ex_expr *pred) {
   int col;
   int64_t k = find_bound(pred, &col);
   if (k < 1 || k > TK_MAX_K)
     return SBD_OK;
   /* Down through projections that pass the column on, and filters. */
-  ex_op **slot = &filter->child;
+  ex_op **slot = &above->child;
   for (;;) {
     ex_op *op = *slot;
     if (!op)

@@ -3451,8 +3451,10 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     for (int j = 0; j < m.naggs; j++)
       names[m.nkeys + j] = m.aggs[j].text;
     CHECK(ex_agg_new(b->q, op, keys, m.nkeys, m.aggs, m.naggs, names, &op));
-    if (where) /* evaluated by the aggregation's workers */
+    if (where) { /* evaluated by the aggregation's workers */
       ex_agg_set_filter(op, where);
+      CHECK(ex_window_topk_plan(b->q, op, where));
+    }
     CHECK(subq_apply(b, &sq, true, &op));
     if (having)
       CHECK(ex_filter_new(b->q, op, having, &op));
