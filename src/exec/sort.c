@@ -10,10 +10,11 @@
  * folded in, so that unsigned order is the key's order wherever prefixes differ), and the (prefix,
  * row) pairs are sorted by an LSD radix sort on the prefix, one pass per byte that is not the same
  * in every row: stable, so rows of equal prefixes stay in input order. Only the runs of equal
- * prefixes are then sorted further, by the full comparison (stable merge sort): where there are
- * more keys, where the first is a string (the prefix is its first 8 bytes), or where its NULLs may
- * share a prefix with an extreme value. A single numeric key is sorted by the radix passes alone,
- * with no comparison at all.
+ * prefixes are then ordered further (order_run): a run whose rows are equal on the key (always so
+ * for a numeric key without NULLs; checked for strings, whose prefix is their first 8 bytes) is
+ * radix sorted by the next key's prefix in turn; any other run (long strings that differ after 8
+ * bytes, a NULL sharing a prefix with an extreme value) by the full comparison (a stable merge
+ * sort). Numeric keys and short strings are thus sorted by radix passes with few comparisons.
  *
  * Top-N. Under ORDER BY ... LIMIT n OFFSET m the binder sets a bound (ex_sort_set_limit: n + m
  * rows); only those rows can reach the output. The buffer then never holds much more than the
@@ -49,20 +50,26 @@ typedef struct sort_op {
   int64_t *sel;      /* top-N: the rows of an input batch that beat it */
 } sort_op;
 
+/* Compares rows i and j on key k alone. */
+static int compare_key(const sort_op *s, int k, int64_t i, int64_t j) {
+  const ex_sort_key *key = &s->keys[k];
+  const sbd_vec *v = s->cols[key->col];
+  bool vi = vec_is_valid(v, i), vj = vec_is_valid(v, j);
+  if (!vi || !vj) {
+    if (vi == vj)
+      return 0;
+    /* NULL first: the NULL is smaller, whatever the direction. */
+    return (!vi) == key->nulls_first ? -1 : 1;
+  }
+  int c = ex_vec_compare(v, i, v, j);
+  return key->desc ? -c : c;
+}
+
 static int compare_rows(const sort_op *s, int64_t i, int64_t j) {
   for (int k = 0; k < s->nkeys; k++) {
-    const ex_sort_key *key = &s->keys[k];
-    const sbd_vec *v = s->cols[key->col];
-    bool vi = vec_is_valid(v, i), vj = vec_is_valid(v, j);
-    if (!vi || !vj) {
-      if (vi == vj)
-        continue;
-      /* NULL first: the NULL is smaller, whatever the direction. */
-      return (!vi) == key->nulls_first ? -1 : 1;
-    }
-    int c = ex_vec_compare(v, i, v, j);
+    int c = compare_key(s, k, i, j);
     if (c)
-      return key->desc ? -c : c;
+      return c;
   }
   return 0;
 }
@@ -159,6 +166,52 @@ static void radix_sort(sort_item *a, sort_item *tmp, int64_t n) {
     memcpy(a, src, sizeof(sort_item) * (size_t)n);
 }
 
+/* Whether equal prefixes of key k mean equal values: a fixed-width type without NULLs. */
+static bool prefix_exact(const sort_op *s, int k) {
+  const sbd_vec *v = s->cols[s->keys[k].col];
+  return v->null_count == 0 &&
+         (v->type == SBD_INT64 || v->type == SBD_DOUBLE || v->type == SBD_DATE ||
+          v->type == SBD_TIMESTAMP || v->type == SBD_BOOL);
+}
+
+/* Orders items[lo, hi), which have equal prefixes of key k and are in input order. When the run
+ * is equal on key k, it is radix sorted by the next key's prefix and each of its runs ordered the
+ * same way; otherwise (a string longer than its prefix, a NULL beside an extreme value) it is
+ * merge sorted by the full comparison. */
+static void order_run(const sort_op *s, sort_item *items, sort_item *itmp, int64_t *tmp, int64_t lo,
+                      int64_t hi, int k) {
+  int64_t n = hi - lo;
+  bool equal = prefix_exact(s, k);
+  for (int64_t i = lo + 1; i < hi && !equal; i++)
+    if (compare_key(s, k, items[lo].row, items[i].row) != 0)
+      break;
+    else if (i == hi - 1)
+      equal = true;
+  if (equal && k + 1 == s->nkeys)
+    return; /* every key equal: input order is the order */
+  if (!equal || n < 64) {
+    int64_t *rows = tmp + n; /* tmp has room for 2n */
+    for (int64_t i = 0; i < n; i++)
+      rows[i] = items[lo + i].row;
+    merge_sort(s, rows, tmp, n);
+    for (int64_t i = 0; i < n; i++)
+      items[lo + i].row = rows[i];
+    return;
+  }
+  const sbd_vec *v = s->cols[s->keys[k + 1].col];
+  for (int64_t i = lo; i < hi; i++)
+    items[i].prefix = ex_sort_prefix(v, &s->keys[k + 1], items[i].row);
+  radix_sort(items + lo, itmp + lo, n);
+  for (int64_t a = lo; a < hi;) {
+    int64_t b = a + 1;
+    while (b < hi && items[b].prefix == items[a].prefix)
+      b++;
+    if (b - a > 1 && !(k + 2 == s->nkeys && prefix_exact(s, k + 1)))
+      order_run(s, items, itmp, tmp, a, b, k + 1);
+    a = b;
+  }
+}
+
 /* Sorts the buffered rows into a new permutation s->perm (stable). */
 static sbd_status sort_buffer(sort_op *s) {
   sbd_ctx *ctx = s->op.q->ctx;
@@ -166,7 +219,7 @@ static sbd_status sort_buffer(sort_op *s) {
   size_t rows = (size_t)(n ? n : 1);
   free(s->perm);
   s->perm = sbd_malloc(ctx, sizeof(int64_t) * rows);
-  int64_t *tmp = sbd_malloc(ctx, sizeof(int64_t) * rows);
+  int64_t *tmp = sbd_malloc(ctx, sizeof(int64_t) * rows * 2);
   sort_item *items = s->nkeys ? sbd_malloc(ctx, sizeof(sort_item) * rows) : NULL;
   sort_item *itmp = s->nkeys ? sbd_malloc(ctx, sizeof(sort_item) * rows) : NULL;
   if (!s->perm || !tmp || (s->nkeys && (!items || !itmp))) {
@@ -183,20 +236,18 @@ static sbd_status sort_buffer(sort_op *s) {
     for (int64_t i = 0; i < n; i++)
       items[i] = (sort_item){ex_sort_prefix(v, &s->keys[0], i), i};
     radix_sort(items, itmp, n);
-    for (int64_t i = 0; i < n; i++)
-      s->perm[i] = items[i].row;
     /* Runs of equal prefixes that the prefix does not order completely. */
-    bool exact = s->nkeys == 1 && v->null_count == 0 &&
-                 (v->type == SBD_INT64 || v->type == SBD_DOUBLE || v->type == SBD_DATE ||
-                  v->type == SBD_TIMESTAMP || v->type == SBD_BOOL);
+    bool exact = s->nkeys == 1 && prefix_exact(s, 0);
     for (int64_t lo = 0; lo < n && !exact;) {
       int64_t hi = lo + 1;
       while (hi < n && items[hi].prefix == items[lo].prefix)
         hi++;
       if (hi - lo > 1)
-        merge_sort(s, s->perm + lo, tmp, hi - lo);
+        order_run(s, items, itmp, tmp, lo, hi, 0);
       lo = hi;
     }
+    for (int64_t i = 0; i < n; i++)
+      s->perm[i] = items[i].row;
   }
   free(tmp);
   free(items);
