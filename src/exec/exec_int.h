@@ -309,6 +309,11 @@ typedef struct ex_sort_key {
   bool desc;
   bool nulls_first;
 } ex_sort_key;
+/* An order-preserving 64-bit prefix of row i of a sort key v: where the prefixes of two rows
+ * differ, they order the rows as the key does (desc and nulls_first folded in); equal prefixes say
+ * nothing. Exact for BOOL, DATE, INT64, TIMESTAMP and DOUBLE values (but a NULL may share the
+ * prefix of an extreme value); a STRING's first 8 bytes. */
+uint64_t ex_sort_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i);
 /* Sorts child's rows by keys (stable: ties keep their input order). Takes child. */
 sbd_status ex_sort_new(ex_query *q, ex_op *child, const ex_sort_key *keys, int nkeys, ex_op **out);
 /* Top-N: only the first rows (>= 0) rows of the sorted order are wanted (ORDER BY ... LIMIT n
@@ -474,6 +479,20 @@ typedef struct ex_window_fn {
  * column per call, named names[0..nfns), with the rows in child's order. Takes child. */
 sbd_status ex_window_new(ex_query *q, ex_op *child, const ex_window_fn *fns, int nfns,
                          const char *const *names, ex_op **out);
+
+/* The calls of a window operator (fns[0..nfns) as ex_window_new took them); false when op is not
+ * one. */
+bool ex_window_calls(const ex_op *op, const ex_window_fn **fns, int *nfns);
+/* The expression a projection computes its column col with, or NULL when op is not a projection
+ * (or has no such column). */
+const ex_expr *ex_project_expr(const ex_op *op, int col);
+/* The per-partition top-k (window_topk.c): when pred, a condition that op (a filter, or an
+ * aggregation given it with ex_agg_set_filter) applies to its child's rows, bounds a row_number(),
+ * rank() or dense_rank() call's column by a small constant (`rn <= k`, `rn < k`, `rn = k`,
+ * BETWEEN's `rn <= k`), the call comes from a window operator beneath op (perhaps through
+ * projections and filters) and the window's calls allow it, replaces that window operator with one
+ * that keeps only each partition's first rows. Leaves the plan as it is otherwise. */
+sbd_status ex_window_topk_plan(ex_query *q, ex_op *op, const ex_expr *pred);
 
 /* Makes a hash join a MARK join (call before the first next; never build_first): it hands out
  * each probe row once, followed by one BOOL column named name: true when a build row matches it

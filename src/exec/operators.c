@@ -307,6 +307,12 @@ sbd_status ex_project_new(ex_query *q, ex_op *child, ex_expr *const *exprs,
   return SBD_OK;
 }
 
+const ex_expr *ex_project_expr(const ex_op *op, int col) {
+  if (!op || op->vt != &project_vt || col < 0 || col >= ((const project_op *)op)->n)
+    return NULL;
+  return ((const project_op *)op)->exprs[col];
+}
+
 /* ---- concat ---------------------------------------------------------------------------------*/
 
 typedef struct concat_op {

@@ -6,6 +6,16 @@
  * Keys compare by ex_vec_compare (strings by bytes, NaN greatest) with NULLs first or last as
  * each key says.
  *
+ * Sorting. Each row gets a 64-bit prefix of its first key (ex_sort_prefix: NULLs, DESC and NaN
+ * folded in, so that unsigned order is the key's order wherever prefixes differ), and the (prefix,
+ * row) pairs are sorted by an LSD radix sort on the prefix, one pass per byte that is not the same
+ * in every row: stable, so rows of equal prefixes stay in input order. Only the runs of equal
+ * prefixes are then ordered further (order_run): a run whose rows are equal on the key (always so
+ * for a numeric key without NULLs; checked for strings, whose prefix is their first 8 bytes) is
+ * radix sorted by the next key's prefix in turn; any other run (long strings that differ after 8
+ * bytes, a NULL sharing a prefix with an extreme value) by the full comparison (a stable merge
+ * sort). Numeric keys and short strings are thus sorted by radix passes with few comparisons.
+ *
  * Top-N. Under ORDER BY ... LIMIT n OFFSET m the binder sets a bound (ex_sort_set_limit: n + m
  * rows); only those rows can reach the output. The buffer then never holds much more than the
  * bound: whenever it reaches bound + max(bound, SBD_BATCH_ROWS) rows it is sorted and cut to its
@@ -40,20 +50,26 @@ typedef struct sort_op {
   int64_t *sel;      /* top-N: the rows of an input batch that beat it */
 } sort_op;
 
+/* Compares rows i and j on key k alone. */
+static int compare_key(const sort_op *s, int k, int64_t i, int64_t j) {
+  const ex_sort_key *key = &s->keys[k];
+  const sbd_vec *v = s->cols[key->col];
+  bool vi = vec_is_valid(v, i), vj = vec_is_valid(v, j);
+  if (!vi || !vj) {
+    if (vi == vj)
+      return 0;
+    /* NULL first: the NULL is smaller, whatever the direction. */
+    return (!vi) == key->nulls_first ? -1 : 1;
+  }
+  int c = ex_vec_compare(v, i, v, j);
+  return key->desc ? -c : c;
+}
+
 static int compare_rows(const sort_op *s, int64_t i, int64_t j) {
   for (int k = 0; k < s->nkeys; k++) {
-    const ex_sort_key *key = &s->keys[k];
-    const sbd_vec *v = s->cols[key->col];
-    bool vi = vec_is_valid(v, i), vj = vec_is_valid(v, j);
-    if (!vi || !vj) {
-      if (vi == vj)
-        continue;
-      /* NULL first: the NULL is smaller, whatever the direction. */
-      return (!vi) == key->nulls_first ? -1 : 1;
-    }
-    int c = ex_vec_compare(v, i, v, j);
+    int c = compare_key(s, k, i, j);
     if (c)
-      return key->desc ? -c : c;
+      return c;
   }
   return 0;
 }
@@ -118,21 +134,124 @@ static int64_t buffer_bytes(const sort_op *s) {
   return bytes;
 }
 
+/* A row to sort: its first key's prefix and its row number. */
+typedef struct sort_item {
+  uint64_t prefix;
+  int64_t row;
+} sort_item;
+
+/* A stable LSD radix sort of a[0..n) by prefix, using tmp[0..n); the result is in a. */
+static void radix_sort(sort_item *a, sort_item *tmp, int64_t n) {
+  int64_t count[256];
+  sort_item *src = a, *dst = tmp;
+  for (int shift = 0; shift < 64; shift += 8) {
+    memset(count, 0, sizeof(count));
+    for (int64_t i = 0; i < n; i++)
+      count[(src[i].prefix >> shift) & 0xff]++;
+    if (count[(src[0].prefix >> shift) & 0xff] == n)
+      continue; /* the same byte in every row: nothing to do */
+    int64_t at = 0;
+    for (int b = 0; b < 256; b++) {
+      int64_t c = count[b];
+      count[b] = at;
+      at += c;
+    }
+    for (int64_t i = 0; i < n; i++)
+      dst[count[(src[i].prefix >> shift) & 0xff]++] = src[i];
+    sort_item *t = src;
+    src = dst;
+    dst = t;
+  }
+  if (src != a)
+    memcpy(a, src, sizeof(sort_item) * (size_t)n);
+}
+
+/* Whether equal prefixes of key k mean equal values: a fixed-width type without NULLs. */
+static bool prefix_exact(const sort_op *s, int k) {
+  const sbd_vec *v = s->cols[s->keys[k].col];
+  return v->null_count == 0 &&
+         (v->type == SBD_INT64 || v->type == SBD_DOUBLE || v->type == SBD_DATE ||
+          v->type == SBD_TIMESTAMP || v->type == SBD_BOOL);
+}
+
+/* Orders items[lo, hi), which have equal prefixes of key k and are in input order. When the run
+ * is equal on key k, it is radix sorted by the next key's prefix and each of its runs ordered the
+ * same way; otherwise (a string longer than its prefix, a NULL beside an extreme value) it is
+ * merge sorted by the full comparison. */
+static void order_run(const sort_op *s, sort_item *items, sort_item *itmp, int64_t *tmp, int64_t lo,
+                      int64_t hi, int k) {
+  int64_t n = hi - lo;
+  bool equal = prefix_exact(s, k);
+  for (int64_t i = lo + 1; i < hi && !equal; i++)
+    if (compare_key(s, k, items[lo].row, items[i].row) != 0)
+      break;
+    else if (i == hi - 1)
+      equal = true;
+  if (equal && k + 1 == s->nkeys)
+    return; /* every key equal: input order is the order */
+  if (!equal || n < 64) {
+    int64_t *rows = tmp + n; /* tmp has room for 2n */
+    for (int64_t i = 0; i < n; i++)
+      rows[i] = items[lo + i].row;
+    merge_sort(s, rows, tmp, n);
+    for (int64_t i = 0; i < n; i++)
+      items[lo + i].row = rows[i];
+    return;
+  }
+  const sbd_vec *v = s->cols[s->keys[k + 1].col];
+  for (int64_t i = lo; i < hi; i++)
+    items[i].prefix = ex_sort_prefix(v, &s->keys[k + 1], items[i].row);
+  radix_sort(items + lo, itmp + lo, n);
+  for (int64_t a = lo; a < hi;) {
+    int64_t b = a + 1;
+    while (b < hi && items[b].prefix == items[a].prefix)
+      b++;
+    if (b - a > 1 && !(k + 2 == s->nkeys && prefix_exact(s, k + 1)))
+      order_run(s, items, itmp, tmp, a, b, k + 1);
+    a = b;
+  }
+}
+
 /* Sorts the buffered rows into a new permutation s->perm (stable). */
 static sbd_status sort_buffer(sort_op *s) {
   sbd_ctx *ctx = s->op.q->ctx;
-  size_t bytes = sizeof(int64_t) * (size_t)(s->nrows ? s->nrows : 1);
+  int64_t n = s->nrows;
+  size_t rows = (size_t)(n ? n : 1);
   free(s->perm);
-  s->perm = sbd_malloc(ctx, bytes);
-  int64_t *tmp = sbd_malloc(ctx, bytes);
-  if (!s->perm || !tmp) {
+  s->perm = sbd_malloc(ctx, sizeof(int64_t) * rows);
+  int64_t *tmp = sbd_malloc(ctx, sizeof(int64_t) * rows * 2);
+  sort_item *items = s->nkeys ? sbd_malloc(ctx, sizeof(sort_item) * rows) : NULL;
+  sort_item *itmp = s->nkeys ? sbd_malloc(ctx, sizeof(sort_item) * rows) : NULL;
+  if (!s->perm || !tmp || (s->nkeys && (!items || !itmp))) {
     free(tmp);
+    free(items);
+    free(itmp);
     return SBD_ENOMEM;
   }
-  for (int64_t i = 0; i < s->nrows; i++)
-    s->perm[i] = i;
-  merge_sort(s, s->perm, tmp, s->nrows);
+  if (s->nkeys == 0 || n < 2) {
+    for (int64_t i = 0; i < n; i++)
+      s->perm[i] = i;
+  } else {
+    const sbd_vec *v = s->cols[s->keys[0].col];
+    for (int64_t i = 0; i < n; i++)
+      items[i] = (sort_item){ex_sort_prefix(v, &s->keys[0], i), i};
+    radix_sort(items, itmp, n);
+    /* Runs of equal prefixes that the prefix does not order completely. */
+    bool exact = s->nkeys == 1 && prefix_exact(s, 0);
+    for (int64_t lo = 0; lo < n && !exact;) {
+      int64_t hi = lo + 1;
+      while (hi < n && items[hi].prefix == items[lo].prefix)
+        hi++;
+      if (hi - lo > 1)
+        order_run(s, items, itmp, tmp, lo, hi, 0);
+      lo = hi;
+    }
+    for (int64_t i = 0; i < n; i++)
+      s->perm[i] = items[i].row;
+  }
   free(tmp);
+  free(items);
+  free(itmp);
   return SBD_OK;
 }
 

@@ -147,7 +147,13 @@ static int compare_keys(sbd_vec *const *keys, const ex_sort_key *flags, int n, i
         continue;
       return (!vi) == nulls_first ? -1 : 1;
     }
-    int c = ex_vec_compare(v, i, v, j);
+    int c;
+    if (v->type == SBD_INT64 || v->type == SBD_TIMESTAMP) { /* the common keys, without a call */
+      int64_t a = ((const int64_t *)v->values)[i], b = ((const int64_t *)v->values)[j];
+      c = (a > b) - (a < b);
+    } else {
+      c = ex_vec_compare(v, i, v, j);
+    }
     if (c)
       return flags && flags[k].desc ? -c : c;
   }
@@ -176,8 +182,7 @@ static int compare_items(const win_sort *s, const win_item *x, const win_item *y
   return compare_rows(s, x->row, y->row);
 }
 
-/* The prefix of row i of an order key: orders as the key does where it differs. */
-static uint64_t key_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i) {
+uint64_t ex_sort_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i) {
   const uint64_t sign = UINT64_C(1) << 63;
   if (!vec_is_valid(v, i))
     return flags->nulls_first ? 0 : UINT64_MAX;
@@ -207,9 +212,12 @@ static uint64_t key_prefix(const sbd_vec *v, const ex_sort_key *flags, int64_t i
       u = u << 8 | (k < len ? str[k] : 0);
     break;
   }
-  default:
+  case SBD_INT64:
+  case SBD_TIMESTAMP:
     u = (uint64_t)((const int64_t *)v->values)[i] ^ sign;
     break;
+  default:
+    return 0; /* no prefix: the full comparison decides */
   }
   return flags->desc ? ~u : u;
 }
@@ -446,14 +454,19 @@ static sbd_status sort_and_mark(sbd_ctx *ctx, win_sort *s, win_item *items, win_
   /* Partitions and peer groups: runs of equal keys in the sorted order. */
   int64_t part = 0, peer = 0;
   for (int64_t p = 1; p <= n; p++) {
-    bool new_part = p == n || compare_keys(s->pkeys, NULL, s->npkeys, s->perm[p - 1], s->perm[p]);
+    /* Different hashes are different partitions, and different prefixes different peer groups
+     * (equal keys have equal hashes and prefixes): only equal ones need the key vectors, read at
+     * rows scattered over the input. */
+    bool new_part = p == n || items[p - 1].hash != items[p].hash ||
+                    compare_keys(s->pkeys, NULL, s->npkeys, s->perm[p - 1], s->perm[p]);
     if (new_part && p < n && items[p - 1].hash == items[p].hash &&
         items[p - 1].prefix != items[p].prefix) {
       *collision = true;
       return SBD_OK;
     }
-    bool new_peer = new_part || compare_keys(s->okeys, s->okey_flags, s->nokeys, s->perm[p - 1],
-                                             s->perm[p]) != 0;
+    bool new_peer =
+        new_part || items[p - 1].prefix != items[p].prefix ||
+        compare_keys(s->okeys, s->okey_flags, s->nokeys, s->perm[p - 1], s->perm[p]) != 0;
     if (new_peer) {
       for (int64_t x = peer; x < p; x++) {
         s->peer_lo[x] = peer;
@@ -506,7 +519,7 @@ static sbd_status build_sort(win_op *w, const ex_window_fn *f, win_sort *s) {
     for (int k = 0; k < s->npkeys; k++)
       ex_vec_hash(s->pkeys[k], h);
     for (int64_t i = 0; i < n; i++) {
-      win_item it = {h[i], s->nokeys ? key_prefix(s->okeys[0], &s->okey_flags[0], i) : 0, i};
+      win_item it = {h[i], s->nokeys ? ex_sort_prefix(s->okeys[0], &s->okey_flags[0], i) : 0, i};
       items[i] = it;
     }
   }
@@ -1129,6 +1142,14 @@ static void window_free(ex_op *op) {
 }
 
 static const ex_op_vt window_vt = {"window", window_next, window_free};
+
+bool ex_window_calls(const ex_op *op, const ex_window_fn **fns, int *nfns) {
+  if (!op || op->vt != &window_vt)
+    return false;
+  *fns = ((const win_op *)op)->fns;
+  *nfns = ((const win_op *)op)->nfns;
+  return true;
+}
 
 sbd_status ex_window_new(ex_query *q, ex_op *child, const ex_window_fn *fns, int nfns,
                          const char *const *names, ex_op **out) {

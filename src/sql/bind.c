@@ -3452,8 +3452,10 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   src.where = where;
   CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
   CHECK(subq_apply(b, &sq, false, &op));
-  if (where && !agg)
+  if (where && !agg) {
     CHECK(ex_filter_new(b->q, op, where, &op));
+    CHECK(ex_window_topk_plan(b->q, op, where)); /* WHERE rn <= k over a subquery's window */
+  }
   if (agg) {
     const char **names = alloc(b, sizeof(char *) * (size_t)(m.nkeys + m.naggs + 1));
     if (!names)
@@ -3463,8 +3465,10 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     for (int j = 0; j < m.naggs; j++)
       names[m.nkeys + j] = m.aggs[j].text;
     CHECK(ex_agg_new(b->q, op, keys, m.nkeys, m.aggs, m.naggs, names, &op));
-    if (where) /* evaluated by the aggregation's workers */
+    if (where) { /* evaluated by the aggregation's workers */
       ex_agg_set_filter(op, where);
+      CHECK(ex_window_topk_plan(b->q, op, where));
+    }
     CHECK(subq_apply(b, &sq, true, &op));
     if (having)
       CHECK(ex_filter_new(b->q, op, having, &op));
@@ -3479,8 +3483,10 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   }
   if (win.n)
     CHECK(plan_windows(b, &win, op, &op));
-  if (qualify)
+  if (qualify) {
     CHECK(ex_filter_new(b->q, op, qualify, &op));
+    CHECK(ex_window_topk_plan(b->q, op, qualify));
+  }
   CHECK(ex_project_new(b->q, op, exprs, names, nouts, &op));
   if (sel->distinct) {
     ex_expr **cols = alloc(b, sizeof(ex_expr *) * (size_t)(nouts + 1));
