@@ -2131,10 +2131,6 @@ static sbd_status bind_like(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
       return sql_error_at(b->ctx, b->sql, x->off, "ESCAPE needs one character in quotes");
     c->like_escape = x->lit.len ? (unsigned char)x->lit.str[0] : -1;
   }
-  if (c->ilike)
-    for (size_t k = 0; k < c->value.len; k++)
-      if ((unsigned char)c->value.str[k] >= 0x80)
-        return unsupported(b, p->off, "ILIKE with a non-ASCII pattern");
   *out = e->like.negated ? negate(b, c, text) : c;
   return *out ? SBD_OK : oom(b);
 }
