@@ -2347,6 +2347,42 @@ static ex_expr *const_of(binder *b, const ex_expr *e, const ex_value *v) {
   return c;
 }
 
+/* CASE (args when0, then0, ..., else) without the branches whose condition is a constant false
+ * or NULL, and ending at the first whose condition is a constant true (its THEN becomes the
+ * ELSE); the ELSE alone when no branch is left; then folded whole when it names no column. */
+static ex_expr *fold_case(binder *b, ex_expr *e) {
+  int nw = (e->nargs - 1) / 2, nk = 0;
+  ex_expr **args = alloc(b, sizeof(ex_expr *) * (size_t)e->nargs);
+  if (!args)
+    return NULL;
+  ex_expr *otherwise = e->args[e->nargs - 1];
+  for (int i = 0; i < nw; i++) {
+    const ex_expr *w = e->args[2 * i];
+    if (w->kind == EX_CONST && (w->value.is_null || !w->value.b))
+      continue;
+    if (w->kind == EX_CONST) {
+      otherwise = e->args[2 * i + 1];
+      break;
+    }
+    args[2 * nk] = e->args[2 * i];
+    args[2 * nk + 1] = e->args[2 * i + 1];
+    nk++;
+  }
+  if (nk == 0)
+    return otherwise;
+  ex_expr *c = e;
+  if (nk < nw || otherwise != e->args[e->nargs - 1]) {
+    if (!(c = node(b, EX_CASE, e->type, 2 * nk + 1, e->text)))
+      return NULL;
+    memcpy(c->args, args, sizeof(ex_expr *) * (size_t)(2 * nk));
+    c->args[2 * nk] = otherwise;
+  }
+  ex_value v = {0};
+  if (!names_a_column(c) && eval_const(b, c, &v))
+    return const_of(b, c, &v);
+  return c;
+}
+
 /* e folded (new nodes where it changes: a node may be shared, as BETWEEN's operand is). The
  * root of a whole expression stays as it is when it is a STRING, since a STRING constant would
  * read as a literal to the callers that coerce it; NULL when out of memory. */
@@ -2378,6 +2414,8 @@ static ex_expr *fold(binder *b, ex_expr *e, bool root) {
       return const_of(b, e, &v);
     }
   }
+  if (e->kind == EX_CASE)
+    return fold_case(b, e);
   if (!names_a_column(e) && eval_const(b, e, &v))
     return const_of(b, e, &v);
   return e;
