@@ -187,7 +187,9 @@ function gen(t, ctx, depth) {
         case 6:
           return node('F', 'CAST(', g('I'), ' AS DOUBLE)');
         case 7:
-          return node('F', '(', g('F'), ' % ', g('F'), ')');
+          // (the left operand cast: of two decimal literals DuckDB takes a DECIMAL remainder,
+          // NULL for a zero divisor, where sbd's DOUBLE one is NaN; see docs/sql.md)
+          return node('F', '(CAST(', g('F'), ' AS DOUBLE) % ', g('F'), ')');
         case 8:
           return node('F', pick(['round(', 'round(']), g('F'), `, ${int(-2, 3)})`);
         default:
