@@ -19,7 +19,7 @@ WARN += -Werror
 endif
 CFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g $(WARN) -fPIC \
               -Iinclude -Isrc $(CFLAGS)
-LIBS := -lxxhash -lzstd -lsnappy -lz -llz4 -lpcre2-8 -lyaml -lsqlite3 -lpthread -lm
+LIBS := -lxxhash -lzstd -lsnappy -lz -llz4 -lpcre2-8 -lutf8proc -lyaml -lsqlite3 -lpthread -lm
 
 ifdef SANITIZE
 BUILD := build/san

@@ -134,7 +134,7 @@ typedef enum ex_op_code {
 } ex_op_code;
 
 typedef enum ex_fn {
-  EX_FN_LOWER = 1, /* ASCII letters */
+  EX_FN_LOWER = 1, /* utf8proc's simple case mapping */
   EX_FN_UPPER,
   EX_FN_LENGTH,    /* in code points */
   EX_FN_CONCAT,    /* concat(a, b, ...): NULLs count as '' */

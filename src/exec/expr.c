@@ -8,12 +8,16 @@
  * CASE, COALESCE, AND and OR are the exceptions, as in DuckDB: each argument is evaluated only
  * over the rows that still need it (gathered into a smaller batch when earlier arguments decided
  * some), so an error in a branch that no row takes (a failed CAST) is never raised.
+ *
+ * Case mapping (lower, upper, ILIKE) is utf8proc's simple per-code-point mapping, the one DuckDB
+ * uses: upper('ß') is 'ẞ', lower('İ') is 'i'; ILIKE lowers both sides and then matches as LIKE.
  */
 #include "exec/exec_int.h"
 
 #include <math.h>
 #include <stdlib.h>
 #include <string.h>
+#include <utf8proc.h>
 
 /* ---- overflow-checked integer arithmetic ------------------------------------------------------*/
 
@@ -591,6 +595,65 @@ static sbd_status eval_cast(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd
 
 /* ---- LIKE -------------------------------------------------------------------------------------*/
 
+/* Maps s[0..n) code point by code point to lower or upper case into d, which has room for 2 * n
+ * bytes (a simple case mapping at most doubles a character's UTF-8 length: 1-byte characters map
+ * to 1-byte ones), and returns the bytes written. ASCII bytes are mapped only when ascii is set
+ * (ILIKE leaves them to like_match, so an escape character keeps its case); bytes that are not
+ * valid UTF-8 are copied as they are. */
+static size_t case_map(const unsigned char *s, size_t n, bool upper, bool ascii, unsigned char *d) {
+  size_t at = 0, w = 0;
+  while (at < n) {
+    if (s[at] < 0x80) {
+      unsigned char c = s[at++];
+      if (ascii && upper && c >= 'a' && c <= 'z')
+        c = (unsigned char)(c - 32);
+      else if (ascii && !upper && c >= 'A' && c <= 'Z')
+        c = (unsigned char)(c + 32);
+      d[w++] = c;
+      continue;
+    }
+    utf8proc_int32_t cp;
+    utf8proc_ssize_t k = utf8proc_iterate(s + at, (utf8proc_ssize_t)(n - at), &cp);
+    if (k <= 0) {
+      d[w++] = s[at++];
+      continue;
+    }
+    cp = upper ? utf8proc_toupper(cp) : utf8proc_tolower(cp);
+    w += (size_t)utf8proc_encode_char(cp, d + w);
+    at += (size_t)k;
+  }
+  return w;
+}
+
+static bool has_non_ascii(const unsigned char *s, size_t n) {
+  for (size_t k = 0; k < n; k++)
+    if (s[k] >= 0x80)
+      return true;
+  return false;
+}
+
+/* A growable scratch buffer for ILIKE's lowered text; freed by the caller. */
+typedef struct {
+  unsigned char *p;
+  size_t cap;
+} fold_buf;
+
+/* For ILIKE: when s[0..*n) holds non-ASCII text, points *s at its lowered copy in buf. */
+static sbd_status ilike_fold(ex_query *q, fold_buf *buf, const unsigned char **s, size_t *n) {
+  if (!has_non_ascii(*s, *n))
+    return SBD_OK;
+  if (buf->cap < 2 * *n) {
+    unsigned char *p = realloc(buf->p, 2 * *n);
+    if (!p)
+      return sbd_error(q->ctx, SBD_ENOMEM, "out of memory");
+    buf->p = p;
+    buf->cap = 2 * *n;
+  }
+  *n = case_map(*s, *n, false, false, buf->p);
+  *s = buf->p;
+  return SBD_OK;
+}
+
 static inline unsigned char fold(unsigned char c, bool ilike) {
   return ilike && c >= 'A' && c <= 'Z' ? (unsigned char)(c + 32) : c;
 }
@@ -646,23 +709,23 @@ static sbd_status eval_like_dyn(ex_query *q, const ex_expr *e, sbd_vec **args, i
   const sbd_vec *a = args[0], *pv = args[1];
   RETURN_IF_ERROR(new_fixed(q, SBD_BOOL, n, out));
   uint8_t *z = (*out)->values;
-  for (int64_t i = 0; i < n; i++) {
+  fold_buf sbuf = {0}, pbuf = {0};
+  sbd_status st = SBD_OK;
+  for (int64_t i = 0; i < n && st == SBD_OK; i++) {
     size_t len, m;
     const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
     const unsigned char *p = (const unsigned char *)vec_str(pv, i, &m);
     bool valid = vec_is_valid(a, i) && vec_is_valid(pv, i);
     if (e->ilike && valid) {
-      for (size_t k = 0; k < len; k++)
-        if (s[k] >= 0x80)
-          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
-                           "SQL: %s: not supported yet: ILIKE of non-ASCII text", e->text);
-      for (size_t k = 0; k < m; k++)
-        if (p[k] >= 0x80)
-          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
-                           "SQL: %s: not supported yet: ILIKE with a non-ASCII pattern", e->text);
+      st = ilike_fold(q, &sbuf, &s, &len);
+      if (st == SBD_OK)
+        st = ilike_fold(q, &pbuf, &p, &m);
     }
-    z[i] = valid && like_match(s, len, p, m, e->like_escape, e->ilike);
+    z[i] = st == SBD_OK && valid && like_match(s, len, p, m, e->like_escape, e->ilike);
   }
+  free(sbuf.p);
+  free(pbuf.p);
+  RETURN_IF_ERROR(st);
   return and_validity(q, *out, a, pv);
 }
 
@@ -672,16 +735,18 @@ static sbd_status eval_like(ex_query *q, const ex_expr *e, const sbd_vec *a, sbd
   uint8_t *z = (*out)->values;
   const unsigned char *p = (const unsigned char *)e->value.str;
   size_t m = e->value.len;
-  for (int64_t i = 0; i < n; i++) {
+  fold_buf sbuf = {0}, pbuf = {0};
+  sbd_status st = e->ilike ? ilike_fold(q, &pbuf, &p, &m) : SBD_OK;
+  for (int64_t i = 0; i < n && st == SBD_OK; i++) {
     size_t len;
     const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
     if (e->ilike && vec_is_valid(a, i))
-      for (size_t k = 0; k < len; k++)
-        if (s[k] >= 0x80)
-          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
-                           "SQL: %s: not supported yet: ILIKE of non-ASCII text", e->text);
-    z[i] = like_match(s, len, p, m, e->like_escape, e->ilike);
+      st = ilike_fold(q, &sbuf, &s, &len);
+    z[i] = st == SBD_OK && like_match(s, len, p, m, e->like_escape, e->ilike);
   }
+  free(sbuf.p);
+  free(pbuf.p);
+  RETURN_IF_ERROR(st);
   return and_validity(q, *out, a, NULL);
 }
 
@@ -1054,21 +1119,15 @@ static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64
         continue;
       }
       size_t len;
-      const char *s = vec_str(a, i, &len);
-      RETURN_IF_ERROR(vec_push_str(q->ctx, r, s, len));
-      char *d = r->bytes + r->bytes_len - len;
-      for (size_t k = 0; k < len; k++) {
-        char c = d[k];
-        /* DuckDB maps every Unicode letter; rather than answer differently, refuse. */
-        if ((unsigned char)c >= 0x80)
-          return sbd_error(q->ctx, SBD_EUNSUPPORTED,
-                           "SQL: %s: not supported yet: lower() and upper() of non-ASCII text",
-                           e->text);
-        if (e->fn == EX_FN_LOWER && c >= 'A' && c <= 'Z')
-          d[k] = (char)(c + 32);
-        else if (e->fn == EX_FN_UPPER && c >= 'a' && c <= 'z')
-          d[k] = (char)(c - 32);
-      }
+      const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
+      RETURN_IF_ERROR(vec_reserve(q->ctx, r, 1, (int64_t)(2 * len)));
+      size_t w = case_map(s, len, e->fn == EX_FN_UPPER, true,
+                          (unsigned char *)r->bytes + r->bytes_len);
+      RETURN_ERROR_IF(w > SBD_MAX_VALUE_BYTES, q->ctx, SBD_ELIMIT,
+                      "SQL: %s: a string of %zu bytes is over the cap of %u bytes", e->text, w,
+                      SBD_MAX_VALUE_BYTES);
+      r->bytes_len += (int64_t)w;
+      ((int64_t *)r->values)[++r->len] = r->bytes_len;
       continue;
     }
     /* concat (NULLs skipped) and || (NULL if any is NULL) */

@@ -102,6 +102,7 @@ typedef struct binder {
    * side of an outer join that NULLs may extend. */
   const sql_expr **pushed;
   int npushed;
+  bool *pushed_done; /* per pushed conjunct: already filters a join's side beneath */
   /* The columns the SELECT whose FROM is being bound names: a join's sides read only those. */
   const struct name_refs *refs;
   int select_depth; /* SELECTs being bound inside one another */
@@ -110,6 +111,11 @@ typedef struct binder {
   bool interval_ok;
   int64_t now_us; /* now() and current_date: read once per query, 0 until then */
   subq_state *sub;  /* the subquery joins of the SELECT being bound */
+  /* The query bind_query bound last is empty whatever its input (WHERE false, LIMIT 0, an
+   * INTERSECT with such a side): set by bind_select_once and the set operations, read by the
+   * set operations, which then run neither side (as DuckDB's plan does not). */
+  bool empty;
+  int expr_depth; /* bind_expr calls under way: 0 again when a whole expression is bound */
   /* While a correlated subquery's condition is bound over the enclosing SELECT: its references
    * to the subquery's columns, which name columns of the join (inner_join) instead. */
   const sql_expr **inner_refs;
@@ -1928,6 +1934,50 @@ static sbd_status plan_windows(binder *b, win_state *ws, ex_op *op, ex_op **out)
   return ex_window_new(b->q, op, ws->fns, ws->n, ws->names, out);
 }
 
+/* A call of a function sbd does not know. A name close to one it knows (fns, the scalar
+ * functions of bind_func, and the others below) is a misspelling: "unknown function 'lenght'
+ * (did you mean 'length'?)"; any other (and the DuckDB functions sbd lacks that are close to one
+ * it has, such as left and lead) is one sbd does not run yet. */
+static sbd_status unknown_function(binder *b, const sql_expr *e, const char **fns, int nfns) {
+  static const char *const others[] = {
+      "nullif", "age", "current_date", "current_timestamp", "date_part", "date_trunc",
+      "datepart", "datetrunc", "epoch_ms", "get_current_timestamp", "make_date", "now",
+      "regexp_extract", "regexp_full_match", "regexp_matches", "regexp_replace", "strftime",
+      "strptime", "to_timestamp", "today", "transaction_timestamp", "try_strptime", "year",
+      "quarter", "month", "week", "weekofyear", "day", "dayofmonth", "hour", "minute", "second",
+      "millisecond", "microsecond", "decade", "century", "millennium", "dayofweek", "weekday",
+      "isodow", "dayofyear", "isoyear", "yearweek", "era", "epoch", "julian", "to_microseconds",
+      "to_milliseconds", "to_seconds", "to_minutes", "to_hours", "to_days", "to_weeks",
+      "to_months", "to_quarters", "to_years", "to_decades", "to_centuries", "to_millennia"};
+  static const char *const not_yet[] = {"left", "right", "lpad", "rpad", "repeat", "reverse",
+                                        "instr", "strpos", "position", "ascii", "chr", "hash",
+                                        "md5", "mode", "list", "initcap", "split_part"};
+  const char *name = e->func.name.lower;
+  int nagg = (int)(sizeof(agg_names) / sizeof(agg_names[0]));
+  int nwin = (int)(sizeof(win_fns) / sizeof(win_fns[0]));
+  int nothers = (int)(sizeof(others) / sizeof(others[0]));
+  const char **all = alloc(b, sizeof(char *) * (size_t)(nfns + nagg + nwin + nothers));
+  if (!all)
+    return oom(b);
+  int n = 0;
+  for (int i = 0; i < nfns; i++)
+    all[n++] = fns[i];
+  for (int i = 0; i < nagg; i++)
+    all[n++] = agg_names[i].name;
+  for (int i = 0; i < nwin; i++)
+    all[n++] = win_fns[i].name;
+  for (int i = 0; i < nothers; i++)
+    all[n++] = others[i];
+  bool lacking = false;
+  for (size_t i = 0; i < sizeof(not_yet) / sizeof(not_yet[0]); i++)
+    lacking |= strcmp(name, not_yet[i]) == 0;
+  const char *near = lacking ? NULL : sbd_closest(name, all, n);
+  if (near)
+    return sql_error_at(b->ctx, b->sql, e->off, "unknown function '%s' (did you mean '%s'?)",
+                        e->func.name.name, near);
+  return unsupported(b, e->off, "the function %s()", e->func.name.name);
+}
+
 static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   const char *name = e->func.name.lower;
   if (e->func.over)
@@ -1983,8 +2033,14 @@ static sbd_status bind_func(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
     if (*out)
       return SBD_OK;
   }
-  if (k < 0)
-    return unsupported(b, e->off, "the function %s()", e->func.name.name);
+  if (k < 0) {
+    const char **names = alloc(b, sizeof(char *) * (sizeof(fns) / sizeof(fns[0])));
+    if (!names)
+      return oom(b);
+    for (size_t i = 0; i < sizeof(fns) / sizeof(fns[0]); i++)
+      names[i] = fns[i].name;
+    return unknown_function(b, e, names, (int)(sizeof(fns) / sizeof(fns[0])));
+  }
   if (n == 2 && strcmp(name, "log") == 0)
     return unsupported(b, e->off, "log(base, x) (use ln(x) / ln(base))");
   if (n == 2 && (fns[k].fn == EX_FN_TRIM || fns[k].fn == EX_FN_LTRIM || fns[k].fn == EX_FN_RTRIM))
@@ -2131,10 +2187,6 @@ static sbd_status bind_like(binder *b, bind_mode *m, const sql_expr *e, ex_expr 
       return sql_error_at(b->ctx, b->sql, x->off, "ESCAPE needs one character in quotes");
     c->like_escape = x->lit.len ? (unsigned char)x->lit.str[0] : -1;
   }
-  if (c->ilike)
-    for (size_t k = 0; k < c->value.len; k++)
-      if ((unsigned char)c->value.str[k] >= 0x80)
-        return unsupported(b, p->off, "ILIKE with a non-ASCII pattern");
   *out = e->like.negated ? negate(b, c, text) : c;
   return *out ? SBD_OK : oom(b);
 }
@@ -2260,10 +2312,124 @@ static sbd_status bind_expr_inner(binder *b, bind_mode *m, const sql_expr *e, ex
  * comparisons, date_part, CAST to VARCHAR): those parents bind their arguments with
  * bind_expr_iv; anywhere else (a result column, a GROUP BY key, an aggregate's argument, a CASE
  * branch) an INTERVAL is refused here, once, with a caret at it. */
+/* ---- constant folding -------------------------------------------------------------------------
+ * A bound expression is simplified as DuckDB's optimizer simplifies it before running, so that
+ * the two raise the same errors: a part that names no column is evaluated once here and becomes
+ * its value (when that fails, say a CAST out of range, it is left to fail where it runs, over
+ * rows, as in DuckDB); arithmetic and comparisons with a NULL constant operand are NULL (the other
+ * operand is not run); AND with a false operand is false, OR with a true one true. */
+
+static bool names_a_column(const ex_expr *e);
+static sbd_status value_of(binder *b, const sbd_vec *v, int64_t i, ex_value *out);
+
+/* The value of e, which names no column, over one row; false (the message cleared) when it
+ * cannot be computed. */
+static bool eval_const(binder *b, const ex_expr *e, ex_value *out) {
+  ex_op *one = NULL;
+  sbd_batch *row = NULL;
+  sbd_vec *v = NULL;
+  bool ok = ex_one_row_new(b->q, &one) == SBD_OK && ex_op_next(one, &row) == SBD_OK && row &&
+            ex_eval(b->q, e, row, &v) == SBD_OK && value_of(b, v, 0, out) == SBD_OK;
+  vec_free(v);
+  sbd_batch_free(row);
+  ex_op_free(one);
+  if (!ok)
+    sbd_error(b->ctx, SBD_OK, "%s", "");
+  return ok;
+}
+
+static ex_expr *const_of(binder *b, const ex_expr *e, const ex_value *v) {
+  ex_expr *c = node(b, EX_CONST, e->type, 0, e->text);
+  if (!c)
+    return NULL;
+  c->value = *v;
+  c->value.type = e->type;
+  return c;
+}
+
+/* CASE (args when0, then0, ..., else) without the branches whose condition is a constant false
+ * or NULL, and ending at the first whose condition is a constant true (its THEN becomes the
+ * ELSE); the ELSE alone when no branch is left; then folded whole when it names no column. */
+static ex_expr *fold_case(binder *b, ex_expr *e) {
+  int nw = (e->nargs - 1) / 2, nk = 0;
+  ex_expr **args = alloc(b, sizeof(ex_expr *) * (size_t)e->nargs);
+  if (!args)
+    return NULL;
+  ex_expr *otherwise = e->args[e->nargs - 1];
+  for (int i = 0; i < nw; i++) {
+    const ex_expr *w = e->args[2 * i];
+    if (w->kind == EX_CONST && (w->value.is_null || !w->value.b))
+      continue;
+    if (w->kind == EX_CONST) {
+      otherwise = e->args[2 * i + 1];
+      break;
+    }
+    args[2 * nk] = e->args[2 * i];
+    args[2 * nk + 1] = e->args[2 * i + 1];
+    nk++;
+  }
+  if (nk == 0)
+    return otherwise;
+  ex_expr *c = e;
+  if (nk < nw || otherwise != e->args[e->nargs - 1]) {
+    if (!(c = node(b, EX_CASE, e->type, 2 * nk + 1, e->text)))
+      return NULL;
+    memcpy(c->args, args, sizeof(ex_expr *) * (size_t)(2 * nk));
+    c->args[2 * nk] = otherwise;
+  }
+  ex_value v = {0};
+  if (!names_a_column(c) && eval_const(b, c, &v))
+    return const_of(b, c, &v);
+  return c;
+}
+
+/* e folded (new nodes where it changes: a node may be shared, as BETWEEN's operand is). The
+ * root of a whole expression stays as it is when it is a STRING, since a STRING constant would
+ * read as a literal to the callers that coerce it; NULL when out of memory. */
+static ex_expr *fold(binder *b, ex_expr *e, bool root) {
+  if (e->kind == EX_CONST || e->kind == EX_COLUMN)
+    return e;
+  for (int i = 0; i < e->nargs; i++)
+    if (!(e->args[i] = fold(b, e->args[i], false)))
+      return NULL;
+  bool simple = e->type == SBD_BOOL || e->type == SBD_INT64 || e->type == SBD_DOUBLE ||
+                e->type == SBD_DATE || e->type == SBD_TIMESTAMP ||
+                (e->type == SBD_STRING && !root);
+  if (!simple)
+    return e;
+  ex_value v = {0};
+  bool strict = e->kind == EX_ARITH || e->kind == EX_NEG ||
+                (e->kind == EX_CMP && e->op != EX_DISTINCT && e->op != EX_NOT_DISTINCT);
+  for (int i = 0; i < e->nargs; i++) {
+    const ex_expr *a = e->args[i];
+    if (a->kind != EX_CONST)
+      continue;
+    if (strict && a->value.is_null) {
+      v.is_null = true;
+      return const_of(b, e, &v);
+    }
+    if ((e->kind == EX_AND || e->kind == EX_OR) && !a->value.is_null &&
+        a->value.b == (e->kind == EX_OR)) {
+      v.b = a->value.b;
+      return const_of(b, e, &v);
+    }
+  }
+  if (e->kind == EX_CASE)
+    return fold_case(b, e);
+  if (!names_a_column(e) && eval_const(b, e, &v))
+    return const_of(b, e, &v);
+  return e;
+}
+
 static sbd_status bind_expr(binder *b, bind_mode *m, const sql_expr *e, ex_expr **out) {
   bool interval_ok = b->interval_ok;
   b->interval_ok = false;
-  RETURN_IF_ERROR(bind_expr_inner(b, m, e, out));
+  b->expr_depth++;
+  sbd_status st = bind_expr_inner(b, m, e, out);
+  b->expr_depth--;
+  RETURN_IF_ERROR(st);
+  if (b->expr_depth == 0 && (*out)->type != EX_INTERVAL && !(*out = fold(b, *out, true)))
+    return oom(b);
   if ((*out)->type == EX_INTERVAL && !interval_ok)
     return unsupported(b, e->off,
                        "an INTERVAL value here (%s): intervals may be used in date arithmetic, "
@@ -2793,6 +2959,8 @@ static sbd_status use_where_keys(binder *b, scope *s, int nl, int nr, const sql_
   int n = s->n;
   s->n = nl + nr;
   for (int i = 0; i < npushed; i++) {
+    if (pushed[i]->kind != SQL_EXPR_BINARY || pushed[i]->binary.op != SQL_OP_EQ)
+      continue;
     ex_expr **cols = NULL, *e = NULL;
     int ncols = 0, cap = 0;
     bind_mode m = {0};
@@ -2845,6 +3013,104 @@ static sbd_status asof_condition(binder *b, const sql_expr *on, int nleft, join_
   jc->rkeys[jc->nkeys++] = r;
   jc->nrest = 0;
   *cmp = op;
+  return SBD_OK;
+}
+
+/* Whether a WHERE conjunct may filter one side of a join before the join: it holds no
+ * subquery, aggregate or window call (which the SELECT places itself). */
+static bool sql_pushable(const sql_expr *e) {
+  if (!e)
+    return true;
+  switch (e->kind) {
+  case SQL_EXPR_IN_QUERY:
+  case SQL_EXPR_SUBQUERY:
+  case SQL_EXPR_EXISTS:
+  case SQL_EXPR_STAR:
+    return false;
+  case SQL_EXPR_FUNC:
+    if (e->func.over || is_agg_name(e->func.name.lower))
+      return false;
+    for (int i = 0; i < e->func.nargs; i++)
+      if (!sql_pushable(e->func.args[i]))
+        return false;
+    return true;
+  case SQL_EXPR_UNARY:
+    return sql_pushable(e->unary.arg);
+  case SQL_EXPR_BINARY:
+    return sql_pushable(e->binary.left) && sql_pushable(e->binary.right);
+  case SQL_EXPR_AND:
+  case SQL_EXPR_OR:
+    for (int i = 0; i < e->logic.nargs; i++)
+      if (!sql_pushable(e->logic.args[i]))
+        return false;
+    return true;
+  case SQL_EXPR_IS_NULL:
+    return sql_pushable(e->is_null.arg);
+  case SQL_EXPR_IN_LIST:
+    for (int i = 0; i < e->in_list.nlist; i++)
+      if (!sql_pushable(e->in_list.list[i]))
+        return false;
+    return sql_pushable(e->in_list.arg);
+  case SQL_EXPR_BETWEEN:
+    return sql_pushable(e->between.arg) && sql_pushable(e->between.low) &&
+           sql_pushable(e->between.high);
+  case SQL_EXPR_LIKE:
+    return sql_pushable(e->like.arg) && sql_pushable(e->like.pattern);
+  case SQL_EXPR_CASE:
+    for (int i = 0; i < e->case_when.nwhens; i++)
+      if (!sql_pushable(e->case_when.whens[i].when) || !sql_pushable(e->case_when.whens[i].then))
+        return false;
+    return sql_pushable(e->case_when.operand) && sql_pushable(e->case_when.otherwise);
+  case SQL_EXPR_CAST:
+    return sql_pushable(e->cast.arg);
+  default:
+    return true;
+  }
+}
+
+static bool names_a_column(const ex_expr *e) {
+  if (e->kind == EX_COLUMN)
+    return true;
+  for (int i = 0; i < e->nargs; i++)
+    if (names_a_column(e->args[i]))
+      return true;
+  return false;
+}
+
+/* Filters one side of a join (its plan *op, its columns side) by the WHERE conjuncts (pushed)
+ * that name columns of that side only, before the join, as DuckDB plans them: the join hashes
+ * and probes fewer rows, and a conjunct runs over every row of the side, also over rows the join
+ * then drops (so an error it raises there is raised, as in DuckDB). The caller passes only the
+ * conjuncts a side may take: none into a side that NULLs may extend. A conjunct that does not
+ * bind over the side (it names the other side's columns) is left alone, and its message
+ * cleared; WHERE itself still holds every conjunct, true again over the joined rows. */
+static sbd_status filter_join_side(binder *b, scope *side, const sql_expr **pushed, int npushed,
+                                   ex_op **op) {
+  if (b->ninner_refs > 0)
+    return SBD_OK; /* a correlated condition's names mean other columns here */
+  for (int i = 0; i < npushed; i++) {
+    if (b->pushed_done[i] || !sql_pushable(pushed[i]))
+      continue;
+    ex_expr **cols = NULL, *e = NULL;
+    int ncols = 0, cap = 0;
+    bind_mode m = {0};
+    m.in = side;
+    m.clause = "WHERE";
+    m.input_cols = &cols;
+    m.ninput_cols = &ncols;
+    m.cap_input_cols = &cap;
+    sbd_status st = bind_expr(b, &m, pushed[i], &e);
+    if (st == SBD_ENOMEM)
+      return st;
+    if (st != SBD_OK) {
+      sbd_error(b->ctx, SBD_OK, "%s", "");
+      continue;
+    }
+    if (!names_a_column(e) || !coerce(b, &e, SBD_BOOL, &st))
+      continue;
+    RETURN_IF_ERROR(ex_filter_new(b->q, *op, e, op));
+    b->pushed_done[i] = true;
+  }
   return SBD_OK;
 }
 
@@ -3086,6 +3352,17 @@ static sbd_status bind_join(binder *b, const sql_from *f, source *src, scope *s)
     ex_op_free(right);
     return st;
   }
+  /* WHERE's one-sided conjuncts filter the sides that NULLs do not extend (an ASOF join's right
+   * side not at all: filtering it would change which row matches). */
+  if (npushed > 0 && jt != SQL_JOIN_RIGHT && jt != SQL_JOIN_FULL)
+    st = filter_join_side(b, &ls, pushed, npushed, &left);
+  if (st == SBD_OK && npushed > 0 && !right_nulls)
+    st = filter_join_side(b, &rs, pushed, npushed, &right);
+  if (st != SBD_OK) {
+    ex_op_free(left);
+    ex_op_free(right);
+    return st;
+  }
   ex_op *op;
   if (left_rows >= 0 && right_rows >= 0 && left_rows < right_rows && !f->join.asof) {
     /* The left side is known to be smaller: build on it, and stream the right side. */
@@ -3196,6 +3473,7 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   if (sel->from) {
     const sql_expr **pushed = b->pushed;
     int npushed = b->npushed;
+    bool *pushed_done = b->pushed_done;
     const name_refs *refs = b->refs;
     b->pushed = NULL;
     b->npushed = 0;
@@ -3203,20 +3481,25 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
     if (prune && sel->from->kind == SQL_FROM_JOIN && !(b->refs = select_refs(b, q)))
       CHECK(oom(b));
     if (sel->where && sel->from->kind == SQL_FROM_JOIN) {
+      /* Every conjunct: equalities between the sides become hash keys (use_where_keys), the
+       * one-sided ones filter a side (filter_join_side). */
       const sql_expr *w = sel->where;
       int n = w->kind == SQL_EXPR_AND ? w->logic.nargs : 1;
       b->pushed = alloc(b, sizeof(sql_expr *) * (size_t)n);
-      if (!b->pushed)
+      b->pushed_done = alloc(b, sizeof(bool) * (size_t)n);
+      if (!b->pushed || !b->pushed_done)
         CHECK(oom(b));
       for (int i = 0; i < n; i++) {
         const sql_expr *c = w->kind == SQL_EXPR_AND ? w->logic.args[i] : w;
-        if (c->kind == SQL_EXPR_BINARY && c->binary.op == SQL_OP_EQ && !has_agg(c))
+        b->pushed_done[b->npushed] = false;
+        if (!has_agg(c))
           b->pushed[b->npushed++] = c;
       }
     }
     st = bind_from(b, sel->from, &src, &in);
     b->pushed = pushed;
     b->npushed = npushed;
+    b->pushed_done = pushed_done;
     b->refs = refs;
     CHECK(st);
   }
@@ -3448,10 +3731,13 @@ static sbd_status bind_select_once(binder *b, const sql_query *q, bool prune, ex
   CHECK(bind_limit(b, q->limit, "LIMIT", &limit));
   CHECK(bind_limit(b, q->offset, "OFFSET", &offset));
 
-  /* The plan. */
+  /* The plan. A WHERE that is false or NULL whatever the row (a constant) reads nothing. */
+  bool never = where && where->kind == EX_CONST && (where->value.is_null || !where->value.b);
   src.where = where;
   CHECK(make_leaf(b, &src, &in, input_cols, ninput, &op));
   CHECK(subq_apply(b, &sq, false, &op));
+  if (never)
+    CHECK(ex_limit_new(b->q, op, 0, 0, &op));
   if (where && !agg) {
     CHECK(ex_filter_new(b->q, op, where, &op));
     CHECK(ex_window_topk_plan(b->q, op, where)); /* WHERE rn <= k over a subquery's window */
@@ -3528,6 +3814,9 @@ done:
     ex_op_free(op);
     return st;
   }
+  /* Empty: no input row and grouped (an aggregate without GROUP BY still gives its one row), or
+   * LIMIT 0. */
+  b->empty = (never && (!agg || sel->ngroup_by > 0)) || limit == 0;
   *out = op;
   return SBD_OK;
 }
@@ -4352,7 +4641,9 @@ static sbd_status bind_union_all(binder *b, const sql_query *q, ex_op **out) {
     return bind_setop(b, q, out);
   ex_op *left = NULL, *right = NULL;
   RETURN_IF_ERROR(bind_query(b, q->setop.left, &left));
+  bool left_empty = b->empty;
   sbd_status st = bind_query(b, q->setop.right, &right);
+  bool both_empty = left_empty && b->empty;
   const sbd_schema *ls = left->schema, *rs = right ? right->schema : NULL;
   sbd_type *types = NULL;
   if (st == SBD_OK && ls->ncols != rs->ncols)
@@ -4391,7 +4682,9 @@ static sbd_status bind_union_all(binder *b, const sql_query *q, ex_op **out) {
   }
   ex_op *op;
   RETURN_IF_ERROR(ex_concat_new(b->q, left, right, &op));
-  return order_and_limit(b, q, op, out);
+  st = order_and_limit(b, q, op, out);
+  b->empty = both_empty;
+  return st;
 }
 
 /* ---- set operations ---------------------------------------------------------------------------*/
@@ -4444,9 +4737,24 @@ static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out) {
   snprintf(what, sizeof(what), "%s%s", names[type], all ? " ALL" : "");
   ex_op *left = NULL, *right = NULL, *op = NULL;
   RETURN_IF_ERROR(bind_query(b, q->setop.left, &left));
+  bool left_empty = b->empty;
   sbd_status st = bind_query(b, q->setop.right, &right);
-  const sbd_schema *ls = left->schema, *rs = right ? right->schema : NULL;
-  int n = ls->ncols;
+  bool right_empty = b->empty;
+  /* Known empty without running a side: an INTERSECT with an empty side, an EXCEPT whose left
+   * side is, a UNION of two; then neither side runs (its errors are not raised). */
+  bool empty = type == SQL_SETOP_INTERSECT ? left_empty || right_empty
+               : type == SQL_SETOP_EXCEPT  ? left_empty
+                                           : left_empty && right_empty;
+  if (st == SBD_OK && empty) {
+    st = ex_limit_new(b->q, left, 0, 0, &left);
+    left = st == SBD_OK ? left : NULL;
+    if (st == SBD_OK) {
+      st = ex_limit_new(b->q, right, 0, 0, &right);
+      right = st == SBD_OK ? right : NULL;
+    }
+  }
+  const sbd_schema *ls = left ? left->schema : NULL, *rs = right ? right->schema : NULL;
+  int n = ls ? ls->ncols : 0;
   sbd_type *types = NULL;
   if (st == SBD_OK && n != rs->ncols)
     st = sql_error_at(b->ctx, b->sql, q->setop.op_off,
@@ -4559,7 +4867,9 @@ static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out) {
     if (all)
       RETURN_IF_ERROR(ex_repeat_new(b->q, op, n, n, &op));
   }
-  return order_and_limit(b, q, op, out);
+  st = order_and_limit(b, q, op, out);
+  b->empty = empty;
+  return st;
 }
 
 static sbd_status bind_query(binder *b, const sql_query *q, ex_op **out) {

@@ -87,7 +87,7 @@ TEST(exec_scalar_queries) {
       /* strings */
       {"SELECT lower('AbC'), upper('AbC'), length('héllo'), 'a' || NULL, concat('a', NULL, 1)",
        "abc|ABC|5|NULL|a1"},
-      {"SELECT upper('é')", "error: SQL: upper('é'): not supported yet"},
+      {"SELECT upper('é'), lower('É')", "É|é"},
       /* trim (spaces only), substr by DuckDB's rules over a column, replace */
       {"SELECT trim('  a b  '), ltrim('  a '), rtrim(' a  '), trim(''), trim('\ta '), trim(NULL)",
        "a b|a | a||\ta|NULL"},
@@ -172,6 +172,9 @@ TEST(exec_scalar_queries) {
        "'aXbXc' LIKE '%b%c', 'abab' LIKE '%ab', 'ab' LIKE '%abc%'",
        "true|true|false|false|true|true|false"},
       {"SELECT 1 LIKE 'a'", "error: SQL: LIKE needs a STRING, not INT64"},
+      {"SELECT upper('straße'), lower('ΣΑΣ İ'), upper('ǅ'), 'ÄRGER' ILIKE 'ä%', "
+       "'STRASSE' ILIKE 'straß%', 'Ärger' NOT ILIKE upper('ä') || '%'",
+       "STRAẞE|σασ i|Ǆ|true|false|false"},
       {"SELECT 'a' LIKE lower('A'), 'ab' LIKE concat('a', '%'), 'ab' NOT LIKE NULL || 'x'",
        "true|true|NULL"},
       {"SELECT 1 UNION SELECT 1", "1"},

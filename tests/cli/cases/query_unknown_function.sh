@@ -1,0 +1,16 @@
+# sbd query: a misspelt function names the closest one sbd knows (scalar, aggregate, window or
+# date part function); a DuckDB function sbd lacks, or a name close to none, is "not supported yet"
+printf 'name,v\nann,1\nbob,2\n' > people.csv
+sbd query "SELECT lenght(name) FROM 'people.csv'"
+echo "exit $?"
+sbd query "SELECT name, summ(v) FROM 'people.csv' GROUP BY name"
+echo "exit $?"
+sbd query "SELECT yaer(name) FROM 'people.csv'"
+echo "exit $?"
+sbd query "SELECT regexp_match(name, 'a') FROM 'people.csv'"
+echo "exit $?"
+sbd query "SELECT left(name, 1) FROM 'people.csv'"
+echo "exit $?"
+sbd query "SELECT frobnicate(v) FROM 'people.csv'"
+echo "exit $?"
+sbd query "SELECT length(name) FROM 'people.csv' ORDER BY 1"
