@@ -195,6 +195,7 @@ static sbd_status overflow_error(ex_query *q, const ex_expr *e, int64_t a, int64
                    (long long)a,
                    e->op == EX_ADD   ? "+"
                    : e->op == EX_SUB ? "-"
+                   : e->op == EX_MOD ? "%"
                                      : "*",
                    (long long)b);
 }
@@ -251,9 +252,14 @@ static sbd_status eval_arith(ex_query *q, const ex_expr *e, const sbd_vec *a, co
   default: /* EX_MOD (EX_DIV is always DOUBLE) */
     for (int64_t i = 0; i < n; i++)
       z[i] = y[i] == 0 || y[i] == -1 ? 0 : x[i] % y[i];
-    for (int64_t i = 0; i < n; i++)
+    for (int64_t i = 0; i < n; i++) {
+      /* INT64_MIN % -1 is 0 in arithmetic but traps in C; DuckDB reports it as an overflow
+       * (of the division it implies), and so does sbd */
+      if (y[i] == -1 && x[i] == INT64_MIN && vec_is_valid(r, i))
+        return overflow_error(q, e, x[i], y[i]);
       if (y[i] == 0)
         RETURN_IF_ERROR(vec_set_null(q->ctx, r, i));
+    }
     return SBD_OK;
   }
   if (ovf) /* find the first valid row that overflowed: a null slot's garbage does not count */
