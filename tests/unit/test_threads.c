@@ -39,8 +39,8 @@ static char *run_text(const char *sql, int threads, char *err, size_t errcap) {
   sbd_reader *r = NULL;
   size_t len = 0, cap = 4096;
   char *out = malloc(cap);
-  sbd_status st = out && sbd_ctx_set_threads(ctx, threads) == SBD_OK ? sbd_query(ctx, sql, &r)
-                                                                       : SBD_ENOMEM;
+  sbd_status st =
+      out && sbd_ctx_set_threads(ctx, threads) == SBD_OK ? sbd_query(ctx, sql, &r) : SBD_ENOMEM;
   while (st == SBD_OK && out) {
     sbd_batch *b = NULL;
     st = sbd_reader_next(r, &b);
