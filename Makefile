@@ -2,6 +2,7 @@
 #   make                      builds build/libsbd.a, build/libsbd.so and build/sbd
 #   make test                 runs every test; the last line is "N passed, N failed"
 #   make SANITIZE=address,undefined test   the same under ASan/UBSan (in build/san/)
+#   make SANITIZE=thread test  the same under ThreadSanitizer (in build/tsan/; see docs/testing.md)
 #   make fuzz                 builds the libFuzzer targets with clang (build/fuzz/)
 #   make bench                runs the benchmarks against the peers
 #   make demo                 sets up, builds, generates sample data and runs the main job on it
@@ -22,7 +23,12 @@ CFLAGS_ALL := -std=c11 -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(OPT) -g $(W
 LIBS := -lxxhash -lzstd -lsnappy -lz -llz4 -lpcre2-8 -lutf8proc -lyaml -lsqlite3 -lpthread -lm
 
 ifdef SANITIZE
+# ThreadSanitizer cannot share objects with ASan/UBSan, so it builds apart.
+ifeq ($(SANITIZE),thread)
+BUILD := build/tsan
+else
 BUILD := build/san
+endif
 CFLAGS_ALL += -fsanitize=$(SANITIZE) -fno-omit-frame-pointer -fno-sanitize-recover=all
 LDSAN := -fsanitize=$(SANITIZE)
 else

@@ -62,8 +62,9 @@ void sbd_ctx_free(sbd_ctx *ctx);
 /* The message of the last failed call on this context ("" if none). Borrowed from ctx. */
 const char *sbd_errmsg(const sbd_ctx *ctx);
 
-/* Worker threads for parallel work; 0 means one per core. Takes effect for readers and writers
- * opened afterwards. */
+/* Worker threads for parallel work; 0 means one per core (or $SBD_THREADS, a whole number from
+ * 1 to 1024, when it is set: a new context starts with that default too). Takes effect for
+ * readers and writers opened afterwards. */
 sbd_status sbd_ctx_set_threads(sbd_ctx *ctx, int threads);
 int sbd_ctx_threads(const sbd_ctx *ctx);
 

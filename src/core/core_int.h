@@ -233,6 +233,9 @@ int pool_threads(const pool *p);
 pool *ctx_pool(sbd_ctx *ctx);
 /* The number of online cores. */
 int sys_cores(void);
+/* The default number of worker threads: $SBD_THREADS when it is a whole number from 1 to 1024 (so
+ * that tests can run more threads than the machine has cores), else sys_cores(). */
+int sys_default_threads(void);
 
 /* ---- hashing (xxHash3)
  * -------------------------------------------------------------------------*/

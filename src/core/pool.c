@@ -5,6 +5,7 @@
  */
 #include "core/core_int.h"
 
+#include <errno.h>
 #include <stdlib.h>
 #include <unistd.h>
 
@@ -115,4 +116,16 @@ pool *ctx_pool(sbd_ctx *ctx) {
 int sys_cores(void) {
   long n = sysconf(_SC_NPROCESSORS_ONLN);
   return n < 1 ? 1 : n > 1024 ? 1024 : (int)n;
+}
+
+int sys_default_threads(void) {
+  const char *env = getenv("SBD_THREADS");
+  if (env && *env) {
+    char *end;
+    errno = 0;
+    long n = strtol(env, &end, 10);
+    if (!*end && errno == 0 && n >= 1 && n <= 1024)
+      return (int)n;
+  }
+  return sys_cores();
 }

@@ -16,7 +16,7 @@ sbd_ctx *sbd_ctx_new(void) {
   sbd_ctx *ctx = calloc(1, sizeof(*ctx));
   if (!ctx)
     return NULL;
-  ctx->threads = sys_cores();
+  ctx->threads = sys_default_threads();
   pthread_mutex_init(&ctx->lock, NULL);
   return ctx;
 }
@@ -38,7 +38,7 @@ const char *sbd_errmsg(const sbd_ctx *ctx) {
 sbd_status sbd_ctx_set_threads(sbd_ctx *ctx, int threads) {
   RETURN_ERROR_IF(threads < 0 || threads > 1024, ctx, SBD_EUSAGE,
                   "threads must be between 0 (one per core) and 1024, not %d", threads);
-  int want = threads ? threads : sys_cores();
+  int want = threads ? threads : sys_default_threads();
   if (ctx->pool && pool_threads(ctx->pool) != want) {
     pool_free(ctx->pool);
     ctx->pool = NULL;

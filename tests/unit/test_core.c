@@ -200,15 +200,41 @@ TEST(pool_runs_every_task) {
 
 TEST(ctx_threads) {
   sbd_ctx *ctx = sbd_ctx_new();
-  ASSERT_EQ(sbd_ctx_threads(ctx), sys_cores());
+  ASSERT_EQ(sbd_ctx_threads(ctx), sys_default_threads());
   ASSERT_EQ(sbd_ctx_set_threads(ctx, 3), SBD_OK);
   ASSERT_EQ(sbd_ctx_threads(ctx), 3);
   ASSERT_EQ(pool_threads(ctx_pool(ctx)), 3);
   ASSERT_EQ(sbd_ctx_set_threads(ctx, -1), SBD_EUSAGE);
   ASSERT_STR_EQ(sbd_errmsg(ctx), "threads must be between 0 (one per core) and 1024, not -1");
   ASSERT_EQ(sbd_ctx_set_threads(ctx, 0), SBD_OK);
-  ASSERT_EQ(sbd_ctx_threads(ctx), sys_cores());
+  ASSERT_EQ(sbd_ctx_threads(ctx), sys_default_threads());
   sbd_ctx_free(ctx);
+}
+
+/* SBD_THREADS replaces the core count as the default (the TSan run uses it to have more threads
+ * than cores); anything but a whole number from 1 to 1024 leaves the core count. */
+TEST(default_threads_env) {
+  const char *was = getenv("SBD_THREADS");
+  char *saved = was ? strdup(was) : NULL;
+  setenv("SBD_THREADS", "7", 1);
+  ASSERT_EQ(sys_default_threads(), 7);
+  sbd_ctx *ctx = sbd_ctx_new();
+  ASSERT_EQ(sbd_ctx_threads(ctx), 7);
+  ASSERT_EQ(sbd_ctx_set_threads(ctx, 2), SBD_OK);
+  ASSERT_EQ(sbd_ctx_threads(ctx), 2);
+  ASSERT_EQ(sbd_ctx_set_threads(ctx, 0), SBD_OK);
+  ASSERT_EQ(sbd_ctx_threads(ctx), 7);
+  sbd_ctx_free(ctx);
+  const char *ignored[] = {"0", "-3", "1025", "4x", "", "99999999999999999999"};
+  for (size_t i = 0; i < sizeof(ignored) / sizeof(ignored[0]); i++) {
+    setenv("SBD_THREADS", ignored[i], 1);
+    CHECK(sys_default_threads() == sys_cores(), "SBD_THREADS=\"%s\" was not ignored", ignored[i]);
+  }
+  if (saved)
+    setenv("SBD_THREADS", saved, 1);
+  else
+    unsetenv("SBD_THREADS");
+  free(saved);
 }
 
 TEST(arrow_export_layout) {
