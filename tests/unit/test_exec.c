@@ -47,7 +47,10 @@ TEST(exec_scalar_queries) {
       {"SELECT -9223372036854775808 - 1", "error: SQL: integer overflow"},
       {"SELECT 4611686018427387904 * 2", "error: SQL: integer overflow"},
       {"SELECT -x FROM (SELECT -9223372036854775808 AS x)", "error: SQL: integer overflow"},
-      {"SELECT -9223372036854775808 % -1, abs(-3), abs(-2.5)", "0|3|2.5"},
+      {"SELECT 7 % -1, abs(-3), abs(-2.5)", "0|3|2.5"},
+      {"SELECT -9223372036854775808 % -1",
+       "error: SQL: integer overflow in -9223372036854775808 % -1 (-9223372036854775808 % -1 is "
+       "outside INT64)"},
       /* three-valued logic */
       {"SELECT NULL AND false, NULL AND true, NULL OR true, NULL OR false, NOT NULL",
        "false|NULL|true|NULL|NULL"},
