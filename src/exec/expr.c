@@ -1127,8 +1127,8 @@ static sbd_status eval_func(ex_query *q, const ex_expr *e, sbd_vec **args, int64
       size_t len;
       const unsigned char *s = (const unsigned char *)vec_str(a, i, &len);
       RETURN_IF_ERROR(vec_reserve(q->ctx, r, 1, (int64_t)(2 * len)));
-      size_t w = case_map(s, len, e->fn == EX_FN_UPPER, true,
-                          (unsigned char *)r->bytes + r->bytes_len);
+      size_t w =
+          case_map(s, len, e->fn == EX_FN_UPPER, true, (unsigned char *)r->bytes + r->bytes_len);
       RETURN_ERROR_IF(w > SBD_MAX_VALUE_BYTES, q->ctx, SBD_ELIMIT,
                       "SQL: %s: a string of %zu bytes is over the cap of %u bytes", e->text, w,
                       SBD_MAX_VALUE_BYTES);

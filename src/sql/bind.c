@@ -109,8 +109,8 @@ typedef struct binder {
   bool no_prune;    /* the second pass over a query that failed: every column in sight */
   /* The expression being bound may be an INTERVAL (its parent takes one); see bind_expr. */
   bool interval_ok;
-  int64_t now_us; /* now() and current_date: read once per query, 0 until then */
-  subq_state *sub;  /* the subquery joins of the SELECT being bound */
+  int64_t now_us;  /* now() and current_date: read once per query, 0 until then */
+  subq_state *sub; /* the subquery joins of the SELECT being bound */
   /* The query bind_query bound last is empty whatever its input (WHERE false, LIMIT 0, an
    * INTERSECT with such a side): set by bind_select_once and the set operations, read by the
    * set operations, which then run neither side (as DuckDB's plan does not). */
@@ -607,8 +607,8 @@ static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_exp
       if ((*other)->kind == EX_CONST && (*other)->type == SBD_STRING)
         return sql_error_at(b->ctx, b->sql, off, "cannot read '%s' as INTERVAL in %s",
                             (*other)->value.str, text);
-      return sql_error_at(b->ctx, b->sql, off, "cannot compare %s and %s in %s",
-                          type_name(x->type), type_name(y->type), text);
+      return sql_error_at(b->ctx, b->sql, off, "cannot compare %s and %s in %s", type_name(x->type),
+                          type_name(y->type), text);
     }
   }
   if (op >= SQL_OP_EQ && op <= SQL_OP_IS_NOT_DISTINCT) {
@@ -662,11 +662,11 @@ static sbd_status bind_binary(binder *b, bind_mode *m, const sql_expr *e, ex_exp
     ex_expr *args[2] = {x, y};
     for (int i = 0; i < 2; i++) {
       sbd_status st;
-      bool number = args[i]->type == SBD_INT64 || args[i]->type == SBD_DOUBLE ||
-                    args[i]->type == TYPE_NULL;
+      bool number =
+          args[i]->type == SBD_INT64 || args[i]->type == SBD_DOUBLE || args[i]->type == TYPE_NULL;
       if (!number || !coerce(b, &args[i], SBD_DOUBLE, &st))
-        return sql_error_at(b->ctx, b->sql, off, "cannot raise %s to %s in %s",
-                            type_name(x->type), type_name(y->type), text);
+        return sql_error_at(b->ctx, b->sql, off, "cannot raise %s to %s in %s", type_name(x->type),
+                            type_name(y->type), text);
       c->args[i] = args[i];
     }
     *out = c;
@@ -934,9 +934,9 @@ static sbd_status agg_const_arg(binder *b, bind_mode *inner, const sql_expr *e, 
 static sbd_status bind_agg_args(binder *b, bind_mode *m, const sql_expr *e, ex_agg_kind kind,
                                 ex_agg_spec *spec) {
   const char *fname = e->func.name.name;
-  int want = kind == EX_AGG_CORR                                                  ? 2
+  int want = kind == EX_AGG_CORR                                                    ? 2
              : kind == EX_AGG_QUANTILE && strcmp(e->func.name.lower, "median") != 0 ? 2
-                                                                                  : 1;
+                                                                                    : 1;
   bool ok = e->func.nargs == want || (kind == EX_AGG_STRING_AGG && e->func.nargs == 2);
   if (!ok || e->func.star)
     return sql_error_at(b->ctx, b->sql, e->off, "%s takes %s", fname,
@@ -1040,7 +1040,9 @@ static sbd_status bind_agg_args(binder *b, bind_mode *m, const sql_expr *e, ex_a
     if (e->func.nargs == 2) {
       ex_expr *q;
       RETURN_IF_ERROR(agg_const_arg(b, &inner, e->func.args[1], fname, "the fraction", &q));
-      double f = q->type == SBD_DOUBLE ? q->value.d : q->type == SBD_INT64 ? (double)q->value.i : -1;
+      double f = q->type == SBD_DOUBLE  ? q->value.d
+                 : q->type == SBD_INT64 ? (double)q->value.i
+                                        : -1;
       if (q->value.is_null || !(f >= 0 && f <= 1))
         return sql_error_at(b->ctx, b->sql, e->func.args[1]->off,
                             "%s: the fraction must be a number between 0 and 1", fname);
@@ -1139,7 +1141,8 @@ static sbd_status need_integer(binder *b, ex_expr **arg, const sql_expr *e, cons
   return SBD_OK;
 }
 
-/* ---- dates, times, intervals and regular expressions -------------------------------------------*/
+/* ---- dates, times, intervals and regular expressions
+ * -------------------------------------------*/
 
 /* A node of a function of expr_time.c or expr_regex.c over the nargs expressions that follow. */
 static sbd_status time_node(binder *b, ex_fn fn, sbd_type type, const char *text, ex_expr **out,
@@ -1197,7 +1200,9 @@ static sbd_status bind_time_arith(binder *b, sql_op op, ex_expr *x, ex_expr *y, 
   }
   /* A string literal beside a date or interval reads as what the operator needs. */
   if (x->kind == EX_CONST && xt == SBD_STRING && (ytime || yt == EX_INTERVAL)) {
-    if (!coerce(b, &x, op == SQL_OP_ADD || yt == EX_INTERVAL ? (ytime ? EX_INTERVAL : SBD_TIMESTAMP) : yt, &st))
+    if (!coerce(b, &x,
+                op == SQL_OP_ADD || yt == EX_INTERVAL ? (ytime ? EX_INTERVAL : SBD_TIMESTAMP) : yt,
+                &st))
       RETURN_IF_ERROR(st);
     xt = x->type;
     xtime = xt == SBD_DATE || xt == SBD_TIMESTAMP;
@@ -1361,8 +1366,20 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
   sbd_status st = SBD_OK;
   ex_part part = (ex_part)0;
   int min = 1, max = 1;
-  enum { K_PART, K_TRUNC, K_TO_IV, K_NOW, K_TODAY, K_AGE, K_MAKE_DATE, K_STRFTIME, K_STRPTIME,
-         K_EPOCH_MS, K_TO_TS, K_REGEX } kind;
+  enum {
+    K_PART,
+    K_TRUNC,
+    K_TO_IV,
+    K_NOW,
+    K_TODAY,
+    K_AGE,
+    K_MAKE_DATE,
+    K_STRFTIME,
+    K_STRPTIME,
+    K_EPOCH_MS,
+    K_TO_TS,
+    K_REGEX
+  } kind;
   bool try_ = false;
   ex_fn regex_fn = (ex_fn)0;
   for (size_t i = 0; i < sizeof(part_fns) / sizeof(part_fns[0]) && !part; i++)
@@ -1426,8 +1443,8 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
   }
   if (n < min || n > max)
     return sql_error_at(b->ctx, b->sql, e->off, "%s() takes %s%d argument%s, not %d",
-                        e->func.name.name, max > min ? "at least " : "", min,
-                        min == 1 ? "" : "s", n);
+                        e->func.name.name, max > min ? "at least " : "", min, min == 1 ? "" : "s",
+                        n);
   if (kind == K_NOW || kind == K_TODAY) {
     ex_expr *c = node(b, EX_CONST, kind == K_NOW ? SBD_TIMESTAMP : SBD_DATE, 0, text);
     if (!c)
@@ -1468,8 +1485,7 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
            part == EX_PART_ERA || part == EX_PART_JULIAN))
         return unsupported(b, e->off, "%s of an INTERVAL (%s)", e->func.name.name, text);
       bool dbl = part == EX_PART_EPOCH || part == EX_PART_JULIAN;
-      RETURN_IF_ERROR(
-          time_node(b, EX_FN_DATE_PART, dbl ? SBD_DOUBLE : SBD_INT64, text, out, 1, x));
+      RETURN_IF_ERROR(time_node(b, EX_FN_DATE_PART, dbl ? SBD_DOUBLE : SBD_INT64, text, out, 1, x));
     }
     (*out)->part = part;
     return SBD_OK;
@@ -1515,8 +1531,8 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
     if (kind == K_STRFTIME ? !as_timestamp(b, &args[0], &st)
                            : !coerce(b, &args[0], SBD_STRING, &st)) {
       RETURN_IF_ERROR(st);
-      return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a %s, not %s: %s",
-                          e->func.name.name, kind == K_STRFTIME ? "DATE or TIMESTAMP" : "STRING",
+      return sql_error_at(b->ctx, b->sql, e->off, "%s() needs a %s, not %s: %s", e->func.name.name,
+                          kind == K_STRFTIME ? "DATE or TIMESTAMP" : "STRING",
                           type_name(args[0]->type), text);
     }
     if (!coerce(b, &args[1], SBD_STRING, &st)) {
@@ -1559,8 +1575,9 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
   if (has_group && n == 3) {
     RETURN_IF_ERROR(need_integer(b, &args[2], e, text));
     if (args[2]->kind != EX_CONST)
-      return unsupported(b, e->func.args[2]->off, "regexp_extract() with a group that is not a "
-                                                  "constant");
+      return unsupported(b, e->func.args[2]->off,
+                         "regexp_extract() with a group that is not a "
+                         "constant");
   }
   uint32_t flags = 0;
   bool global = false;
@@ -1570,8 +1587,8 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
       return unsupported(b, o->off, "%s() with options that are not a string literal",
                          e->func.name.name);
     char bad = 0;
-    if (!ex_regex_options(o->lit.str, o->lit.len, regex_fn == EX_FN_REGEXP_REPLACE, &flags,
-                          &global, &bad))
+    if (!ex_regex_options(o->lit.str, o->lit.len, regex_fn == EX_FN_REGEXP_REPLACE, &flags, &global,
+                          &bad))
       return sql_error_at(b->ctx, b->sql, o->off,
                           bad == 'g' ? "%s(): option 'g' (every match) is only for regexp_replace"
                                      : "%s(): unknown regular expression option '%c' (i, c, s, "
@@ -1579,9 +1596,8 @@ static sbd_status bind_time_func(binder *b, bind_mode *m, const sql_expr *e, con
                           e->func.name.name, bad);
     n--; /* the options are not an argument of the kernel */
   }
-  ex_expr *c = node(b, EX_FUNC, regex_fn == EX_FN_REGEXP_REPLACE || has_group ? SBD_STRING
-                                                                              : SBD_BOOL,
-                    n, text);
+  ex_expr *c = node(b, EX_FUNC,
+                    regex_fn == EX_FN_REGEXP_REPLACE || has_group ? SBD_STRING : SBD_BOOL, n, text);
   if (!c)
     return oom(b);
   c->fn = regex_fn;
@@ -1939,19 +1955,68 @@ static sbd_status plan_windows(binder *b, win_state *ws, ex_op *op, ex_op **out)
  * (did you mean 'length'?)"; any other (and the DuckDB functions sbd lacks that are close to one
  * it has, such as left and lead) is one sbd does not run yet. */
 static sbd_status unknown_function(binder *b, const sql_expr *e, const char **fns, int nfns) {
-  static const char *const others[] = {
-      "nullif", "age", "current_date", "current_timestamp", "date_part", "date_trunc",
-      "datepart", "datetrunc", "epoch_ms", "get_current_timestamp", "make_date", "now",
-      "regexp_extract", "regexp_full_match", "regexp_matches", "regexp_replace", "strftime",
-      "strptime", "to_timestamp", "today", "transaction_timestamp", "try_strptime", "year",
-      "quarter", "month", "week", "weekofyear", "day", "dayofmonth", "hour", "minute", "second",
-      "millisecond", "microsecond", "decade", "century", "millennium", "dayofweek", "weekday",
-      "isodow", "dayofyear", "isoyear", "yearweek", "era", "epoch", "julian", "to_microseconds",
-      "to_milliseconds", "to_seconds", "to_minutes", "to_hours", "to_days", "to_weeks",
-      "to_months", "to_quarters", "to_years", "to_decades", "to_centuries", "to_millennia"};
-  static const char *const not_yet[] = {"left", "right", "lpad", "rpad", "repeat", "reverse",
-                                        "instr", "strpos", "position", "ascii", "chr", "hash",
-                                        "md5", "mode", "list", "initcap", "split_part"};
+  static const char *const others[] = {"nullif",
+                                       "age",
+                                       "current_date",
+                                       "current_timestamp",
+                                       "date_part",
+                                       "date_trunc",
+                                       "datepart",
+                                       "datetrunc",
+                                       "epoch_ms",
+                                       "get_current_timestamp",
+                                       "make_date",
+                                       "now",
+                                       "regexp_extract",
+                                       "regexp_full_match",
+                                       "regexp_matches",
+                                       "regexp_replace",
+                                       "strftime",
+                                       "strptime",
+                                       "to_timestamp",
+                                       "today",
+                                       "transaction_timestamp",
+                                       "try_strptime",
+                                       "year",
+                                       "quarter",
+                                       "month",
+                                       "week",
+                                       "weekofyear",
+                                       "day",
+                                       "dayofmonth",
+                                       "hour",
+                                       "minute",
+                                       "second",
+                                       "millisecond",
+                                       "microsecond",
+                                       "decade",
+                                       "century",
+                                       "millennium",
+                                       "dayofweek",
+                                       "weekday",
+                                       "isodow",
+                                       "dayofyear",
+                                       "isoyear",
+                                       "yearweek",
+                                       "era",
+                                       "epoch",
+                                       "julian",
+                                       "to_microseconds",
+                                       "to_milliseconds",
+                                       "to_seconds",
+                                       "to_minutes",
+                                       "to_hours",
+                                       "to_days",
+                                       "to_weeks",
+                                       "to_months",
+                                       "to_quarters",
+                                       "to_years",
+                                       "to_decades",
+                                       "to_centuries",
+                                       "to_millennia"};
+  static const char *const not_yet[] = {
+      "left",  "right", "lpad", "rpad", "repeat", "reverse", "instr",   "strpos",    "position",
+      "ascii", "chr",   "hash", "md5",  "mode",   "list",    "initcap", "split_part"};
   const char *name = e->func.name.lower;
   int nagg = (int)(sizeof(agg_names) / sizeof(agg_names[0]));
   int nwin = (int)(sizeof(win_fns) / sizeof(win_fns[0]));
@@ -2393,8 +2458,7 @@ static ex_expr *fold(binder *b, ex_expr *e, bool root) {
     if (!(e->args[i] = fold(b, e->args[i], false)))
       return NULL;
   bool simple = e->type == SBD_BOOL || e->type == SBD_INT64 || e->type == SBD_DOUBLE ||
-                e->type == SBD_DATE || e->type == SBD_TIMESTAMP ||
-                (e->type == SBD_STRING && !root);
+                e->type == SBD_DATE || e->type == SBD_TIMESTAMP || (e->type == SBD_STRING && !root);
   if (!simple)
     return e;
   ex_value v = {0};
@@ -4408,8 +4472,7 @@ static sbd_status bind_correlated(binder *b, bind_mode *m, const sql_expr *e, co
                        "a correlated scalar subquery without an aggregate (write min(...) or "
                        "max(...) if it has one row per key)");
   if (!scalar && agg)
-    return unsupported(b, sub->off, "aggregates in a correlated %s subquery",
-                       in ? "IN" : "EXISTS");
+    return unsupported(b, sub->off, "aggregates in a correlated %s subquery", in ? "IN" : "EXISTS");
   if (c->nresid && (scalar || m->post_agg))
     return unsupported(b, c->resid[0]->off,
                        "a correlated %s condition other than inner = outer (subquery column = "
@@ -4770,8 +4833,9 @@ static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out) {
     else if (num || tm)
       types[i] = num ? SBD_DOUBLE : SBD_TIMESTAMP;
     else
-      st = sql_error_at(b->ctx, b->sql, q->setop.op_off, "%s: cannot mix %s and %s in column %d ('%s')",
-                        what, type_name(x), type_name(y), i + 1, ls->fields[i].name);
+      st = sql_error_at(b->ctx, b->sql, q->setop.op_off,
+                        "%s: cannot mix %s and %s in column %d ('%s')", what, type_name(x),
+                        type_name(y), i + 1, ls->fields[i].name);
   }
   if (st == SBD_OK) {
     st = cast_columns(b, left, types, &left);
@@ -4804,8 +4868,8 @@ static sbd_status bind_setop(binder *b, const sql_query *q, ex_op **out) {
   ex_agg_spec *aggs = alloc(b, sizeof(ex_agg_spec) * 2);
   bool ok = keys && colnames && aggs;
   for (int i = 0; i < n && ok; i++) {
-    ok = (keys[i] = out_column(b, cs, i)) && (colnames[i] = arena_strndup(b->a, cs->fields[i].name,
-                                                                           strlen(cs->fields[i].name)));
+    ok = (keys[i] = out_column(b, cs, i)) &&
+         (colnames[i] = arena_strndup(b->a, cs->fields[i].name, strlen(cs->fields[i].name)));
   }
   for (int i = 0; i < 2 && ok && tagged; i++) {
     aggs[i].kind = EX_AGG_SUM;

@@ -569,8 +569,8 @@ static sbd_status parse_document(parser *p) {
     return sbd_error(p->ctx, SBD_EINPUT, "%s: the file is empty (it declares sources and groups)",
                      c->file);
   RETURN_IF_ERROR(need_kind(p, root, YAML_MAPPING_NODE, "the file"));
-  static const char *const known[] = {"catalog", "store", "part_rows", "sources", "groups",
-                                      "dedup"};
+  static const char *const known[] = {"catalog", "store",  "part_rows",
+                                      "sources", "groups", "dedup"};
   RETURN_IF_ERROR(check_keys(p, root, known, 6, "the file"));
   RETURN_IF_ERROR(part_rows(p, get(p, root, "part_rows"), &c->part_rows));
   RETURN_IF_ERROR(parse_dedup(p, get(p, root, "dedup")));

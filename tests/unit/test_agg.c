@@ -21,7 +21,11 @@ static const ex_agg_spec specs[] = {
     {.kind = EX_AGG_QUANTILE, .param = 0.3, .type = SBD_DOUBLE, .text = "quantile_cont(x, 0.3)"},
     {.kind = EX_AGG_FIRST, .type = SBD_DOUBLE, .text = "first(x)"},
     {.kind = EX_AGG_LAST, .type = SBD_STRING, .text = "last(s)"},
-    {.kind = EX_AGG_STRING_AGG, .sep = "-", .sep_len = 1, .type = SBD_STRING, .text = "string_agg(s, '-')"},
+    {.kind = EX_AGG_STRING_AGG,
+     .sep = "-",
+     .sep_len = 1,
+     .type = SBD_STRING,
+     .text = "string_agg(s, '-')"},
     {.kind = EX_AGG_SUM_DISTINCT, .type = SBD_INT64, .text = "sum(DISTINCT y)"},
     {.kind = EX_AGG_APPROX_DISTINCT, .type = SBD_INT64, .text = "approx_count_distinct(y)"},
     {.kind = EX_AGG_STDDEV_POP, .type = SBD_DOUBLE, .text = "stddev_pop(x)"},
@@ -61,11 +65,10 @@ static void aggregate(agg_table *t, const morsel *m, int64_t seq0) {
   agg_hash_keys(keys, 1, n, h);
   ASSERT_EQ(agg_table_find(t, keys, n, h, gid), SBD_OK);
   for (int j = 0; j < NAGGS; j++) {
-    const sbd_vec *arg = specs[j].kind == EX_AGG_LAST || specs[j].kind == EX_AGG_STRING_AGG ? m->s
-                         : specs[j].kind == EX_AGG_SUM_DISTINCT ||
-                                 specs[j].kind == EX_AGG_APPROX_DISTINCT
-                             ? m->y
-                             : m->x;
+    const sbd_vec *arg =
+        specs[j].kind == EX_AGG_LAST || specs[j].kind == EX_AGG_STRING_AGG                ? m->s
+        : specs[j].kind == EX_AGG_SUM_DISTINCT || specs[j].kind == EX_AGG_APPROX_DISTINCT ? m->y
+                                                                                          : m->x;
     ASSERT_EQ(agg_col_update(t, j, arg, m->y, gid, n, seq0), SBD_OK);
   }
   free(h);

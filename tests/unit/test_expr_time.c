@@ -79,7 +79,8 @@ TEST(time_arithmetic) {
        "INTERVAL '-1 day' < INTERVAL '1 hour', INTERVAL '1 month' = INTERVAL '720 hours', "
        "INTERVAL '1 day' < '2 days'",
        "true|false|true|true|true"},
-      {"SELECT extract(epoch FROM INTERVAL '1 year'), extract(epoch FROM INTERVAL '1 month 1 day'), "
+      {"SELECT extract(epoch FROM INTERVAL '1 year'), extract(epoch FROM INTERVAL '1 month 1 "
+       "day'), "
        "date_part('minute', INTERVAL '-90 minutes'), date_part('hour', INTERVAL '30 hours')",
        "31557600.0|2678400.0|-30|30"},
       /* age borrows a month of the earlier date's length; a < b is minus age(b, a) */

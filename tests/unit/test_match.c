@@ -34,8 +34,8 @@ TEST(match_normalizers_table) {
       {MT_NORM_STRIP_ACCENTS, "José Müller Ærø", "Jose Muller Ærø"},
       {MT_NORM_STRIP_ACCENTS, "Dvořák Łódź", "Dvorak Łodz"},
       {MT_NORM_STRIP_ACCENTS, "ĳssel ſtraße", "ijssel straße"},
-      {MT_NORM_STRIP_ACCENTS, "e\xcc\x81", "e"},           /* e + combining acute */
-      {MT_NORM_STRIP_ACCENTS, "\xef\xac\x81n", "fin"},     /* U+FB01 ligature fi */
+      {MT_NORM_STRIP_ACCENTS, "e\xcc\x81", "e"},                 /* e + combining acute */
+      {MT_NORM_STRIP_ACCENTS, "\xef\xac\x81n", "fin"},           /* U+FB01 ligature fi */
       {MT_NORM_STRIP_ACCENTS, "\xef\xbc\xa1\xef\xbc\x91", "A1"}, /* fullwidth A, 1 */
       {MT_NORM_EMAIL, "  John.Smith+news@Example.COM ", "john.smith+news@example.com"},
       {MT_NORM_EMAIL, "n/a", "n/a"},
@@ -65,8 +65,8 @@ TEST(match_email_options) {
     mt_norm st = {MT_NORM_EMAIL, cases[i].plus, cases[i].dots, 0, NULL, 0};
     ASSERT_TRUE(mt_normalize(&st, 1, cases[i].in, strlen(cases[i].in), &out));
     mt_buf_add(&out, "", 0);
-    CHECK(strcmp(out.p, cases[i].want) == 0, "case %zu: '%s' gave '%s', want '%s'", i,
-          cases[i].in, out.p, cases[i].want);
+    CHECK(strcmp(out.p, cases[i].want) == 0, "case %zu: '%s' gave '%s', want '%s'", i, cases[i].in,
+          out.p, cases[i].want);
   }
   mt_buf_free(&out);
 }
@@ -76,18 +76,18 @@ TEST(match_phone_e164) {
     int country;
     const char *in, *want;
   } cases[] = {
-      {1, "(555) 123-4567", "+15551234567"},  {1, "1-555-123-4567", "+15551234567"},
-      {1, "+1 555 123 4567", "+15551234567"}, {44, "07700 900123", "+447700900123"},
+      {1, "(555) 123-4567", "+15551234567"},    {1, "1-555-123-4567", "+15551234567"},
+      {1, "+1 555 123 4567", "+15551234567"},   {44, "07700 900123", "+447700900123"},
       {44, "+44 7700 900123", "+447700900123"}, {44, "0044 7700 900123", "+447700900123"},
-      {33, "01 23 45 67 89", "+33123456789"}, {1, "", ""},
+      {33, "01 23 45 67 89", "+33123456789"},   {1, "", ""},
   };
   mt_buf out = {0};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     mt_norm st = {MT_NORM_PHONE, false, false, cases[i].country, NULL, 0};
     ASSERT_TRUE(mt_normalize(&st, 1, cases[i].in, strlen(cases[i].in), &out));
     mt_buf_add(&out, "", 0);
-    CHECK(strcmp(out.p, cases[i].want) == 0, "case %zu: '%s' gave '%s', want '%s'", i,
-          cases[i].in, out.p, cases[i].want);
+    CHECK(strcmp(out.p, cases[i].want) == 0, "case %zu: '%s' gave '%s', want '%s'", i, cases[i].in,
+          out.p, cases[i].want);
   }
   mt_buf_free(&out);
 }
@@ -144,9 +144,12 @@ TEST(match_jaro_winkler_known_values) {
   static const struct {
     const char *a, *b;
     double want;
-  } cases[] = {{"MARTHA", "MARHTA", 0.961}, {"DWAYNE", "DUANE", 0.840},
-               {"DIXON", "DICKSONX", 0.813}, {"abc", "abc", 1.0},
-               {"abc", "xyz", 0.0},          {"", "", 1.0},
+  } cases[] = {{"MARTHA", "MARHTA", 0.961},
+               {"DWAYNE", "DUANE", 0.840},
+               {"DIXON", "DICKSONX", 0.813},
+               {"abc", "abc", 1.0},
+               {"abc", "xyz", 0.0},
+               {"", "", 1.0},
                {"é", "é", 1.0}};
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     double got = jw(cases[i].a, cases[i].b);
@@ -283,11 +286,16 @@ TEST(match_survivorship_rules) {
     mt_survive how;
     const char *want; /* NULL: a null value */
   } cases[] = {
-      {3, MT_MOST_RECENT, "Ann"},      {2, MT_MOST_RECENT, "5"}, /* the latest non-null */
-      {3, MT_FIRST_NON_NULL, "Annabel"}, {2, MT_SUM, "15"},
-      {2, MT_MAX, "10"},               {2, MT_MIN, "5"},
-      {3, MT_LONGEST, "Annabel"},      {3, MT_MOST_FREQUENT, "Ann"},
-      {3, MT_UNION, "[\"Ann\",\"Annabel\"]"}, {0, MT_MAX, "web"},
+      {3, MT_MOST_RECENT, "Ann"},
+      {2, MT_MOST_RECENT, "5"}, /* the latest non-null */
+      {3, MT_FIRST_NON_NULL, "Annabel"},
+      {2, MT_SUM, "15"},
+      {2, MT_MAX, "10"},
+      {2, MT_MIN, "5"},
+      {3, MT_LONGEST, "Annabel"},
+      {3, MT_MOST_FREQUENT, "Ann"},
+      {3, MT_UNION, "[\"Ann\",\"Annabel\"]"},
+      {0, MT_MAX, "web"},
   };
   for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
     sbd_type t = mt_survive_type(types[cases[i].col], cases[i].how);

@@ -62,7 +62,8 @@ TEST(subq_queries) {
        "true|NULL|NULL|false|true"},
       {"SELECT count(*), sum(v) FROM " T " t WHERE k IN (SELECT k FROM " U ")", "2|41"},
       {"SELECT count(*) FROM " T " t WHERE k NOT IN (SELECT k FROM " U ")", "0"},
-      {"SELECT count(*) FROM " T " t WHERE k NOT IN (SELECT k FROM " U " WHERE k IS NOT NULL)", "1"},
+      {"SELECT count(*) FROM " T " t WHERE k NOT IN (SELECT k FROM " U " WHERE k IS NOT NULL)",
+       "1"},
       {"SELECT 1 IN (SELECT 1.0), 'a' IN (SELECT 'a')", "true|true"},
       {"SELECT 1 IN (SELECT 1, 2)", "error: SQL: the subquery of IN returns 2 columns"},
       /* EXISTS, uncorrelated and correlated */
@@ -77,8 +78,7 @@ TEST(subq_queries) {
        " u WHERE EXISTS (SELECT 1 FROM w WHERE w.k = u.k AND w.m > 20)",
        "1"},
       /* correlated IN: the group's NULLs make NULL */
-      {"SELECT sum(CASE WHEN v IN (SELECT v FROM " T " s WHERE s.k = t.k) THEN 1 END) FROM " T
-       " t",
+      {"SELECT sum(CASE WHEN v IN (SELECT v FROM " T " s WHERE s.k = t.k) THEN 1 END) FROM " T " t",
        "3"},
       /* correlated scalar subqueries: a missing group counts 0 */
       {"SELECT sum((SELECT count(*) FROM " U " u WHERE u.k = t.k)) FROM " T " t", "2"},
