@@ -1192,6 +1192,20 @@ static sbd_status gather_batch(ex_query *q, const sbd_batch *b, const int64_t *i
   return st;
 }
 
+/* Narrows the batch being evaluated (*cur) to its rows left[0..nleft): a new batch that *owned
+ * then holds (the one it held is freed), with rows (each row's place in the input) narrowed
+ * alike. Used by the lazy evaluators, which evaluate an argument only over the rows still open. */
+static sbd_status narrow_rows(ex_query *q, const sbd_batch **cur, sbd_batch **owned, int64_t *rows,
+                              const int64_t *left, int64_t nleft) {
+  sbd_batch *rest = NULL;
+  RETURN_IF_ERROR(gather_batch(q, *cur, left, nleft, &rest));
+  for (int64_t j = 0; j < nleft; j++)
+    rows[j] = rows[left[j]];
+  sbd_batch_free(*owned);
+  *cur = *owned = rest;
+  return SBD_OK;
+}
+
 /* CASE evaluates a WHEN over the rows no earlier WHEN took and a THEN over the rows its WHEN
  * took; COALESCE an argument over the rows still NULL; as DuckDB does, so that a branch guarded
  * against some rows (CASE WHEN s <> 'x' THEN CAST(s AS INT) END) never fails on them. Each step
@@ -1261,14 +1275,8 @@ static sbd_status eval_lazy(ex_query *q, const ex_expr *e, const sbd_batch *in, 
     }
     if (st != SBD_OK || nleft == m)
       continue;
-    sbd_batch *rest = NULL;
-    st = gather_batch(q, cur, left, nleft, &rest);
-    if (st != SBD_OK)
+    if ((st = narrow_rows(q, &cur, &owned, rows, left, nleft)) != SBD_OK)
       break;
-    for (int64_t j = 0; j < nleft; j++)
-      rows[j] = rows[left[j]];
-    sbd_batch_free(owned);
-    cur = owned = rest;
   }
   sbd_batch_free(owned);
   sbd_vec *r = NULL;
@@ -1339,14 +1347,8 @@ static sbd_status eval_logic_lazy(ex_query *q, const ex_expr *e, const sbd_batch
     vec_free(a);
     if (nleft == m || k == e->nargs - 1)
       continue;
-    sbd_batch *rest = NULL;
-    st = gather_batch(q, cur, left, nleft, &rest);
-    if (st != SBD_OK)
+    if ((st = narrow_rows(q, &cur, &owned, rows, left, nleft)) != SBD_OK)
       break;
-    for (int64_t j = 0; j < nleft; j++)
-      rows[j] = rows[left[j]];
-    sbd_batch_free(owned);
-    cur = owned = rest;
   }
   sbd_batch_free(owned);
   for (int64_t i = 0; i < n && st == SBD_OK; i++)

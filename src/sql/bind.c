@@ -2997,6 +2997,30 @@ static void split_on(ex_expr *e, int nleft, join_conds *jc) {
   jc->rest[jc->nrest++] = e;
 }
 
+/* Binds a WHERE conjunct (pushed) over scope s, for planning a join: *e is NULL when it does not
+ * bind there (it names another table's columns, say), and that error's message is cleared, since
+ * WHERE still holds the conjunct and reports it in its own place. Only running out of memory
+ * fails. */
+static sbd_status bind_pushed(binder *b, scope *s, const sql_expr *pushed, ex_expr **e) {
+  ex_expr **cols = NULL;
+  int ncols = 0, cap = 0;
+  bind_mode m = {0};
+  m.in = s;
+  m.clause = "WHERE";
+  m.input_cols = &cols;
+  m.ninput_cols = &ncols;
+  m.cap_input_cols = &cap;
+  *e = NULL;
+  sbd_status st = bind_expr(b, &m, pushed, e);
+  if (st == SBD_ENOMEM)
+    return st;
+  if (st != SBD_OK) {
+    *e = NULL;
+    sbd_error(b->ctx, SBD_OK, "%s", "");
+  }
+  return SBD_OK;
+}
+
 static int count_conjuncts(const ex_expr *e) {
   if (e->kind != EX_AND)
     return 1;
@@ -3025,24 +3049,13 @@ static sbd_status use_where_keys(binder *b, scope *s, int nl, int nr, const sql_
   for (int i = 0; i < npushed; i++) {
     if (pushed[i]->kind != SQL_EXPR_BINARY || pushed[i]->binary.op != SQL_OP_EQ)
       continue;
-    ex_expr **cols = NULL, *e = NULL;
-    int ncols = 0, cap = 0;
-    bind_mode m = {0};
-    m.in = s;
-    m.clause = "WHERE";
-    m.input_cols = &cols;
-    m.ninput_cols = &ncols;
-    m.cap_input_cols = &cap;
-    sbd_status st = bind_expr(b, &m, pushed[i], &e);
-    if (st == SBD_ENOMEM) {
+    ex_expr *e;
+    sbd_status st = bind_pushed(b, s, pushed[i], &e);
+    if (st != SBD_OK) {
       s->n = n;
       return st;
     }
-    if (st != SBD_OK) {
-      sbd_error(b->ctx, SBD_OK, "%s", "");
-      continue;
-    }
-    if (e->kind != EX_CMP || e->op != EX_EQ)
+    if (!e || e->kind != EX_CMP || e->op != EX_EQ)
       continue;
     int x = expr_sides(e->args[0], nl), y = expr_sides(e->args[1], nl);
     if ((x == 1 && y == 2) || (x == 2 && y == 1))
@@ -3155,22 +3168,11 @@ static sbd_status filter_join_side(binder *b, scope *side, const sql_expr **push
   for (int i = 0; i < npushed; i++) {
     if (b->pushed_done[i] || !sql_pushable(pushed[i]))
       continue;
-    ex_expr **cols = NULL, *e = NULL;
-    int ncols = 0, cap = 0;
-    bind_mode m = {0};
-    m.in = side;
-    m.clause = "WHERE";
-    m.input_cols = &cols;
-    m.ninput_cols = &ncols;
-    m.cap_input_cols = &cap;
-    sbd_status st = bind_expr(b, &m, pushed[i], &e);
-    if (st == SBD_ENOMEM)
+    ex_expr *e;
+    sbd_status st = bind_pushed(b, side, pushed[i], &e);
+    if (st != SBD_OK)
       return st;
-    if (st != SBD_OK) {
-      sbd_error(b->ctx, SBD_OK, "%s", "");
-      continue;
-    }
-    if (!names_a_column(e) || !coerce(b, &e, SBD_BOOL, &st))
+    if (!e || !names_a_column(e) || !coerce(b, &e, SBD_BOOL, &st))
       continue;
     RETURN_IF_ERROR(ex_filter_new(b->q, *op, e, op));
     b->pushed_done[i] = true;
